@@ -1,0 +1,94 @@
+"""Settings from environment variables (each also a CLI flag). The one place settings live."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+from alimail_mcp.errors import InputError
+
+ENV_RESOLVERS = "ALIMAIL_MCP_RESOLVERS"
+ENV_DNS_TIMEOUT = "ALIMAIL_MCP_DNS_TIMEOUT"
+ENV_DNS_BUDGET = "ALIMAIL_MCP_DNS_BUDGET"
+ENV_AUTH_TOKEN = "ALIMAIL_MCP_AUTH_TOKEN"
+
+
+@dataclass(frozen=True)
+class Nameserver:
+    host: str
+    port: int = 53
+
+    def __str__(self) -> str:
+        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    resolvers: tuple[Nameserver, ...] = ()
+    """Resolvers to use instead of the system's; empty means the system's."""
+    dns_timeout: float = 2.0
+    """Seconds to wait for one DNS answer before trying again or giving up."""
+    dns_budget: float = 8.0
+    """Seconds a whole DNS audit may take; what is not answered by then is reported as a timeout."""
+    auth_token: str | None = None
+    """Bearer token the HTTP transports require when set."""
+
+    def with_overrides(self, **changes: object) -> Settings:
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})  # type: ignore[arg-type]
+
+
+def parse_nameservers(text: str, field: str = ENV_RESOLVERS) -> tuple[Nameserver, ...]:
+    """Parse `ip[:port]` items separated by commas; IPv6 with a port is written `[addr]:port`."""
+    import ipaddress
+
+    servers: list[Nameserver] = []
+    for raw in text.split(","):
+        item = raw.strip()
+        if not item:
+            continue
+        host, port = item, 53
+        if item.startswith("["):
+            host, _, rest = item[1:].partition("]")
+            if rest:
+                port = _port(rest.removeprefix(":"), field)
+        elif item.count(":") == 1:
+            host, port_text = item.split(":")
+            port = _port(port_text, field)
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            raise InputError(field, f"{item!r} is not an IP address (ip[:port], comma separated)") from None
+        servers.append(Nameserver(host, port))
+    return tuple(servers)
+
+
+def _port(text: str, field: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise InputError(field, f"{text!r} is not a port number (1-65535)")
+    return int(text)
+
+
+def _seconds(text: str, field: str, low: float, high: float) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise InputError(field, f"{text!r} is not a number of seconds") from None
+    if not low <= value <= high:
+        raise InputError(field, f"must be between {low} and {high} seconds")
+    return value
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Read settings from `env` (default: the process environment)."""
+    env = os.environ if env is None else env
+    settings = Settings()
+    if text := env.get(ENV_RESOLVERS, "").strip():
+        settings = replace(settings, resolvers=parse_nameservers(text))
+    if text := env.get(ENV_DNS_TIMEOUT, "").strip():
+        settings = replace(settings, dns_timeout=_seconds(text, ENV_DNS_TIMEOUT, 0.05, 60))
+    if text := env.get(ENV_DNS_BUDGET, "").strip():
+        settings = replace(settings, dns_budget=_seconds(text, ENV_DNS_BUDGET, 0.1, 300))
+    if text := env.get(ENV_AUTH_TOKEN, "").strip():
+        settings = replace(settings, auth_token=text)
+    return settings

@@ -1,0 +1,61 @@
+"""The DNS transport interface the checks depend on, and the answer it returns.
+
+Checks never import dnspython: they ask a `DnsClient` and read `Answer`s, so tests can hand them
+any client and the real one (dns/resolver.py) can change without touching a check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+
+class Outcome(StrEnum):
+    OK = "ok"
+    """The name exists and has records of the type asked for."""
+    NODATA = "nodata"
+    """The name exists but has no records of that type."""
+    NXDOMAIN = "nxdomain"
+    """The name does not exist."""
+    TIMEOUT = "timeout"
+    """No answer in time (per query, or the audit's budget ran out)."""
+    SERVFAIL = "servfail"
+    """The resolver failed (SERVFAIL, REFUSED, or an answer it could not read)."""
+
+    @property
+    def conclusive(self) -> bool:
+        """True when the answer says what exists; False when the question could not be answered."""
+        return self in (Outcome.OK, Outcome.NODATA, Outcome.NXDOMAIN)
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One question's answer. `records` hold presentation text per record type:
+
+    - TXT: the character-strings of one record joined without separators (RFC 7208 3.3)
+    - MX: `"<priority> <exchange>"` with the exchange lower-case and without the trailing dot
+    - A/AAAA: the address; CNAME/NS/PTR: the target name, lower-case, no trailing dot
+    """
+
+    name: str
+    rdtype: str
+    outcome: Outcome
+    records: tuple[str, ...] = ()
+    ttl: int | None = None
+    cname_chain: tuple[str, ...] = ()
+    """Aliases followed to reach the answer (each a target name), empty when there were none."""
+    server: str | None = None
+    """The nameserver that answered, `host:port`."""
+    elapsed_ms: float = 0.0
+
+
+class DnsClient(Protocol):
+    """Ask one question; never raises for DNS failures, which come back as an `Outcome`."""
+
+    async def query(self, name: str, rdtype: str) -> Answer: ...
+
+    @property
+    def queries(self) -> int:
+        """How many distinct questions were sent so far (shared in-flight questions count once)."""
+        ...

@@ -1,0 +1,76 @@
+"""Result models shared by every tool: findings, DNS changes, routes and the common result fields."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+IntentId = Literal["configure-communication", "recover-access", "resolve-failure", "troubleshoot-received"]
+
+PathId = Literal[
+    "dns-auth",
+    "sender-filters",
+    "smime",
+    "self-service-reset",
+    "unlock-account",
+    "qr-login",
+    "dns-authorization",
+    "webmail-service",
+    "client-config",
+    "mailbox-settings",
+    "dns-delivery",
+    "spam-filtering",
+]
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+    OK = "ok"
+
+
+class DnsChange(BaseModel):
+    """One record to add, delete or replace; `host` is relative to the zone (`@`, `mail`, `_dmarc`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    action: Literal["add", "delete", "replace"]
+    type: str
+    host: str
+    value: str
+    old_value: str | None = None
+    priority: int | None = None
+    ttl: int | None = None
+
+
+class Finding(BaseModel):
+    """One observation of a check: a stable `code`, how bad it is, the evidence and the fix."""
+
+    code: str
+    severity: Severity
+    title: str
+    detail: str = ""
+    evidence: dict[str, Any] = Field(default_factory=dict)
+    fix: list[str] = Field(default_factory=list)
+    dns_change: DnsChange | None = None
+    skill: str | None = None
+    needs_admin: bool = False
+
+
+class Route(BaseModel):
+    """Where a result belongs in the knowledge base."""
+
+    intent: IntentId | None = None
+    path: PathId | None = None
+    skill: str | None = None
+
+
+class ToolResult(Route):
+    """Fields every tool result carries beside its own."""
+
+    summary: str
+    findings: list[Finding] = Field(default_factory=list)
+    next_steps: list[str] = Field(default_factory=list)
