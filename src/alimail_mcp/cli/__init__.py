@@ -1,0 +1,50 @@
+"""`alimail-mcp` command line: one subcommand module per job, all calling the engine the tools call.
+
+Each module in COMMANDS exposes `register(subparsers)`, which adds its subparser and sets
+`handler` (a function taking the parsed args and returning an exit code).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from alimail_mcp import __version__
+
+COMMANDS = ("serve",)
+"""Subcommand modules under alimail_mcp.cli, in the order `--help` lists them."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="alimail-mcp",
+        description="Alibaba Mail (阿里邮箱) administration: MCP server and command line.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        importlib.import_module(f"alimail_mcp.cli.{name}").register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    _utf8_stdio()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help(sys.stderr)
+        return 2
+    return int(args.handler(args))
+
+
+def _utf8_stdio() -> None:
+    """Read and write UTF-8 whatever the platform's code page (Chinese text must survive)."""
+    for stream in (sys.stdin, sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(encoding="utf-8", errors="replace" if stream is not sys.stdin else "strict")
+            except (ValueError, OSError):
+                pass
