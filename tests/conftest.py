@@ -1,0 +1,76 @@
+"""Shared fixtures: a running test nameserver (tests/dns_server.py), clients pointed at it, and the
+shared data folder (../shared), skipped with a message when absent."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from alimail_mcp.config import Nameserver, Settings
+from alimail_mcp.dns.resolver import ResolverClient
+from tests.dns_server import DnsTestServer
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+TEST_TIMEOUT = 1.0
+TEST_BUDGET = 5.0
+
+
+@pytest.fixture
+def dns_server() -> Iterator[DnsTestServer]:
+    """A started nameserver with no zones: load them with `add_zone(text)` or `add(...)`."""
+    with DnsTestServer() as server:
+        yield server
+
+
+@pytest.fixture
+def start_dns_server() -> Iterator[Callable[..., DnsTestServer]]:
+    """Start more nameservers (same arguments as DnsTestServer); all are stopped after the test."""
+    started: list[DnsTestServer] = []
+
+    def start(*zones: str, **options: object) -> DnsTestServer:
+        server = DnsTestServer(*zones, **options)  # type: ignore[arg-type]
+        started.append(server.start())
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+def settings_for(
+    server: DnsTestServer, *, timeout: float = TEST_TIMEOUT, budget: float = TEST_BUDGET
+) -> Settings:
+    """Settings that send every question to `server` (what ALIMAIL_MCP_RESOLVERS does)."""
+    return Settings(resolvers=(Nameserver(server.host, server.port),), dns_timeout=timeout, dns_budget=budget)
+
+
+@pytest.fixture
+def dns_settings(dns_server: DnsTestServer) -> Settings:
+    return settings_for(dns_server)
+
+
+@pytest.fixture
+def dns_client(dns_settings: Settings) -> ResolverClient:
+    """A fresh client (one audit) asking `dns_server`; its budget starts when the test does."""
+    return ResolverClient.from_settings(dns_settings)
+
+
+@pytest.fixture
+def make_dns_client(dns_server: DnsTestServer) -> Callable[..., ResolverClient]:
+    """`make_dns_client(timeout=0.2, budget=1.0)`: a client asking `dns_server` with other limits."""
+
+    def make(*, timeout: float = TEST_TIMEOUT, budget: float = TEST_BUDGET) -> ResolverClient:
+        return ResolverClient.from_settings(settings_for(dns_server, timeout=timeout, budget=budget))
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """/work/shared seen from the project (../shared); tests needing it skip when it is absent."""
+    if not SHARED.is_dir():
+        pytest.skip(f"shared data folder {SHARED} is absent (tests using ../shared are skipped)")
+    return SHARED
