@@ -1,0 +1,239 @@
+"""The DnsClient the engine uses on the network: dnspython's async stub resolver, wrapped.
+
+One client serves one audit: identical questions in flight are sent once and every answer is kept
+for the client's life; the audit's budget is a deadline shared by every question (a question's
+own time limit is the per-query timeout or what is left of the budget, whichever is shorter, and
+once the deadline has passed questions come back as TIMEOUT without being sent). Failures never
+raise: they come back as an `Outcome`. Only the engine imports this module (it loads dnspython).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+import dns.asyncresolver
+import dns.exception
+import dns.flags
+import dns.message
+import dns.name
+import dns.nameserver
+import dns.rdata
+import dns.rdatatype
+import dns.resolver
+
+from alimail_mcp.config import Nameserver, Settings, load_settings
+from alimail_mcp.dns.client import Answer, Outcome
+
+_EDNS_PAYLOAD = 1232
+"""UDP answers up to this size come in one datagram (the DNS flag day 2020 value)."""
+_SLACK = 0.05
+"""Seconds of grace beyond a question's limit before it is abandoned regardless of dnspython."""
+_NAME_TYPES = {"CNAME", "NS", "PTR", "DNAME"}
+
+
+@dataclass
+class _Tally:
+    """Questions sent, shared by a client and the clients it derives (with_nameservers, query_at)."""
+
+    sent: int = 0
+
+
+class ResolverClient:
+    """A `DnsClient` on dnspython's async resolver; see the module docstring.
+
+    Build it with `from_settings()`; `with_nameservers()` and `query_at()` ask chosen servers
+    directly under the same deadline and count.
+    """
+
+    def __init__(
+        self,
+        nameservers: Sequence[Nameserver] = (),
+        *,
+        timeout: float = 2.0,
+        budget: float = 8.0,
+        recursion: bool = True,
+        _deadline: float | None = None,
+        _tally: _Tally | None = None,
+    ) -> None:
+        """`nameservers`: empty means the system's (/etc/resolv.conf)."""
+        self.timeout = timeout
+        self.deadline = time.monotonic() + budget if _deadline is None else _deadline
+        self._tally = _tally or _Tally()
+        self._answers: dict[tuple[str, str], asyncio.Task[Answer]] = {}
+        self._direct: dict[tuple[str, int], ResolverClient] = {}
+        self._resolver = _make_resolver(nameservers, timeout, recursion)
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None) -> ResolverClient:
+        """A client for one audit: resolvers, timeout and budget from `settings` (default: the env)."""
+        settings = settings or load_settings()
+        return cls(settings.resolvers, timeout=settings.dns_timeout, budget=settings.dns_budget)
+
+    def with_nameservers(
+        self, nameservers: Sequence[Nameserver], *, recursion: bool = False
+    ) -> ResolverClient:
+        """A client asking `nameservers` directly (e.g. a domain's authoritative servers), with
+        this client's deadline and query count and its own answers."""
+        return ResolverClient(
+            nameservers,
+            timeout=self.timeout,
+            recursion=recursion,
+            _deadline=self.deadline,
+            _tally=self._tally,
+        )
+
+    async def query_at(self, server: str, port: int, name: str, rdtype: str) -> Answer:
+        """Ask one nameserver directly, without asking for recursion (authoritative comparisons)."""
+        key = (server, port)
+        if key not in self._direct:
+            self._direct[key] = self.with_nameservers([Nameserver(server, port)])
+        return await self._direct[key].query(name, rdtype)
+
+    @property
+    def queries(self) -> int:
+        """Questions sent on the network (a shared or repeated question counts once)."""
+        return self._tally.sent
+
+    @property
+    def nameservers(self) -> tuple[str, ...]:
+        return tuple(_server_text(ns.address, ns.port) for ns in self._resolver.nameservers)  # type: ignore[union-attr]
+
+    def time_left(self) -> float:
+        return max(0.0, self.deadline - time.monotonic())
+
+    async def query(self, name: str, rdtype: str) -> Answer:
+        kind = dns.rdatatype.RdataType.make(rdtype.upper())
+        type_text = dns.rdatatype.to_text(kind)
+        qname = _qname(name)
+        if qname is None:  # not a name DNS can carry (empty or over-long label): it cannot exist
+            return Answer(name=name, rdtype=type_text, outcome=Outcome.NXDOMAIN)
+        key = (qname.to_text().lower(), type_text)
+        task = self._answers.get(key)
+        if task is None:
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                return Answer(name=_text(qname), rdtype=type_text, outcome=Outcome.TIMEOUT)
+            self._tally.sent += 1
+            task = asyncio.get_running_loop().create_task(self._ask(qname, kind, min(self.timeout, left)))
+            self._answers[key] = task
+        return await asyncio.shield(task)
+
+    async def _ask(self, qname: dns.name.Name, kind: dns.rdatatype.RdataType, lifetime: float) -> Answer:
+        started = time.monotonic()
+        name, type_text = _text(qname), dns.rdatatype.to_text(kind)
+        try:
+            async with asyncio.timeout(lifetime + _SLACK):
+                found = await self._resolver.resolve(
+                    qname, kind, raise_on_no_answer=False, lifetime=lifetime, search=False
+                )
+        except dns.resolver.NXDOMAIN as exc:
+            ttl, chain = _negative_ttl_and_chain(exc)
+            return Answer(
+                name, type_text, Outcome.NXDOMAIN, ttl=ttl, cname_chain=chain, elapsed_ms=_ms(started)
+            )
+        except (TimeoutError, dns.exception.Timeout):
+            return Answer(name, type_text, Outcome.TIMEOUT, elapsed_ms=_ms(started))
+        except dns.exception.DNSException:  # SERVFAIL/REFUSED from every server, unreadable answers
+            return Answer(name, type_text, Outcome.SERVFAIL, elapsed_ms=_ms(started))
+        result = found.chaining_result
+        records = tuple(_present(rdata) for rdata in result.answer) if result.answer is not None else ()
+        return Answer(
+            name,
+            type_text,
+            Outcome.OK if records else Outcome.NODATA,
+            records=records,
+            ttl=result.minimum_ttl,
+            cname_chain=_aliases(result),
+            server=_server_text(found.nameserver or "?", found.port or 0),
+            elapsed_ms=_ms(started),
+        )
+
+
+def _negative_ttl_and_chain(exc: dns.resolver.NXDOMAIN) -> tuple[int | None, tuple[str, ...]]:
+    """The negative-cache TTL of an NXDOMAIN (from the SOA) and any aliases followed on the way."""
+    responses: dict[dns.name.Name, dns.message.Message] = exc.kwargs.get("responses") or {}
+    for response in responses.values():
+        if not isinstance(response, dns.message.QueryMessage):
+            continue
+        try:
+            result = response.resolve_chaining()
+        except dns.exception.DNSException:
+            continue
+        return result.minimum_ttl, _aliases(result)
+    return None, ()
+
+
+def _aliases(result: dns.message.ChainingResult) -> tuple[str, ...]:
+    return tuple(_host(next(iter(rrset)).target) for rrset in result.cnames)
+
+
+def _make_resolver(
+    nameservers: Sequence[Nameserver], timeout: float, recursion: bool
+) -> dns.asyncresolver.Resolver:
+    resolver = dns.asyncresolver.Resolver(configure=False)
+    if nameservers:
+        resolver.nameservers = [dns.nameserver.Do53Nameserver(ns.host, ns.port) for ns in nameservers]
+    else:
+        resolver.nameservers = list(_system_nameservers())
+    # One attempt per server for short timeouts; on real networks (>= 1 s) a lost datagram is
+    # retried once within the same limit.
+    resolver.timeout = timeout / 2 if timeout >= 1.0 else timeout
+    resolver.lifetime = timeout
+    resolver.cache = None
+    resolver.retry_servfail = False
+    resolver.use_edns(0, 0, _EDNS_PAYLOAD)
+    if not recursion:
+        resolver.set_flags(0)
+    return resolver
+
+
+@cache
+def _system_nameservers() -> tuple[str, ...]:
+    try:
+        system = dns.resolver.Resolver(configure=True)
+    except dns.resolver.NoResolverConfiguration:
+        return ()  # every question then comes back SERVFAIL: there is nobody to ask
+    return tuple(str(ns) for ns in system.nameservers)
+
+
+def _qname(name: str) -> dns.name.Name | None:
+    text = name.strip()
+    try:
+        return dns.name.from_text(text) if text not in ("", ".") else dns.name.root
+    except (dns.exception.DNSException, UnicodeError, ValueError):
+        return None
+
+
+def _present(rdata: dns.rdata.Rdata) -> str:
+    """One record in the text form documented on `Answer`."""
+    kind = dns.rdatatype.to_text(rdata.rdtype)
+    if kind == "TXT" or kind == "SPF":
+        return b"".join(rdata.strings).decode("utf-8", "replace")  # type: ignore[attr-defined]
+    if kind == "MX":
+        return f"{rdata.preference} {_host(rdata.exchange)}"  # type: ignore[attr-defined]
+    if kind in _NAME_TYPES:
+        return _host(rdata.target)  # type: ignore[attr-defined]
+    if kind in ("A", "AAAA"):
+        return str(rdata.address)  # type: ignore[attr-defined]
+    return str(rdata.to_text())
+
+
+def _host(name: dns.name.Name) -> str:
+    """A name lower-case without the trailing dot; the root (a null MX's exchange) is '.'."""
+    return _text(name) or "."
+
+
+def _text(name: dns.name.Name) -> str:
+    return str(name.to_text(omit_final_dot=True)).lower()
+
+
+def _server_text(host: str, port: int) -> str:
+    return str(Nameserver(host, port))
+
+
+def _ms(started: float) -> float:
+    return round((time.monotonic() - started) * 1000, 1)
