@@ -1,0 +1,144 @@
+"""Build one fact per recipient from a reader's report: clean the fields, decide the reason,
+whether the failure is permanent, and who the receiving side is."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from alimail_mcp.diagnosis import rhost
+from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
+from alimail_mcp.diagnosis.reason import RECHECK, Evidence, decide
+from alimail_mcp.diagnosis.rfc5322 import first_address, header_map
+from alimail_mcp.diagnosis.smtp import find_reply, find_status, permanence, sweep
+
+NOT_FAILURES = frozenset({"delivered", "feedback", "vacation"})
+_SPECIFIC_STATUS = re.compile(r"^[45]\.[1-9]\.[1-9]$")
+_COMMANDS = ("EHLO", "HELO", "MAIL", "RCPT", "DATA", "QUIT")
+_SENDER_HEADERS = ("from", "return-path", "sender", "reply-to", "errors-to", "envelope-from", "x-envelope-from")
+
+
+@dataclass(slots=True)
+class Fact:
+    """One recipient's classified failure (or not-failure)."""
+
+    recipient: str
+    reason: str
+    status: str
+    reply_code: str
+    diagnosis: str
+    spec: str
+    command: str
+    rhost: str
+    lhost: str
+    date: str
+    action: str
+    agent: str
+    feedback_type: str
+    permanent: bool | None
+    sender: str
+    """The original message's sender (From/Return-Path of the returned message), if known."""
+    subject: str
+
+    @property
+    def failed(self) -> bool:
+        return self.reason not in NOT_FAILURES
+
+    @property
+    def destination(self) -> str:
+        return self.recipient.rpartition("@")[2].lower()
+
+
+def build(report: Report, mail: Mail) -> list[Fact]:
+    original = header_map(report.original) if report.original else {}
+    sender = _sender(original, mail)
+    return [_fact(d, sender, original.get("subject", "")) for d in report.deliveries if d.recipient]
+
+
+def _sender(original: dict[str, str], mail: Mail) -> str:
+    for name in _SENDER_HEADERS:
+        address = first_address(original.get(name, ""))
+        if address:
+            return address
+    return first_address(mail.header("to")) if mail.has_headers else ""
+
+
+def _fact(d: Delivery, sender: str, subject: str) -> Fact:
+    diagnosis = d.diagnosis.rstrip("\r")
+    status = d.status
+    reply = d.reply_code
+    if diagnosis:
+        found_status = find_status(diagnosis)
+        found_reply = find_reply(diagnosis)
+        repeats = 0
+        if found_status:
+            repeats += len(re.findall(rf"\b{re.escape(found_status)}\b", diagnosis))
+            if _SPECIFIC_STATUS.match(found_status):
+                status = found_status
+        if found_reply:
+            repeats += len(re.findall(rf"\b{found_reply}\b", diagnosis))
+            reply = reply or found_reply
+        if repeats > 2:
+            diagnosis = _strip_continuations(diagnosis, found_reply, found_status)
+    reason = d.reason
+    spec = d.spec or ("X-UNIX" if reason == "mailererror" else "")
+    if not spec and reason not in ("feedback", "vacation"):
+        spec = "SMTP"
+    command = d.command if d.command in _COMMANDS else ""
+    action = d.action
+    if not action:
+        if reason == "expired":
+            action = "delayed"
+        elif status[:1] in ("4", "5"):
+            action = "failed"
+    rhost_name = _host(d.rhost)
+    recipient = first_address(d.recipient) or d.recipient
+    ev = Evidence(reason, status, reply, diagnosis, spec, action, command)
+    if not reason or reason in RECHECK:
+        reason = rhost.reason(ev, rhost_name, recipient.rpartition("@")[2]) or decide(ev) or "undefined"
+    permanent: bool | None
+    if reason in NOT_FAILURES:
+        permanent = None
+        if reason != "delivered":
+            reply = ""
+    else:
+        permanent = permanence(status, reply, diagnosis)
+        if reply and status and reply[0] != status[0]:
+            reply = ""
+    return Fact(
+        recipient=recipient,
+        reason=reason,
+        status=status,
+        reply_code=reply,
+        diagnosis=diagnosis,
+        spec=spec,
+        command=command,
+        rhost=rhost_name,
+        lhost=_host(d.lhost),
+        date=d.date,
+        action=action,
+        agent=d.agent,
+        feedback_type=d.feedback_type,
+        permanent=permanent,
+        sender=sender,
+        subject=subject,
+    )
+
+
+def _strip_continuations(text: str, reply: str, status: str) -> str:
+    """Remove the code prefixes of a multi-line reply (`550-5.7.1 ... 550 5.7.1 ...`)."""
+    s = re.escape(status) if status else ""
+    if reply:
+        text = re.sub(rf";? {reply}[- ](?:{s})?" if s else rf";? {reply}[- ]", " ", text)
+    text = re.sub(rf";? [45]\d\d[- ](?:{s})?" if s else r";? [45]\d\d[- ]", " ", text)
+    if reply:
+        text = re.sub(rf";? {reply}[- ](?:[45]\.\d\.\d+)?", " ", text)
+    text = re.sub(r"(?is)<html>.+</html>", "", text)
+    return sweep(text)
+
+
+def _host(value: str) -> str:
+    host = re.sub(r"[\[\]()]", "", value)
+    host = re.sub(r"^.+=", "", host).rstrip("\r")
+    host = host.split(" ", 1)[0] if " " in host else host
+    return host.rstrip(".")

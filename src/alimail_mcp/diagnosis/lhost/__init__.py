@@ -1,0 +1,65 @@
+"""Readers of bounces written by a sending MTA or service, one module per family.
+
+Each module exposes `read(mail) -> Report | None` and returns None quickly when the mail is not
+its kind. `read_report` tries the readers the Subject suggests first, then all of them in a fixed
+order, then the standards (RFC 3464, ARF, RFC 3834), and returns the first report.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Callable
+from functools import cache
+
+from alimail_mcp.diagnosis.delivery import Mail, Report
+
+Reader = Callable[[Mail], Report | None]
+
+ORDER: tuple[str, ...] = ()
+"""Modules under alimail_mcp.diagnosis.lhost, in the order they are tried."""
+
+STANDARDS = ("rfc3464", "arf", "rfc3834")
+
+BY_SUBJECT: dict[str, tuple[str, ...]] = {}
+"""First words of the Subject (lower case, joined by '-') -> readers to try first."""
+
+
+@cache
+def reader(name: str) -> Reader:
+    if name == "rfc3464":
+        from alimail_mcp.diagnosis.rfc3464 import read_dsn
+
+        return read_dsn
+    if name in ("arf", "rfc3834"):
+        module = importlib.import_module(f"alimail_mcp.diagnosis.{name}")
+    else:
+        module = importlib.import_module(f"alimail_mcp.diagnosis.lhost.{name}")
+    read: Reader = module.read
+    return read
+
+
+def subject_key(subject: str) -> str:
+    text = re.sub(r"[_\[\] ]+", " ", subject).lstrip()
+    words = text.lower().split(" ", 2)
+    if ":" in words[0][1:]:
+        m = re.match(r"^(.+?):", text)
+        first = m.group(1).lower() if m else ""
+    else:
+        first = "-".join(words[:2])
+    return re.sub(r"[:\",*]", "", first)
+
+
+def read_report(mail: Mail) -> Report | None:
+    tried: set[str] = set()
+    candidates = BY_SUBJECT.get(subject_key(mail.subject), ()) if mail.has_headers else ()
+    for name in (*candidates, *ORDER, *STANDARDS):
+        if name in tried:
+            continue
+        tried.add(name)
+        report = reader(name)(mail)
+        if report and report.deliveries:
+            if not report.agent:
+                report.agent = name
+            return report
+    return None

@@ -1,0 +1,211 @@
+"""Read what the user pasted into `Mail` objects: split mbox files, parse MIME, flatten the parts.
+
+A bounce is parsed with the standard `email` package (policy compat32: it never raises on broken
+MIME, it records defects). The readers then work on one flattened text per message: decoded text
+parts, delivery-status and feedback-report fields, and the headers of the returned message, each
+message/* part introduced by its own `Content-Type:` line so a reader can find where it starts.
+"""
+
+from __future__ import annotations
+
+import email
+import email.errors
+import email.header
+import re
+from email.message import Message
+from email.policy import compat32
+
+from alimail_mcp.diagnosis.delivery import Mail
+from alimail_mcp.diagnosis.rfc5322 import header_map
+
+_HEADER_START = re.compile(rb"^(?:From |[A-Za-z0-9][A-Za-z0-9-]*:)")
+_MBOX_SPLIT = re.compile(rb"\n(?=From [^\n]*\n)")
+_TAG = re.compile(r"<[^>]*>")
+_STATUS_TYPES = (
+    "message/delivery-status",
+    "message/global-delivery-status",
+    "message/feedback-report",
+    "message/disposition-notification",
+    "message/global-disposition-notification",
+    "message/x-delivery-status",
+)
+_ORIGINAL_TYPES = ("message/rfc822", "message/global", "message/partial")
+_HEADER_TYPES = ("text/rfc822-headers", "text/global-headers")
+
+
+def read_messages(data: bytes) -> list[Mail]:
+    """Every message in `data` (one, or several when it is an mbox); bare text becomes one Mail."""
+    data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").lstrip(b"\n")
+    if not looks_like_message(data):
+        return [bare_text(data)]
+    return [read_message(chunk) for chunk in split_mbox(data)]
+
+
+def looks_like_message(data: bytes) -> bool:
+    """True when the text starts with a header block (or an mbox `From ` line)."""
+    head, _, _ = data.partition(b"\n\n")
+    lines = head.split(b"\n")
+    if not _HEADER_START.match(lines[0]):
+        return False
+    headerish = sum(1 for line in lines[:40] if _HEADER_START.match(line) or line[:1] in (b" ", b"\t"))
+    return headerish >= min(len(lines[:40]), 2)
+
+
+def split_mbox(data: bytes) -> list[bytes]:
+    """Split at `From ` separator lines, the way mbox readers do (a leading one is dropped)."""
+    chunks = _MBOX_SPLIT.split(data)
+    out = []
+    for chunk in chunks:
+        if chunk.startswith(b"From ") and b":" not in chunk.split(b"\n", 1)[0][:5]:
+            chunk = chunk.split(b"\n", 1)[1] if b"\n" in chunk else b""
+        if chunk.strip():
+            out.append(chunk)
+    return out or [data]
+
+
+def bare_text(data: bytes) -> Mail:
+    """A pasted SMTP line, client error or bounce body without headers."""
+    return Mail(headers={}, body=_text(data, None), has_headers=False)
+
+
+def read_message(data: bytes) -> Mail:
+    message = email.message_from_bytes(data, policy=compat32)
+    headers = {name.lower(): _unfold(value) for name, value in reversed(message.items())}
+    subject = decode_words(headers.get("subject", ""))
+    headers["subject"] = subject
+    headers["from"] = decode_words(headers.get("from", ""))
+    received = [_unfold(v) for v in message.get_all("received", [])]
+    parts: list[str] = []
+    _flatten(message, parts, top=True)
+    body = "\n".join(_clean_lines(part) for part in parts if part)
+    if subject.lower().lstrip().startswith(("fw:", "fwd:")):
+        body = re.sub(r"^>+ ?", "", body, flags=re.MULTILINE)
+    return Mail(headers=headers, received=received, subject=subject, body=body)
+
+
+def decode_words(value: str) -> str:
+    """Decode RFC 2047 encoded-words; on any error return the value as it is."""
+    if "=?" not in value:
+        return value
+    try:
+        return str(email.header.make_header(email.header.decode_header(value)))
+    except (ValueError, LookupError, UnicodeError, email.errors.HeaderParseError):
+        return value
+
+
+def _flatten(part: Message, out: list[str], *, top: bool = False) -> None:
+    ctype = part.get_content_type()
+    if ctype in _STATUS_TYPES:
+        out.append(f"Content-Type: {ctype}\n" + _fields_text(part))
+        return
+    if ctype in _HEADER_TYPES:
+        out.append("Content-Type: text/rfc822-headers\n" + _text(_raw_payload(part), part.get_content_charset()))
+        return
+    if part.is_multipart():
+        children = part.get_payload()
+        if not isinstance(children, list):
+            return
+        if ctype in _ORIGINAL_TYPES:
+            out.append(f"Content-Type: {ctype}\n")
+            for child in children[:1]:
+                out.append(_headers_text(child))
+            return
+        has_plain = ctype == "multipart/alternative" and any(
+            isinstance(c, Message) and c.get_content_type() == "text/plain" for c in children
+        )
+        for child in children:
+            if isinstance(child, Message):
+                if has_plain and child.get_content_type() == "text/html":
+                    continue
+                _flatten(child, out)
+        if not children:
+            out.append(_text(_raw_payload(part), part.get_content_charset()))
+        return
+    maintype = part.get_content_maintype()
+    if maintype == "text" or top:
+        text = _text(_raw_payload(part), part.get_content_charset())
+        if ctype == "text/html":
+            text = html_to_text(text)
+        out.append(text)
+
+
+def _raw_payload(part: Message) -> bytes:
+    try:
+        payload = part.get_payload(decode=True)
+    except (ValueError, TypeError, LookupError):
+        payload = None
+    if isinstance(payload, bytes):
+        return payload
+    raw = part.get_payload()
+    return raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else b""
+
+
+def _fields_text(part: Message) -> str:
+    """The fields of a delivery-status (or feedback-report) part, one block per recipient."""
+    payload = part.get_payload()
+    if isinstance(payload, list) and payload and all(isinstance(p, Message) for p in payload):
+        blocks = []
+        for block in payload:
+            lines = [f"{name}: {_unfold(value)}" for name, value in block.items()]
+            # A block the parser could not split into fields keeps its text as the payload.
+            rest = block.get_payload()
+            if isinstance(rest, str) and rest.strip():
+                lines.append(rest.strip())
+            blocks.append("\n".join(lines))
+        text = "\n\n".join(blocks)
+        cte = part.get("content-transfer-encoding", "").lower()
+        if cte not in ("base64", "quoted-printable"):
+            return text
+    return _text(_raw_payload(part), part.get_content_charset())
+
+
+def _headers_text(message: Message) -> str:
+    if not isinstance(message, Message):
+        return ""
+    return "\n".join(f"{name}: {_unfold(str(value))}" for name, value in message.items()) + "\n"
+
+
+def _text(data: bytes, charset: str | None) -> str:
+    for codec in (charset, "utf-8"):
+        if not codec:
+            continue
+        try:
+            return data.decode(_codec_alias(codec))
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return data.decode("latin-1")
+
+
+def _codec_alias(charset: str) -> str:
+    name = charset.strip().strip('"').lower()
+    return {"gb2312": "gb18030", "gbk": "gb18030", "x-sjis": "shift_jis", "ks_c_5601-1987": "euc-kr"}.get(
+        name, name
+    )
+
+
+def _unfold(value: object) -> str:
+    text = str(value) if not isinstance(value, str) else value
+    return re.sub(r"\r?\n[ \t]+", " ", text).strip()
+
+
+def _clean_lines(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return re.sub(r"[ \t]+$", "", text, flags=re.MULTILINE)
+
+
+def html_to_text(html: str) -> str:
+    html = re.sub(r"(?is)<(script|style)[^>]*>.*?</\1>", "", html)
+    html = re.sub(r"(?i)<br\s*/?>|</(?:p|div|tr|li|h\d)>", "\n", html)
+    text = _TAG.sub("", html)
+    for entity, char in (("&nbsp;", " "), ("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&#39;", "'"), ("&amp;", "&")):
+        text = text.replace(entity, char)
+    return text
+
+
+def original_headers(body: str) -> dict[str, str]:
+    """Headers of the returned message: the block after the last message/rfc822 marker in `body`."""
+    marker = max(body.rfind("Content-Type: message/rfc822"), body.rfind("Content-Type: text/rfc822-headers"))
+    if marker < 0:
+        return {}
+    block = body[marker:].split("\n", 1)[1] if "\n" in body[marker:] else ""
+    return header_map(block.lstrip("\n"))

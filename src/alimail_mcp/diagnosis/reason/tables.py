@@ -1,0 +1,197 @@
+"""skills/reasons.yaml as typed, compiled tables: one matcher per reason, the status-code table."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+REASONS = (
+    "blocked",
+    "contenterror",
+    "delivered",
+    "exceedlimit",
+    "expired",
+    "feedback",
+    "filtered",
+    "hasmoved",
+    "hostunknown",
+    "mailboxfull",
+    "mailererror",
+    "mesgtoobig",
+    "networkerror",
+    "norelaying",
+    "notaccept",
+    "onhold",
+    "policyviolation",
+    "rejected",
+    "securityerror",
+    "spamdetected",
+    "suspend",
+    "syntaxerror",
+    "systemerror",
+    "systemfull",
+    "toomanyconn",
+    "undefined",
+    "userunknown",
+    "vacation",
+    "virusdetected",
+)
+ReasonId = Literal[
+    "blocked",
+    "contenterror",
+    "delivered",
+    "exceedlimit",
+    "expired",
+    "feedback",
+    "filtered",
+    "hasmoved",
+    "hostunknown",
+    "mailboxfull",
+    "mailererror",
+    "mesgtoobig",
+    "networkerror",
+    "norelaying",
+    "notaccept",
+    "onhold",
+    "policyviolation",
+    "rejected",
+    "securityerror",
+    "spamdetected",
+    "suspend",
+    "syntaxerror",
+    "systemerror",
+    "systemfull",
+    "toomanyconn",
+    "undefined",
+    "userunknown",
+    "vacation",
+    "virusdetected",
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _compiles(patterns: tuple[str, ...]) -> tuple[str, ...]:
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"pattern {pattern!r} is not a valid regular expression: {exc}") from None
+    return patterns
+
+
+class ReasonEntry(_Strict):
+    summary: str = Field(min_length=10)
+    side: Literal["sender", "recipient", "receiver", "network", "none"]
+    retry: bool
+    phrases: tuple[str, ...] = ()
+    patterns: tuple[str, ...] = ()
+    not_phrases: tuple[str, ...] = ()
+
+    _check = field_validator("patterns")(_compiles)
+
+
+class MdaEntry(_Strict):
+    marker: str
+    reasons: dict[ReasonId, tuple[str, ...]]
+
+
+class ReceiverTableRow(_Strict):
+    reason: ReasonId
+    text: str = Field(min_length=2)
+    """A lower-case phrase the error text must contain."""
+    status: str = ""
+    """An enhanced status prefix (`5.7.` or a full code); empty matches any."""
+    reply: str = ""
+    status_range: tuple[int, int] | None = None
+    """Inclusive range of the status code's last number, with `status` as the prefix."""
+
+
+class ReceiverTable(_Strict):
+    hosts: tuple[str, ...] = Field(min_length=1)
+    """Regular expressions matched against the remote host, then the recipient's domain."""
+    rows: tuple[ReceiverTableRow, ...] = ()
+    codes: dict[str, ReasonId] = Field(default_factory=dict)
+    """The receiver's own error codes (found in the text by `code_pattern`) -> reason."""
+    code_pattern: str = ""
+    code_ranges: tuple[tuple[int, int, ReasonId], ...] = ()
+    """Numeric code ranges (inclusive) -> reason, for codes `codes` does not list."""
+    code_default: ReasonId | None = None
+    """The reason when `code_pattern` matched a code no table lists."""
+    phrases: dict[ReasonId, tuple[str, ...]] = Field(default_factory=dict)
+    """Phrases matched case-sensitively as the receiver writes them, when no code decided."""
+    keep_reason: bool = True
+    """When the reader already decided a reason, keep it (most receivers); False lets the table override."""
+
+    _check = field_validator("hosts")(_compiles)
+
+
+class ReasonsFile(_Strict):
+    version: int
+    status: dict[str, ReasonId]
+    reasons: dict[ReasonId, ReasonEntry]
+    mda: dict[str, MdaEntry]
+    receivers: dict[str, ReceiverTable] = Field(default_factory=dict)
+
+    @field_validator("status")
+    @classmethod
+    def _codes(cls, value: dict[str, str]) -> dict[str, str]:
+        for code in value:
+            if not re.fullmatch(r"[245]\.\d{1,3}\.\d{1,3}", code):
+                raise ValueError(f"{code!r} is not an enhanced status code")
+        return value
+
+
+class Matcher:
+    """Matches lower-cased text against one reason's phrases and patterns."""
+
+    __slots__ = ("_not", "_phrases", "_regex")
+
+    def __init__(self, entry: ReasonEntry) -> None:
+        self._phrases = tuple(p.lower() for p in entry.phrases)
+        self._not = tuple(p.lower() for p in entry.not_phrases)
+        self._regex = re.compile("|".join(f"(?:{p})" for p in entry.patterns)) if entry.patterns else None
+
+    def __call__(self, text: str) -> bool:
+        if not text:
+            return False
+        if self._not and any(p in text for p in self._not):
+            return False
+        if any(p in text for p in self._phrases):
+            return True
+        return bool(self._regex and self._regex.search(text))
+
+
+class Tables:
+    def __init__(self, data: ReasonsFile) -> None:
+        self.data = data
+        self.status = data.status
+        self.matchers = {name: Matcher(entry) for name, entry in data.reasons.items()}
+        self.mda = {
+            name: (re.compile(entry.marker), {r: tuple(p.lower() for p in ps) for r, ps in entry.reasons.items()})
+            for name, entry in data.mda.items()
+        }
+        self.receiver_hosts = [
+            (name, re.compile("|".join(f"(?:{h})" for h in table.hosts)), table)
+            for name, table in data.receivers.items()
+        ]
+
+    def match(self, reason: str, text: str) -> bool:
+        matcher = self.matchers.get(reason)
+        return bool(matcher and matcher(text))
+
+    def status_reason(self, status: str) -> str:
+        return self.status.get(status, "")
+
+
+@cache
+def tables() -> Tables:
+    from alimail_mcp.knowledge.loader import read_yaml, skills_dir, validate
+
+    path = skills_dir() / "reasons.yaml"
+    return Tables(validate(ReasonsFile, read_yaml(path), path))

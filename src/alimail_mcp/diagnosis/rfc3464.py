@@ -1,0 +1,312 @@
+"""RFC 3464 delivery status notifications: the per-message and per-recipient fields, and a reader
+for any bounce that carries them (or, failing that, a recipient line and an error paragraph)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from alimail_mcp.diagnosis import mda
+from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
+from alimail_mcp.diagnosis.rfc5322 import first_address, is_address
+from alimail_mcp.diagnosis.smtp import find_status, sweep
+
+PER_MESSAGE = ("Reporting-MTA", "Received-From-MTA", "Arrival-Date", "X-Original-Message-ID")
+PER_RECIPIENT = (
+    "Original-Recipient",
+    "Final-Recipient",
+    "Action",
+    "Status",
+    "Remote-MTA",
+    "Diagnostic-Code",
+    "Last-Attempt-Date",
+    "X-Actual-Recipient",
+)
+_ACTIONS = {"deliverable": "delivered", "expired": "delayed", "failure": "failed"}
+_FIELD = {
+    "addr": re.compile(r"^((?:Original|Final|X-Actual)-Recipient):[ ]*(.+?);[ ]*(.+)", re.IGNORECASE),
+    "code": re.compile(r"^(Diagnostic-Code):[ ]*(.+?);[ ]*(.*)", re.IGNORECASE),
+    "date": re.compile(r"^((?:Arrival|Last-Attempt)-Date):[ ]*(.+)", re.IGNORECASE),
+    "host": re.compile(r"^((?:Received-From|Remote|Reporting)-MTA):[ ]*(.+?);[ ]*(.+)", re.IGNORECASE),
+    "list": re.compile(
+        r"^(Action):[ ]*(delayed|deliverable|delivered|expanded|expired|failed|failure|relayed)", re.IGNORECASE
+    ),
+    "stat": re.compile(r"^(Status):[ ]*([245]\.\d+\.\d+)", re.IGNORECASE),
+    "text": re.compile(r"^(X-Original-Message-ID):[ ]*(.+)", re.IGNORECASE),
+}
+_GROUP = {
+    "original-recipient": "addr",
+    "final-recipient": "addr",
+    "x-actual-recipient": "addr",
+    "diagnostic-code": "code",
+    "arrival-date": "date",
+    "last-attempt-date": "date",
+    "received-from-mta": "host",
+    "remote-mta": "host",
+    "reporting-mta": "host",
+    "action": "list",
+    "status": "stat",
+    "x-original-message-id": "text",
+}
+TARGET = {
+    "action": "action",
+    "arrival-date": "date",
+    "diagnostic-code": "diagnosis",
+    "final-recipient": "recipient",
+    "last-attempt-date": "date",
+    "original-recipient": "alias",
+    "received-from-mta": "lhost",
+    "remote-mta": "rhost",
+    "reporting-mta": "rhost",
+    "status": "status",
+    "x-actual-recipient": "alias",
+}
+
+
+@dataclass(slots=True, frozen=True)
+class Field:
+    name: str
+    """Lower-case field name."""
+    kind: str
+    """addr, code, date, host, list, stat, text."""
+    type: str
+    """The type before `;` (RFC822, SMTP, DNS ...), upper-case; '' for other kinds."""
+    value: str
+
+
+def field_kind(line: str) -> int:
+    """1 for a per-message field, 2 for a per-recipient field, 0 for anything else."""
+    if line.startswith(PER_MESSAGE):
+        return 1
+    if line.startswith(PER_RECIPIENT):
+        return 2
+    return 0
+
+
+def parse_field(line: str) -> Field | None:
+    """Read one DSN field line (RFC 3464 section 2.2/2.3), or None when the line is not one."""
+    name = line.split(":", 1)[0].lower()
+    kind = _GROUP.get(name)
+    if not kind:
+        return None
+    match = _FIELD[kind].match(line)
+    if not match:
+        return None
+    if kind in ("addr", "code", "host"):
+        value = match.group(3).strip()
+        if kind == "host":
+            value = value.lower()
+        return Field(name, kind, match.group(2).upper().strip(), value)
+    value = match.group(2).strip()
+    if kind == "list":
+        value = _ACTIONS.get(value.lower(), value.lower())
+    elif kind != "date":
+        value = value.lower()
+    return Field(name, kind, "", value)
+
+
+def set_field(d: Delivery, f: Field) -> None:
+    target = TARGET.get(f.name)
+    if target == "diagnosis":
+        d.spec = f.type
+    if target:
+        setattr(d, target, f.value)
+
+
+# --- the generic reader -----------------------------------------------------------------------
+
+_START = re.compile(
+    r"^(?:content-type:[ ]*(?:message/x?delivery-status|message/global-delivery-status|"
+    r"message/disposition-notification|text/plain;[ ]charset=)"
+    r"|the original message was received at "
+    r"|this report relates to your message"
+    r"|your message (?:could not be delivered|was not delivered to the following recipients))"
+)
+_RFC822 = re.compile(r"^(?:content-type:[ ]*(?:message/rfc822|text/rfc822-headers)|return-path:[ ]*<.+>)$")
+_ERROR_LINE = re.compile(r"^(?:[45]\d\d[ \t]+|<[^@]+@[^@]+>:?[ \t]+)")
+_COMMAND = re.compile(r" (RCPT|MAIL|DATA) +command\b")
+_SUBJECT = re.compile(
+    r"delivery (?:failed|failure|report)|failure notice|mail (?:delivery|error)|non-delivery|returned mail"
+    r"|undeliverable mail|warning: |退信|投递失败|发送失败|未能送达|无法投递|系统退信"
+)
+_SKIP = re.compile(
+    r"^[-]+=|^\s+$|^\s*--|^\s+=\d+|^hi !|content-(?:description|disposition|transfer-encoding|type): "
+    r"|(?:name|charset)=|--$|: --------"
+)
+_STOP = re.compile(
+    r"^\*\*\* .+ .+ \*\*\*|^content-type: message/delivery-status"
+    r"|^here is a copy of the first part of the message|^the non-delivered message is attached to this message."
+    r"|^received:[ \t]*|^received-from-mta:[ \t]*|^reporting-mta:[ \t]*|^return-path:[ \t]*"
+    r"|^a copy of the original message below this line:|attachment is a copy of the message"
+    r"|below is a copy of the original message:|below this line is a copy of the message"
+    r"|message contains .+ file attachments|message text follows: |original message follows"
+    r"|the attachment contains the original mail headers|the first \d+ lines "
+    r"|unsent message below|your message reads \(in part\):"
+    r"|^-+ ?(?:original message|原始邮件|原邮件)"
+)
+_ADDR_LINE = re.compile(
+    r"(?:^\s*|^\".+\"\s*|^[ \t]*recipient:[ \t]*|^[ ]*address:[ ]|addressed to |could not be delivered to: "
+    r"|delivered to +|delivery failed: |did not reach the following recipient: |error-for: +"
+    r"|failed recipient: |failed to deliver to |intended recipient: |mailbox is full: |rcpt to:"
+    r"|smtp server <.+> rejected recipient |the following recipients returned permanent errors: "
+    r"|the following message to |unknown user: |undeliverable to |undeliverable address: *"
+    r"|you sent mail to |your message to |收件人[:：]\s*|收件人地址[:：]\s*|发送给\s*)"
+    r"['\"]?<?([^\s@=<>'\"]+@[-.0-9a-z]+\.[0-9a-z]+)>?['\"]?"
+)
+
+
+def read_dsn(mail: Mail) -> Report | None:
+    """Any message with RFC 3464 fields; else, for bounce-looking mail, a recipient and error text."""
+    deliveries = [Delivery()]
+    original: list[str] = []
+    alias = ""
+    blank = 0
+    reading = rfc822 = False
+    recipients = 0
+    per_message: dict[str, str] = {"date": "", "rhost": "", "lhost": ""}
+    previous = ""
+    body_lines = mail.body.split("\n")
+    for line in body_lines:
+        lowered = line.lower()
+        if not reading and _START.match(lowered):
+            reading = True
+            previous = line
+            continue
+        if not rfc822 and _RFC822.match(lowered):
+            rfc822 = True
+            continue
+        if rfc822:
+            if not line:
+                blank += 1
+                if blank > 1:
+                    break
+                continue
+            original.append(line)
+            continue
+        if not reading or not line:
+            previous = line
+            continue
+        d = deliveries[-1]
+        m = re.match(r"^(Original|Final)-[Rr]ecipient:[ ]*.+;[ ]*([^ ]+)$", line)
+        if m:
+            if m.group(1) == "Original":
+                alias = m.group(2)
+            else:
+                address = first_address(m.group(2)) or m.group(2)
+                if not is_address(address):
+                    address = alias
+                if d.recipient and d.recipient != address:
+                    deliveries.append(Delivery())
+                    d = deliveries[-1]
+                d.recipient = address
+                recipients += 1
+                d.alias = d.alias or alias
+                alias = ""
+        elif m := re.match(r"^X-Actual-Recipient:[ ]*(?:RFC|rfc)822;[ ]*([^ ]+)$", line):
+            d.alias = m.group(1)
+        elif m := re.match(r"^Action:[ ]*(.+)$", line):
+            d.action = m.group(1).lower().split(" ")[0]
+        elif m := re.match(r"^Status:[ ]*(\d\.\d+\.\d+)", line):
+            d.status = m.group(1)
+        elif m := re.match(r"^Status:[ ]*(\d+[ ]+.+)$", line):
+            d.alterrors = m.group(1)
+        elif m := re.search(r"Remote-MTA:[ ]*(?:DNS|dns);[ ]*(.+)$", line):
+            d.rhost = m.group(1).lower()
+        elif m := re.match(r"^Last-Attempt-Date:[ ]*(.+)$", line):
+            d.date = m.group(1)
+        elif m := re.match(r"^Diagnostic-Code:[ ]*(.+?);[ ]*(.+)$", line):
+            d.spec, d.diagnosis = m.group(1).upper(), m.group(2)
+        elif m := re.match(r"^Diagnostic-Code:[ ]*(.+)$", line):
+            d.diagnosis = m.group(1)
+        elif previous.startswith("Diagnostic-Code:") and (m := re.match(r"^[ \t]+(.+)$", line)):
+            d.diagnosis += " " + m.group(1)
+            line = "Diagnostic-Code: " + line
+        elif m := re.match(r"^Reporting-MTA:[ ]*(?:DNS|dns);[ ]*(.+)$", line):
+            per_message["rhost"] = per_message["rhost"] or m.group(1).lower()
+        elif m := re.match(r"^Received-From-MTA:[ ]*(?:DNS|dns);[ ]*(.+)$", line):
+            per_message["lhost"] = m.group(1).lower()
+        elif m := re.match(r"^Arrival-Date:[ ]*(.+)$", line):
+            per_message["date"] = m.group(1)
+        elif not re.match(r"^[ -]+", line) and _ERROR_LINE.match(line):
+            d.alterrors += " " + line
+        previous = line
+
+    if not recipients and mail.has_headers:
+        recipients = _fallback(mail, deliveries)
+        if recipients < 0:
+            return None
+    elif not recipients:
+        recipients = _fallback(mail, deliveries, bare=True)
+        if recipients < 0:
+            return None
+    original_text = "\n".join(original)
+    if not recipients:
+        to = re.search(r"^To:[ ]*(.+)", original_text, re.MULTILINE)
+        address = first_address(to.group(1)) if to else ""
+        if not address:
+            return None
+        deliveries[-1].recipient = address
+        recipients = 1
+    local = mda.read(mail)
+    for d in deliveries:
+        for key, value in per_message.items():
+            if not getattr(d, key):
+                setattr(d, key, value)
+        if d.alterrors:
+            if not d.diagnosis or d.diagnosis.startswith("-") or d.diagnosis.endswith("__"):
+                d.diagnosis = d.alterrors
+            d.alterrors = ""
+        d.diagnosis = sweep(d.diagnosis)
+        if local:
+            d.agent = local.agent
+            d.reason = local.reason or "undefined"
+            if local.message:
+                d.diagnosis = local.message
+            d.command = ""
+        d.date = d.date or mail.header("date")
+        d.status = d.status or find_status(d.diagnosis)
+        if m := _COMMAND.search(d.diagnosis):
+            d.command = m.group(1)
+    return Report([d for d in deliveries if d.recipient], original_text, "rfc3464")
+
+
+def _fallback(mail: Mail, deliveries: list[Delivery], *, bare: bool = False) -> int:
+    """No DSN fields: when the mail looks like a bounce, take addresses and the text around them.
+
+    Returns the number of recipients found, or -1 when the mail does not look like a bounce.
+    """
+    if not bare:
+        sender = mail.header("from").lower()
+        looks = bool(re.search(r"\b(?:postmaster|mailer-daemon|root)@", sender))
+        looks = looks or bool(_SUBJECT.search(mail.subject.lower()))
+        return_path = mail.header("return-path").lower()
+        looks = looks or bool(return_path and re.search(r"<>|mailer-daemon", return_path))
+        if not looks:
+            return -1
+    d = deliveries[-1]
+    found = 0
+    for line in mail.body.split("\n"):
+        lowered = line.lower()
+        if _RFC822.match(lowered) or _STOP.search(lowered):
+            break
+        if not line or _SKIP.search(lowered) or line.startswith("*"):
+            continue
+        m = _ADDR_LINE.search(lowered)
+        if m:
+            address = _original_case(line, m.group(1))
+            if not is_address(address):
+                continue
+            if d.recipient and d.recipient != address:
+                deliveries.append(Delivery())
+                d = deliveries[-1]
+            d.recipient = address
+            found += 1
+        elif m := re.search(r"\((?:expanded|generated) from:? ([^@]+@[^@]+)\)", line):
+            d.alias = first_address(m.group(1))
+        d.diagnosis += " " + line
+    return found
+
+
+def _original_case(line: str, lowered_address: str) -> str:
+    start = line.lower().find(lowered_address)
+    return line[start : start + len(lowered_address)] if start >= 0 else lowered_address

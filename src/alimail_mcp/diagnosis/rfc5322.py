@@ -1,0 +1,105 @@
+"""RFC 5322 pieces the readers need: addresses in free text, header blocks, Received: hosts."""
+
+from __future__ import annotations
+
+import re
+
+_ADDRESS = re.compile(
+    r"""(?<![\w.!#$%&'*+/=?^`{|}~-])"""
+    r"""([\w.!#$%&'*+/=?^`{|}~-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63})"""
+    r"""(?![\w-])""",
+    re.ASCII,
+)
+_IS_ADDRESS = re.compile(
+    r"^[\w.!#$%&'*+/=?^`{|}~-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9-]+$",
+    re.ASCII,
+)
+_HEADER_LINE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*):[ \t]*(.*)$")
+_MAILER_DAEMON = re.compile(r"(?:mailer-daemon|postmaster)@|[<(](?:mailer-daemon|postmaster)[)>]|^(?:mailer-daemon|postmaster)$| ?mailer-daemon ")
+
+
+def find_addresses(text: str) -> list[str]:
+    """Every email address in `text`, in order, without duplicates; angle brackets and quotes dropped."""
+    seen: list[str] = []
+    for match in _ADDRESS.finditer(text):
+        address = match.group(1).strip(".")
+        if address not in seen:
+            seen.append(address)
+    return seen
+
+
+def first_address(text: str) -> str:
+    """The first address in `text` (an `<...>` one wins over a bare one), or ''."""
+    bracketed = re.search(r"<([^<>\s]+@[^<>\s]+)>", text)
+    if bracketed and is_address(bracketed.group(1).strip("'\"")):
+        return bracketed.group(1).strip("'\"")
+    found = find_addresses(text)
+    return found[0] if found else ""
+
+
+def is_address(text: str) -> bool:
+    return bool(_IS_ADDRESS.match(text))
+
+
+def is_mailer_daemon(text: str) -> bool:
+    return bool(_MAILER_DAEMON.search(text.lower()))
+
+
+def header_map(block: str) -> dict[str, str]:
+    """Lower-case header name -> first value (folded lines joined) from a header block in text form."""
+    headers: dict[str, str] = {}
+    name = ""
+    for line in block.split("\n"):
+        if not line:
+            if headers:
+                break
+            continue
+        if line[0] in " \t":
+            if name and name in headers and headers[name] is not None:
+                headers[name] = f"{headers[name]} {line.strip()}".strip()
+            continue
+        match = _HEADER_LINE.match(line)
+        if not match:
+            name = ""
+            continue
+        key = match.group(1).lower()
+        # Keep the first occurrence, but let its continuation lines fold into it.
+        name = key if key not in headers else ""
+        if name:
+            headers[key] = match.group(2).strip()
+    return headers
+
+
+def received_hosts(value: str) -> tuple[str, str]:
+    """(from-host, by-host) of one Received: value; the from-host prefers a name, else a public IP."""
+    if re.search(r"qmail[ \t]+.+invoked[ \t]+", value):
+        return "", ""
+    match = re.match(r"from[ \t]+(.+)[ \t]+by[ \t]+([^ ]+)", value)
+    if match:
+        sender, by = match.group(1), match.group(2)
+    else:
+        match = re.search(r"\bby[ \t]+([^ ]+)(.*)", value)
+        if not match:
+            return "", ""
+        sender, by = match.group(1) + match.group(2), match.group(1)
+    if " " in sender:
+        names: list[str] = []
+        addresses: list[str] = []
+        for token in sender.split():
+            if re.match(r"^[(\[]\d+\.\d+\.\d+\.\d+[)\]]$", token):
+                addresses.append(token.strip("[]()"))
+            else:
+                names.append(token.replace("(", "").replace(")", ""))
+        host = next((n for n in names if "." in n), "")
+        if not host:
+            host = next((a for a in addresses if not _private(a)), addresses[-1] if addresses else "")
+        sender = host
+    return _clean_host(sender), _clean_host(by)
+
+
+def _private(ip: str) -> bool:
+    return ip.startswith(("10.", "127.", "192.168.")) or bool(re.match(r"172\.(?:1[6-9]|2\d|3[01])\.", ip))
+
+
+def _clean_host(host: str) -> str:
+    return re.sub(r"[()\[\];?]", "", host)
