@@ -1,0 +1,83 @@
+"""`alimail-mcp recover`: plan access recovery for a locked-out user (the recover_access tool)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from typing import Any
+
+from alimail_mcp.errors import InputError
+
+_FACTS = (
+    "forgot_password",
+    "has_secure_phone",
+    "has_security_questions",
+    "has_app",
+    "app_logged_in",
+    "is_admin",
+)
+
+
+def register(sub: Any) -> None:
+    p: argparse.ArgumentParser = sub.add_parser(
+        "recover",
+        help="plan access recovery (forgotten password, lock, QR login, account states)",
+        description="Plan how a user gets back into their Alibaba Mail account. Facts left out are inferred "
+        "from --description where possible and otherwise assumed (the plan says which).",
+    )
+    p.add_argument(
+        "--description", help='the situation in the user\'s words, e.g. "忘记密码了，手机号也换了"'
+    )
+    p.add_argument("--lock-message", help='the message the login page shows, e.g. "Too many password errors"')
+    p.add_argument(
+        "--locked-at", help="when the lock began, ISO 8601 with offset (2024-05-01T09:10:00+08:00)"
+    )
+    p.add_argument("--now", help="the current time, ISO 8601 with offset (default: now)")
+    for fact in _FACTS:
+        p.add_argument(f"--{fact.replace('_', '-')}", action=argparse.BooleanOptionalAction, default=None)
+    p.add_argument("--json", action="store_true", help="print the plan as JSON")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from alimail_mcp.recovery.plan import recover_access
+
+    try:
+        plan = asyncio.run(
+            recover_access(
+                description=args.description,
+                lock_message=args.lock_message,
+                locked_at=args.locked_at,
+                now=args.now,
+                **{fact: getattr(args, fact) for fact in _FACTS},
+            )
+        )
+    except InputError as exc:
+        print(f"alimail-mcp recover: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(plan.model_dump_json(indent=2))
+        return 0
+    out = [plan.summary, "", f"Path: {plan.path} ({plan.intent})"]
+    if plan.unlock_at:
+        out.append(f"Unlocks at: {plan.unlock_at} ({plan.minutes_remaining} minutes remaining)")
+    out.append(f"Needs an administrator: {'yes' if plan.needs_admin else 'no'}")
+    if plan.account_state:
+        out.append(f"Account state: {plan.account_state.id}")
+    out += _numbered("Steps", plan.steps)
+    out += _numbered("If that fails", [f"[{f.path}] {f.step}" for f in plan.fallbacks])
+    out += _numbered("For the administrator", plan.admin_steps)
+    out += _numbered("Send the administrator", plan.what_to_send_admin)
+    out += _listed("Inferred", [f'{f.fact} = {f.value} (from "{f.evidence}")' for f in plan.inferred])
+    out += _listed("Assumed", [f"{a.fact} = {a.value}: {a.reason}" for a in plan.assumed])
+    print("\n".join(out))
+    return 0
+
+
+def _numbered(title: str, items: list[str]) -> list[str]:
+    return ["", f"{title}:", *(f"  {i}. {item}" for i, item in enumerate(items, 1))] if items else []
+
+
+def _listed(title: str, items: list[str]) -> list[str]:
+    return ["", f"{title}:", *(f"  - {item}" for item in items)] if items else []
