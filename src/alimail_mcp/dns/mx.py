@@ -1,0 +1,353 @@
+"""MX check: which provider receives the domain's mail, against the Alibaba Mail sets in provider.yaml."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from dataclasses import dataclass
+
+from alimail_mcp.dns.client import Answer, DnsClient, Outcome
+from alimail_mcp.dns.finding import SKILL_DELIVERY, excerpt, fault
+from alimail_mcp.dns.models import MxCheck, MxHost, status_of
+from alimail_mcp.dns.names import zone_appended
+from alimail_mcp.knowledge.loader import load_provider
+from alimail_mcp.knowledge.provider import MxSet, Provider
+from alimail_mcp.models import DnsChange, Finding, Severity
+
+
+@dataclass(frozen=True)
+class _Record:
+    priority: int
+    host: str
+
+
+async def check_mx(client: DnsClient, domain: str, *, provider: Provider | None = None) -> MxCheck:
+    provider = provider or load_provider()
+    answer = await client.query(domain, "MX")
+    if not answer.outcome.conclusive:
+        return MxCheck(status="unreachable", findings=[fault(answer, "MX records")])
+    records = _parse(answer)
+    null_mx = [r for r in records if r.host in ("", ".")]
+    if answer.outcome is not Outcome.OK or not records or null_mx:
+        finding = _missing(answer, domain, provider, null_mx=bool(null_mx))
+        return MxCheck(status="error", records=list(answer.records), findings=[finding])
+
+    hosts = sorted({r.host for r in records})
+    lookups = await asyncio.gather(*(_addresses(client, h) for h in hosts))
+    known = _provider_names(provider)
+    by_host = {h: lk for h, lk in zip(hosts, lookups, strict=True)}
+    mx_hosts = [
+        MxHost(
+            host=r.host,
+            priority=r.priority,
+            provider_set=(s.id if (s := provider.mx_set_of(r.host)) else None),
+            zone_appended=zone_appended(r.host, domain, known) is not None,
+            resolves=by_host[r.host].resolves,
+            addresses=by_host[r.host].addresses,
+        )
+        for r in sorted(records, key=lambda r: (r.priority, r.host))
+    ]
+    return _judge(domain, provider, answer, mx_hosts, by_host, known)
+
+
+def _parse(answer: Answer) -> list[_Record]:
+    out: list[_Record] = []
+    for text in answer.records:
+        pref, _, host = text.strip().partition(" ")
+        if pref.isdigit():
+            out.append(_Record(int(pref), host.strip().lower().rstrip(".") or "."))
+    return out
+
+
+@dataclass(frozen=True)
+class _Lookup:
+    resolves: bool | None
+    addresses: list[str]
+    alias: str | None
+    failed: Answer | None
+
+
+async def _addresses(client: DnsClient, host: str) -> _Lookup:
+    a, aaaa = await asyncio.gather(client.query(host, "A"), client.query(host, "AAAA"))
+    addresses = [*a.records, *aaaa.records] if a.outcome is Outcome.OK or aaaa.outcome is Outcome.OK else []
+    alias = (a.cname_chain or aaaa.cname_chain or (None,))[0]
+    if addresses:
+        return _Lookup(True, addresses, alias, None)
+    failed = next((x for x in (a, aaaa) if not x.outcome.conclusive), None)
+    return _Lookup(None if failed else False, [], alias, failed)
+
+
+def _provider_names(provider: Provider) -> frozenset[str]:
+    names = {r.host for s in provider.mx_sets for r in s.records}
+    names |= set(provider.webmail_cname.accepted_targets) | {c.target for c in provider.optional_cnames}
+    return frozenset(names)
+
+
+def _judge(
+    domain: str,
+    provider: Provider,
+    answer: Answer,
+    hosts: list[MxHost],
+    lookups: dict[str, _Lookup],
+    known: frozenset[str],
+) -> MxCheck:
+    ours = [h for h in hosts if h.provider_set]
+    appended = [h for h in hosts if h.zone_appended and not h.provider_set]
+    foreign = [h for h in hosts if not h.provider_set and not h.zone_appended]
+    sets_used = list(dict.fromkeys(h.provider_set for h in ours if h.provider_set))
+    in_use = _set_in_use(provider, sets_used)
+
+    findings: list[Finding] = []
+    findings += [_appended(domain, h, zone_appended(h.host, domain, known) or h.host) for h in appended]
+    if foreign and (ours or appended):
+        findings.append(_conflict(domain, foreign, ours))
+    elif foreign:
+        findings.append(_wrong_provider(domain, provider, foreign))
+    findings += [
+        _unresolvable(h, foreign=h in foreign) for h in hosts if h.resolves is False and h not in appended
+    ]
+    if len(sets_used) > 1:
+        findings.append(_mixed_sets(provider, sets_used))
+    if in_use is not None:
+        findings += _set_shape(domain, in_use, [h for h in ours if h.provider_set == in_use.id])
+        if not in_use.recommended:
+            findings.append(_legacy(provider, in_use))
+    for host, lookup in lookups.items():
+        if lookup.failed is not None:
+            findings.append(fault(lookup.failed, f"address of MX host {host}"))
+        elif lookup.alias and host not in known:
+            findings.append(_alias(host, lookup.alias))
+
+    return MxCheck(
+        status=status_of(findings),
+        records=list(answer.records),
+        findings=findings,
+        hosts=hosts,
+        provider_set=in_use.id if in_use else None,
+        provider_set_label=in_use.label if in_use else None,
+        recommended=bool(in_use and in_use.recommended),
+        foreign_hosts=[h.host for h in foreign],
+    )
+
+
+def _set_in_use(provider: Provider, ids: list[str]) -> MxSet | None:
+    sets = [s for s in provider.mx_sets if s.id in ids]
+    return next((s for s in sets if s.recommended), sets[0] if sets else None)
+
+
+def _mx(host: str, priority: int, action: str = "add", old: str | None = None) -> DnsChange:
+    return DnsChange.model_validate(
+        {"action": action, "type": "MX", "host": "@", "value": host, "priority": priority, "old_value": old}
+    )
+
+
+def _recommended_steps(provider: Provider) -> list[str]:
+    return [
+        f"Add an MX record: host @, value {r.host}, priority {r.priority}."
+        for r in provider.recommended_mx.records
+    ]
+
+
+def _missing(answer: Answer, domain: str, provider: Provider, *, null_mx: bool) -> Finding:
+    if null_mx:
+        why = "publishes a null MX (RFC 7505), which tells every sender that the domain receives no mail"
+    elif answer.outcome is Outcome.NXDOMAIN:
+        why = "does not exist in DNS (NXDOMAIN): check the spelling, the registration and the delegation"
+    else:
+        why = "has no MX records, so other servers cannot deliver mail to its mailboxes"
+    first = provider.recommended_mx.records[0]
+    return Finding(
+        code="mx.missing",
+        severity=Severity.ERROR,
+        title="No MX records point to Alibaba Mail",
+        detail=f"{domain} {why}.",
+        evidence={"outcome": answer.outcome.value, "records": [excerpt(r) for r in answer.records]},
+        fix=[
+            *(["Delete the null MX record (priority 0, value '.')."] if null_mx else ()),
+            *_recommended_steps(provider),
+        ],
+        dns_change=_mx(first.host, first.priority),
+        skill=SKILL_DELIVERY,
+        needs_admin=True,
+    )
+
+
+def _conflict(domain: str, foreign: list[MxHost], ours: list[MxHost]) -> Finding:
+    best_ours = min((h.priority for h in ours), default=None)
+    ahead = [h.host for h in foreign if best_ours is None or h.priority <= best_ours]
+    detail = (
+        "Senders spread mail over all MX hosts by priority, so part of the inbound mail goes to "
+        "another provider and never reaches the Alibaba Mail mailboxes."
+    )
+    if ahead:
+        detail += (
+            " Some of them have a priority as good as or better than Alibaba Mail's, so most mail goes there."
+        )
+    return Finding(
+        code="mx.conflict",
+        severity=Severity.ERROR,
+        title="MX records of another mail provider are mixed with Alibaba Mail's",
+        detail=detail,
+        evidence={"foreign_hosts": [f"{h.priority} {h.host}" for h in foreign], "ahead_of_alibaba": ahead},
+        fix=[f"Delete the MX record {h.host} (priority {h.priority})." for h in foreign]
+        + ["Keep only the Alibaba Mail MX records."],
+        dns_change=_mx(foreign[0].host, foreign[0].priority, "delete"),
+        skill=SKILL_DELIVERY,
+        needs_admin=True,
+    )
+
+
+def _wrong_provider(domain: str, provider: Provider, foreign: list[MxHost]) -> Finding:
+    first = provider.recommended_mx.records[0]
+    return Finding(
+        code="mx.wrong-provider",
+        severity=Severity.ERROR,
+        title="MX records point to another mail provider, not Alibaba Mail",
+        detail=(
+            f"Mail for {domain} is delivered to another provider's servers, so Alibaba Mail mailboxes "
+            "receive nothing. If the domain moved to Alibaba Mail, the MX records were not switched."
+        ),
+        evidence={"hosts": [f"{h.priority} {h.host}" for h in foreign]},
+        fix=[*_recommended_steps(provider), *(f"Delete the MX record {h.host}." for h in foreign)],
+        dns_change=_mx(first.host, first.priority),
+        skill=SKILL_DELIVERY,
+        needs_admin=True,
+    )
+
+
+def _appended(domain: str, host: MxHost, meant: str) -> Finding:
+    unresolvable = host.resolves is False
+    return Finding(
+        code="mx.host-unresolvable" if unresolvable else "mx.conflict",
+        severity=Severity.ERROR,
+        title=f"MX value has the domain appended: {meant}.{domain} instead of {meant}",
+        detail=(
+            "The DNS panel treated the value as a name inside your zone and added the domain to it. "
+            "Enter the value as a full name; many panels need a trailing dot ('" + meant + ".') or take "
+            "the value as it is."
+            + (" The name it produced does not resolve, so senders skip it." if unresolvable else "")
+        ),
+        evidence={"host": host.host, "priority": host.priority, "intended": meant, "zone_appended": True},
+        fix=[f"Change the MX value {host.host} to {meant} (priority {host.priority})."],
+        dns_change=_mx(meant, host.priority, "replace", host.host),
+        skill=SKILL_DELIVERY,
+        needs_admin=True,
+    )
+
+
+def _unresolvable(host: MxHost, *, foreign: bool) -> Finding:
+    return Finding(
+        code="mx.host-unresolvable",
+        severity=Severity.WARNING if foreign else Severity.ERROR,
+        title=f"MX host {host.host} has no address (no A or AAAA record)",
+        detail="Senders cannot connect to an MX host without an address; mail for it waits and then bounces.",
+        evidence={"host": host.host, "priority": host.priority},
+        fix=[f"Delete the MX record {host.host} or correct its value."],
+        dns_change=DnsChange(action="delete", type="MX", host="@", value=host.host, priority=host.priority),
+        skill=SKILL_DELIVERY,
+        needs_admin=True,
+    )
+
+
+def _mixed_sets(provider: Provider, ids: list[str]) -> Finding:
+    labels = [s.label for s in provider.mx_sets if s.id in ids]
+    return Finding(
+        code="mx.mixed-sets",
+        severity=Severity.WARNING,
+        title="MX records mix two Alibaba Mail sets",
+        detail=(
+            "Each Alibaba Mail edition has its own MX set. Keep the set your admin console shows for "
+            "the domain and delete the others."
+        ),
+        evidence={"sets": labels},
+        fix=[
+            "Open the admin console's domain page, note the MX values it lists, delete the other MX records."
+        ],
+        skill=SKILL_DELIVERY,
+        needs_admin=True,
+    )
+
+
+def _set_shape(domain: str, mx_set: MxSet, hosts: list[MxHost]) -> list[Finding]:
+    findings: list[Finding] = []
+    present = {h.host for h in hosts}
+    absent = [r for r in mx_set.records if r.host not in present]
+    if absent:
+        findings.append(
+            Finding(
+                code="mx.incomplete",
+                severity=Severity.WARNING,
+                title=f"The {mx_set.label} MX set is incomplete",
+                detail="The missing hosts are the backups senders use when the first host is busy or down.",
+                evidence={"missing": [f"{r.priority} {r.host}" for r in absent]},
+                fix=[f"Add an MX record: host @, value {r.host}, priority {r.priority}." for r in absent],
+                dns_change=_mx(absent[0].host, absent[0].priority),
+                skill=SKILL_DELIVERY,
+                needs_admin=True,
+            )
+        )
+    rank = {r.host: i for i, r in enumerate(mx_set.records)}
+    published = sorted(hosts, key=lambda h: rank[h.host])
+    inverted = any(a.priority > b.priority for a, b in itertools.pairwise(published))
+    tied = len({h.priority for h in published}) < len(published)
+    dup = len(present) < len(hosts)
+    if inverted or tied or dup:
+        expected = {r.host: r.priority for r in mx_set.records}
+        if inverted:
+            what = "the hosts are in the reverse of Alibaba Mail's order, so a backup host is tried first"
+        elif dup:
+            what = "a host is listed more than once"
+        else:
+            what = "several hosts share one priority, while Alibaba Mail's set gives each its own"
+        findings.append(
+            Finding(
+                code="mx.priority-odd",
+                severity=Severity.WARNING if inverted else Severity.INFO,
+                title="MX priorities differ from Alibaba Mail's order",
+                detail=f"Mail still arrives, but {what}.",
+                evidence={
+                    "published": [f"{h.priority} {h.host}" for h in hosts],
+                    "expected": [f"{r.priority} {r.host}" for r in mx_set.records],
+                },
+                fix=[
+                    f"Set the priority of {h.host} to {expected[h.host]}."
+                    for h in hosts
+                    if h.priority != expected[h.host]
+                ]
+                or ["Delete the duplicate MX record."],
+                skill=SKILL_DELIVERY,
+                needs_admin=True,
+            )
+        )
+    return findings
+
+
+def _legacy(provider: Provider, mx_set: MxSet) -> Finding:
+    rec = provider.recommended_mx
+    return Finding(
+        code="mx.legacy-set",
+        severity=Severity.INFO,
+        title=f"MX uses the {mx_set.label} values",
+        detail=(
+            "These hosts are recognised as Alibaba Mail. The current recommended set is "
+            + ", ".join(f"{r.host} ({r.priority})" for r in rec.records)
+            + "; use the values your admin console shows for the domain's edition."
+        ),
+        evidence={"set": mx_set.id},
+        fix=[
+            "Compare the MX values with the admin console's domain page; if they differ, follow the console."
+        ],
+        skill=SKILL_DELIVERY,
+    )
+
+
+def _alias(host: str, target: str) -> Finding:
+    return Finding(
+        code="mx.host-cname",
+        severity=Severity.INFO,
+        title=f"MX host {host} is an alias (CNAME) of {target}",
+        detail="RFC 2181 (10.3): an MX must name a host with its own addresses; not every sender copes.",
+        evidence={"host": host, "alias_of": target},
+        fix=[f"Point the MX record at {target} directly."],
+        skill=SKILL_DELIVERY,
+    )

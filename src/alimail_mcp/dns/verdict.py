@@ -1,0 +1,147 @@
+"""The audit's verdict in the engine's own words: overall state, the route, summary and next steps.
+
+Route: a domain whose mail cannot flow right (MX, SPF, unanswered questions) belongs to
+resolve-failure / dns-authorization; one whose only issue is the webmail name to
+resolve-failure / webmail-service; one that works but is not (fully) protected (DKIM, DMARC), or is
+fine, to configure-communication / dns-auth. Summaries use fixed phrases per finding code, never
+text read from DNS.
+"""
+
+from __future__ import annotations
+
+from alimail_mcp.dns.finding import SKILL_CONFIGURATION, SKILL_DELIVERY, SKILL_SERVICE
+from alimail_mcp.dns.models import CheckResult, PlannedChange, PropagationCheck
+from alimail_mcp.knowledge.provider import Provider
+from alimail_mcp.models import Finding, Route
+
+PHRASES = {
+    "mx.missing": "no MX records point to Alibaba Mail",
+    "mx.wrong-provider": "MX points to another mail provider",
+    "mx.conflict": "another provider's MX records are mixed in",
+    "mx.host-unresolvable": "an MX host does not resolve",
+    "mx.priority-odd": "MX priorities are out of order",
+    "mx.incomplete": "the MX set is incomplete",
+    "mx.mixed-sets": "two Alibaba Mail MX sets are mixed",
+    "spf.missing": "there is no SPF record",
+    "spf.multiple": "there are several SPF records",
+    "spf.missing-alimail-include": "SPF does not authorise Alibaba Mail",
+    "spf.too-many-lookups": "SPF needs more than 10 DNS lookups",
+    "spf.loop": "SPF includes loop",
+    "spf.plus-all": "SPF ends in +all, which lets anyone send",
+    "spf.soft-all": "SPF ends in ~all or ?all",
+    "spf.void-lookups": "SPF has too many void lookups",
+    "spf.syntax": "the SPF record has a syntax error",
+    "dkim.missing": "no DKIM key was found",
+    "dkim.weak-key": "the DKIM key is too weak",
+    "dkim.invalid": "a DKIM key record is invalid",
+    "dkim.revoked": "a DKIM key is revoked",
+    "dmarc.missing": "there is no DMARC record",
+    "dmarc.policy-none": "DMARC is at p=none",
+    "dmarc.invalid": "the DMARC record is invalid",
+    "dmarc.rua-unauthorized": "a DMARC report address has not authorised the reports",
+    "dmarc.removed-tag": "DMARC uses tags RFC 9989 removed",
+    "webmail_cname.missing": "the webmail CNAME is missing",
+    "webmail_cname.wrong-target": "the webmail name does not point to Alibaba Mail",
+    "dns.propagation-pending": "a change is still propagating",
+    "dns.nameservers-disagree": "the domain's nameservers disagree",
+}
+_FAULTS = ("dns.timeout", "dns.servfail")
+_ACTIONABLE = ("error", "warning")
+
+
+def overall_of(findings: list[Finding], checks: dict[str, CheckResult]) -> str:
+    if any(f.severity.value in _ACTIONABLE and f.code not in _FAULTS for f in findings):
+        return "problem"
+    if any(c.status == "unreachable" for c in checks.values()) or any(f.code in _FAULTS for f in findings):
+        return "unreachable"
+    return "ok"
+
+
+def route_of(overall: str, findings: list[Finding]) -> Route:
+    actionable = [f for f in findings if f.severity.value in _ACTIONABLE]
+    families = {f.code.split(".", 1)[0] for f in actionable}
+    if overall == "unreachable" or families & {"mx", "spf", "dns"}:
+        return Route(intent="resolve-failure", path="dns-authorization", skill=SKILL_DELIVERY)
+    if families == {"webmail_cname"}:
+        return Route(intent="resolve-failure", path="webmail-service", skill=SKILL_SERVICE)
+    return Route(intent="configure-communication", path="dns-auth", skill=SKILL_CONFIGURATION)
+
+
+def summary_of(
+    domain: str, overall: str, findings: list[Finding], plan: list[PlannedChange], *, dkim_found: bool
+) -> str:
+    if overall == "unreachable":
+        lost = sum(1 for f in findings if f.code in _FAULTS)
+        return (
+            f"The DNS audit of {domain} could not complete: {lost} DNS question(s) got no usable answer "
+            "(timeout or SERVFAIL), so nothing is reported missing on that basis. Run it again; if it keeps "
+            "failing, the domain's nameservers or the resolver are not answering."
+        )
+    if overall == "ok":
+        notes = [PHRASES[f.code] for f in findings if f.code in PHRASES and f.severity.value == "info"]
+        dkim = " and DKIM" if dkim_found else ""
+        head = f"{domain} is set up for Alibaba Mail: MX, SPF, DMARC{dkim} and the webmail record check out."
+        return head + (f" To consider: {'; '.join(dict.fromkeys(notes))}." if notes else "")
+    actionable = [f for f in findings if f.severity.value in _ACTIONABLE]
+    ranked = sorted(actionable, key=lambda f: f.severity.value != "error")
+    phrases = list(
+        dict.fromkeys(PHRASES.get(f.code, f"{f.code.split('.')[0]} needs attention") for f in ranked)
+    )
+    count = len(phrases)
+    head = f"{domain} has {count} issue{'s' if count != 1 else ''} for Alibaba Mail: {'; '.join(phrases[:4])}"
+    head += "; and more." if count > 4 else "."
+    if plan:
+        actions = ", ".join(f"{n} {a}" for a, n in _count_actions(plan))
+        return f"{head} The change plan lists {len(plan)} DNS record change(s) ({actions}) to make."
+    return f"{head} Each finding says what to change."
+
+
+def _count_actions(plan: list[PlannedChange]) -> list[tuple[str, int]]:
+    counts: dict[str, int] = {}
+    for change in plan:
+        counts[change.action] = counts.get(change.action, 0) + 1
+    return [(a, counts[a]) for a in ("add", "replace", "delete") if a in counts]
+
+
+def next_steps_of(
+    overall: str,
+    findings: list[Finding],
+    plan: list[PlannedChange],
+    propagation: PropagationCheck | None,
+    provider: Provider,
+) -> list[str]:
+    codes = {f.code for f in findings}
+    steps: list[str] = []
+    hours = provider.limits.propagation.official_max_hours
+    if overall == "unreachable":
+        steps.append(
+            "Run the audit again in a few minutes; if it still fails, check the domain's nameservers."
+        )
+    if plan:
+        steps.append(
+            f"Make the {len(plan)} change(s) in dns_changes at the domain's DNS host, in the order given "
+            "(Alibaba Cloud DNS: the console fields or the aliyun alidns command shown with each change)."
+        )
+    if "dkim.missing" in codes:
+        steps.append(
+            f"Turn on DKIM in the Alibaba Mail admin console ({provider.console.admin_url}), publish the "
+            "TXT record it shows, then run the audit again with that selector."
+        )
+    if "dmarc.rua-unauthorized" in codes:
+        steps.append(
+            "Have the external report domain authorise your reports, or use a report mailbox of your own."
+        )
+    if "dmarc.policy-none" in codes:
+        steps.append(
+            f"After about {provider.dmarc.days_at_none} days of clean DMARC reports, move to p=quarantine."
+        )
+    if propagation is not None and propagation.max_wait_s is not None:
+        steps.append(
+            f"Some changes are still propagating: run the audit again after {propagation.max_wait_s} s."
+        )
+    if plan or overall == "problem":
+        steps.append(
+            f"Run the audit again after the changes; resolvers may keep old records until their TTL runs out "
+            f"(Alibaba Cloud quotes up to {hours} hours)."
+        )
+    return steps
