@@ -122,11 +122,31 @@ def _flatten(part: Message, out: list[str], *, top: bool = False) -> None:
             out.append(_text(_raw_payload(part), part.get_content_charset()))
         return
     maintype = part.get_content_maintype()
-    if maintype == "text" or top:
+    if maintype == "multipart":
+        repaired = _repair_multipart(part, ctype)
+        if repaired is not None:
+            _flatten(repaired, out)
+            return
+    if maintype in ("text", "multipart") or top:
         text = _text(_raw_payload(part), part.get_content_charset())
         if ctype == "text/html":
             text = html_to_text(text)
         out.append(text)
+
+
+def _repair_multipart(part: Message, ctype: str) -> Message | None:
+    """A multipart part whose boundary parameter was lost (a broken header fold): find the
+    boundary in the body and parse it again."""
+    raw = part.get_payload()
+    if not isinstance(raw, str):
+        return None
+    match = re.search(r"^--([^\s]{1,200})[ \t]*$", raw, re.MULTILINE)
+    if not match or match.group(1).endswith("--") and raw.count(match.group(0)) < 2:
+        return None
+    head = f'Content-Type: {ctype}; boundary="{match.group(1)}"\n\n'
+    body = raw[match.start() :]
+    repaired = email.message_from_string(head + body, policy=compat32)
+    return repaired if repaired.is_multipart() else None
 
 
 def _raw_payload(part: Message) -> bytes:

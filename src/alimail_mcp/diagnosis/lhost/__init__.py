@@ -16,12 +16,27 @@ from alimail_mcp.diagnosis.delivery import Mail, Report
 
 Reader = Callable[[Mail], Report | None]
 
-ORDER: tuple[str, ...] = ()
+ORDER: tuple[str, ...] = ("exim", "sendmail", "office365", "exchange2003", "amazonworkmail", "amazonses", "postfix", "gsuite", "messagingserver", "v5sendmail", "qmail", "opensmtpd", "receivingses", "googlegroups", "gmail", "ezweb", "imailserver", "x3")
 """Modules under alimail_mcp.diagnosis.lhost, in the order they are tried."""
 
 STANDARDS = ("rfc3464", "arf", "rfc3834")
 
-BY_SUBJECT: dict[str, tuple[str, ...]] = {}
+BY_SUBJECT: dict[str, tuple[str, ...]] = {
+    "undelivered-mail": ("postfix",),
+    "mail-delivery": ("exim",),
+    "mail-failure": ("exim",),
+    "message-frozen": ("exim",),
+    "warning": ("sendmail", "exim"),
+    "failure-notice": ("qmail",),
+    "delivery-status": ("gsuite", "googlegroups", "opensmtpd", "amazonses", "amazonworkmail", "receivingses", "gmail", "x3"),
+    "mail-system": ("ezweb",),
+    "aws-notification": ("amazonses",),
+    "undeliverable": ("office365", "exchange2003"),
+    "undeliverable-mail": ("imailserver",),
+    "delivery-notification": ("messagingserver",),
+    "returned-mail": ("sendmail", "v5sendmail"),
+    "postmaster-notify": ("sendmail",),
+}
 """First words of the Subject (lower case, joined by '-') -> readers to try first."""
 
 

@@ -1,0 +1,110 @@
+"""Postfix bounce(5) notices: "The mail system" text part plus a delivery-status part."""
+
+from __future__ import annotations
+
+import re
+
+from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
+from alimail_mcp.diagnosis.lhost._common import NOT_FIELD, RECIPIENT, dsn_line, fill_per_message, fillet
+from alimail_mcp.diagnosis.rfc5322 import first_address
+from alimail_mcp.diagnosis.smtp import find_reply, find_status, sweep
+
+_START = re.compile(
+    r"^(?: +The (?:Postfix (?:program$|on .+ program$)|\w+ Postfix program$|mail[ \t]system$|\w+[ \t]program$)"
+    r"|This is the (?:Postfix program|\w+ Postfix program|\w+ program|mail system at host))"
+)
+
+
+def read(mail: Mail) -> Report | None:
+    if mail.has_headers and mail.subject != "Undelivered Mail Returned to Sender":
+        return None
+    if mail.header("x-aol-ip"):
+        return None
+    head, original = fillet(mail.body)
+    deliveries = [Delivery()]
+    per_message: dict[str, str] = {}
+    other = Delivery()
+    commands: list[str] = []
+    reading = no_report = False
+    recipients = 0
+    previous = ""
+    for line in head.split("\n"):
+        if not reading:
+            reading = bool(_START.match(line))
+            previous = line
+            continue
+        if not line:
+            previous = line
+            continue
+        kind = dsn_line(line, deliveries, per_message)
+        if kind == RECIPIENT:
+            recipients += 1
+        elif kind == NOT_FIELD:
+            if previous.startswith("Diagnostic-Code:") and (m := re.match(r"^[ \t]+(.+)$", line)):
+                deliveries[-1].diagnosis += " " + m.group(1)
+                line = "Diagnostic-Code: " + line
+            elif m := re.match(r"^(X-Postfix-Sender):[ ]*rfc822;[ ]*(.+)$", line):
+                original += f"{m.group(1)}: {m.group(2)}\n"
+            elif (m := re.search(r"[ \t]\(in reply to (?:end of )?([A-Z]{4}).*", line)) or (
+                m := re.search(r"([A-Z]{4})[ \t]*.*command\)$", line)
+            ):
+                commands.append(m.group(1))
+                if other.diagnosis:
+                    other.diagnosis += " " + line
+            elif m := re.match(r"^<([^ ]+@[^ ]+)> \(expanded from <(.+)>\):[ \t]*(.+)$", line):
+                other.recipient, other.alias, other.diagnosis = m.group(1), m.group(2), m.group(3)
+            elif m := re.match(r"^<([^ ]+@[^ ]+)>:(.*)$", line):
+                other.recipient, other.diagnosis = m.group(1), m.group(2)
+            elif "--- Delivery report unavailable ---" in line:
+                no_report = True
+            elif other.diagnosis and (m := re.match(r"^[ \t]{4}(.+)$", line)):
+                other.diagnosis += " " + line
+        previous = line
+
+    if not recipients:
+        if other.recipient:
+            deliveries[-1].recipient = other.recipient
+            recipients = 1
+        elif no_report and (m := re.search(r"^To:[ ]*(.+)", original, re.MULTILINE)):
+            deliveries[-1].recipient = first_address(m.group(1))
+            recipients = 1
+    if not recipients:
+        return None
+    fill_per_message(deliveries, per_message)
+    for d in deliveries:
+        if d.spec == "X-POSTFIX":
+            d.spec = "SMTP"
+        if not d.lhost and d.rhost and per_message.get("rhost"):
+            d.lhost = per_message["rhost"]
+        _merge(d, other.diagnosis)
+        d.diagnosis = sweep(d.diagnosis)
+        d.command = commands.pop(0) if commands else ""
+        if not d.command and "refused to talk to me:" in d.diagnosis:
+            d.command = "HELO"
+        if not d.spec and re.search(r"host .+ said:", d.diagnosis):
+            d.spec = "SMTP"
+    return Report([d for d in deliveries if d.recipient], original, "postfix")
+
+
+def _merge(d: Delivery, text: str) -> None:
+    """Prefer the text part's error message when it carries a more specific code than the DSN."""
+    if not text:
+        return
+    if not d.diagnosis or d.diagnosis.isdigit():
+        d.diagnosis = text
+        return
+    status = reply = ""
+    if not d.status or d.status.endswith(".0.0"):
+        status = find_status(text)
+        if status and not status.endswith(".0.0"):
+            d.status = status
+        else:
+            status = ""
+    if not d.reply_code or d.reply_code.endswith("00"):
+        reply = find_reply(text)
+        if reply and not reply.endswith("00"):
+            d.reply_code = reply
+        else:
+            reply = ""
+    if status or (reply and len(text) > len(d.diagnosis)):
+        d.diagnosis = text

@@ -1,0 +1,122 @@
+"""qmail (and netqmail, qmail-toaster ...): "Hi. This is the qmail-send program at ..."."""
+
+from __future__ import annotations
+
+import re
+
+from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
+from alimail_mcp.diagnosis.lhost._common import fillet
+from alimail_mcp.diagnosis.smtp import find_status, sweep
+
+_INVOKED = re.compile(r"^\(qmail[ ]+\d+[ ]+invoked[ ]+(?:for[ ]+bounce|from[ ]+network)\)")
+_ORIGINAL = re.compile(r"^--- Below this line is a copy of the message\.", re.MULTILINE)
+_SESSION = (
+    ("CONN", re.compile(r"(?:Error:)?Connected to [^ ]+ but greeting failed\.")),
+    ("EHLO", re.compile(r"(?:Error:)?Connected to [^ ]+ but my name was rejected\.")),
+    ("MAIL", re.compile(r"(?:Error:)?Connected to [^ ]+ but sender was rejected\.")),
+    ("RCPT", re.compile(r"(?:Error:)?[^ ]+ does not like recipient\.")),
+    ("DATA", re.compile(r"(?:Error:)?[^ ]+ failed (?:on DATA command|after I sent the message)\.")),
+)
+_HOST = re.compile(
+    r"Giving up on ([^ ]+[0-9a-zA-Z])\.?$|Connected to ([-0-9a-zA-Z.]+[0-9a-zA-Z]) |remote host ([-0-9a-zA-Z.]+[0-9a-zA-Z]) said:"
+)
+_PROGRESS = re.compile(r"Sorry, no SMTP connection got far enough; most progress was ([A-Z]{4}) ")
+_ON_HOLD = re.compile(r"^[^ ]+ does not like recipient\.[ \t]+.+this message has been in the queue too long\.$")
+_EXPIRED = "this message has been in the queue too long."
+# qmail's own wording, as written; the broad "does not like recipient." is tried last.
+_MESSAGES = (
+    ("mailboxfull", ("disk quota exceeded",)),
+    ("mesgtoobig", ("Message size exceeds fixed maximum message size:",)),
+    ("hostunknown", ("Sorry, I couldn't find any host ",)),
+    ("systemfull", ("Requested action not taken: mailbox unavailable (not enough free space)",)),
+    ("systemerror", ("bad interpreter: No such file or directory", "system error", "Unable to")),
+    (
+        "networkerror",
+        (
+            "Sorry, I wasn't able to establish an SMTP connection",
+            "Sorry, I couldn't find a mail exchanger or IP address",
+            "Sorry. Although I'm listed as a best-preference MX or A for that host",
+        ),
+    ),
+    ("userunknown", ("no mailbox here by that name", "does not like recipient.")),
+)
+_LDAP = (
+    ("suspend", ("Mailaddress is administrativley disabled", "Mailaddress is administratively disabled")),
+    ("userunknown", ("Sorry, no mailbox here by that name",)),
+    ("exceedlimit", ("The message exeeded the maximum size the user accepts",)),
+    (
+        "systemerror",
+        (
+            "Automatic homedir creator crashed",
+            "Illegal value in LDAP attribute",
+            "LDAP attribute is not given but mandatory",
+            "Timeout while performing search on LDAP server",
+            "Too many results returned but needs to be unique",
+            "Permanent error while executing qmail-forward",
+            "Temporary error in automatic homedir creation",
+            "Temporary error while executing qmail-forward",
+            "Temporary failure in LDAP lookup",
+            "Unable to contact LDAP server",
+            "Unable to login into LDAP server, bad credentials",
+        ),
+    ),
+)
+
+
+def read(mail: Mail) -> Report | None:
+    if mail.has_headers:
+        if mail.subject != "failure notice" and not any(_INVOKED.match(r) for r in mail.received):
+            return None
+    elif "This is the qmail" not in mail.body:
+        return None
+    head, original = fillet(mail.body, _ORIGINAL)
+    deliveries: list[Delivery] = []
+    remote_said: dict[int, str] = {}
+    reading = False
+    for line in head.split("\n"):
+        if not reading:
+            reading = line.startswith("Hi. This is the qmail")
+            continue
+        if not line:
+            continue
+        if m := re.match(r"^(?:To *:)?<(.+@.+)>:[ \t]*$", line):
+            deliveries.append(Delivery(recipient=m.group(1)))
+        elif deliveries:
+            d = deliveries[-1]
+            d.diagnosis += line + " "
+            if line.startswith("Remote host said:"):
+                remote_said[len(deliveries) - 1] = line
+            if not d.rhost and (m := _HOST.search(line)):
+                d.rhost = next(g for g in m.groups() if g)
+    if not deliveries:
+        return None
+    for index, d in enumerate(deliveries):
+        d.diagnosis = sweep(d.diagnosis)
+        for command, pattern in _SESSION:
+            if pattern.search(d.diagnosis):
+                d.command = command
+                break
+        else:
+            if m := _PROGRESS.search(d.diagnosis):
+                d.command = m.group(1)
+        d.reason = _reason(d, remote_said.get(index, ""))
+        d.status = find_status(d.diagnosis)
+    return Report(deliveries, original, "qmail")
+
+
+def _reason(d: Delivery, remote_said: str) -> str:
+    if d.command == "MAIL":
+        return "rejected"
+    if d.command in ("HELO", "EHLO"):
+        return "blocked"
+    if _ON_HOLD.match(d.diagnosis):
+        return "onhold"
+    # When the remote host's reply is there, qmail's own phrases are looked for in it only.
+    text = remote_said or d.diagnosis
+    for reason, phrases in _MESSAGES:
+        if any(p in text for p in phrases):
+            return reason
+    for reason, phrases in _LDAP:
+        if any(p in d.diagnosis for p in phrases):
+            return reason
+    return "expired" if _EXPIRED in d.diagnosis else ""
