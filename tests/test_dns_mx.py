@@ -20,7 +20,11 @@ async def test_recommended_set_is_ok(dns_server: DnsTestServer, dns_client: Reso
     assert result.status == "ok"
     assert result.provider_set == "qiye" and result.recommended
     assert codes(result) == set()
-    assert [h.host for h in result.hosts] == ["mx1.qiye.aliyun.com", "mx2.qiye.aliyun.com", "mx3.qiye.aliyun.com"]
+    assert [h.host for h in result.hosts] == [
+        "mx1.qiye.aliyun.com",
+        "mx2.qiye.aliyun.com",
+        "mx3.qiye.aliyun.com",
+    ]
     assert all(h.resolves for h in result.hosts)
 
 
@@ -33,7 +37,9 @@ async def test_missing_mx(dns_server: DnsTestServer, dns_client: ResolverClient)
     assert result.findings[0].dns_change.value == "mx1.qiye.aliyun.com"
 
 
-async def test_nonexistent_domain_is_missing_not_a_fault(dns_server: DnsTestServer, dns_client: ResolverClient) -> None:
+async def test_nonexistent_domain_is_missing_not_a_fault(
+    dns_server: DnsTestServer, dns_client: ResolverClient
+) -> None:
     serve_world(dns_server)
     result = await check_mx(dns_client, "nowhere.test")
     assert codes(result) == {"mx.missing"}
@@ -47,7 +53,9 @@ async def test_null_mx_is_missing(dns_server: DnsTestServer, dns_client: Resolve
     assert "null MX" in result.findings[0].detail
 
 
-async def test_other_provider_mixed_in_is_a_conflict(dns_server: DnsTestServer, dns_client: ResolverClient) -> None:
+async def test_other_provider_mixed_in_is_a_conflict(
+    dns_server: DnsTestServer, dns_client: ResolverClient
+) -> None:
     serve_world(dns_server, variant("mixed.test", extra="@ MX 1 mx1.otherprovider.test."))
     result = await check_mx(dns_client, "mixed.test")
     assert codes(result) == {"mx.conflict"}
@@ -117,7 +125,9 @@ async def test_equal_priorities_are_only_info(dns_server: DnsTestServer, dns_cli
     assert result.status == "ok"
 
 
-async def test_same_order_other_numbers_is_fine(dns_server: DnsTestServer, dns_client: ResolverClient) -> None:
+async def test_same_order_other_numbers_is_fine(
+    dns_server: DnsTestServer, dns_client: ResolverClient
+) -> None:
     extra = "@ MX 10 mx1.qiye.aliyun.com.\n@ MX 20 mx2.qiye.aliyun.com.\n@ MX 30 mx3.qiye.aliyun.com."
     serve_world(dns_server, variant("renumbered.test", without=NO_MX, extra=extra))
     result = await check_mx(dns_client, "renumbered.test")
