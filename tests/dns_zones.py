@@ -30,7 +30,7 @@ def zone_file(name: str) -> str:
 
 
 def variant(origin: str, *, without: Iterable[str] = (), extra: str = "") -> str:
-    """good.test's zone moved to `origin`, minus records `without` ("@ MX", "_dmarc TXT", ...), plus `extra`."""
+    """good.test's zone moved to `origin`, minus records `without` ("@ MX", "_dmarc TXT"), plus `extra`."""
     drop = {tuple(w.split()) for w in without}
     lines = []
     for line in zone_file("good.test").splitlines():

@@ -1,4 +1,4 @@
-"""Webmail CNAME check: mail.<domain> target, A record instead of CNAME, zone-appended value, client aliases."""
+"""Webmail CNAME check: mail.<domain> target, A record instead of CNAME, zone-appended value, aliases."""
 
 from __future__ import annotations
 
