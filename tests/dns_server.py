@@ -305,7 +305,8 @@ class DnsTestServer:
             with self._lock:
                 self._resolve(response, question.name, question.rdtype)
         max_size = 65535 if transport == "tcp" else max(512, query.payload if query.edns >= 0 else 512)
-        return response.to_wire(max_size=max_size, prefer_truncation=True)
+        # Records go out in the order they were loaded (no shuffling), so tests are repeatable.
+        return response.to_wire(max_size=max_size, prefer_truncation=True, want_shuffle=False)
 
     def _record_and_fault(self, name: dns.name.Name, rdtype: int, transport: Transport) -> Fault:
         with self._lock:
