@@ -16,25 +16,32 @@ from alimail_mcp.diagnosis.delivery import Mail, Report
 
 Reader = Callable[[Mail], Report | None]
 
-ORDER: tuple[str, ...] = ("exim", "sendmail", "office365", "exchange2003", "amazonworkmail", "amazonses", "postfix", "gsuite", "messagingserver", "v5sendmail", "qmail", "opensmtpd", "receivingses", "googlegroups", "gmail", "ezweb", "imailserver", "x3")
+ORDER: tuple[str, ...] = ("mailru", "yandex", "exim", "sendmail", "office365", "exchange2007", "exchange2003", "amazonworkmail", "amazonses", "interscanmss", "verizon", "apachejames", "postfix", "gsuite", "yahoo", "outlook", "messagingserver", "domino", "notes", "v5sendmail", "qmail", "courier", "opensmtpd", "zoho", "messagelabs", "mcafee", "receivingses", "amavis", "powermta", "googlegroups", "gmail", "ezweb", "imailserver", "bigfoot", "x3")
 """Modules under alimail_mcp.diagnosis.lhost, in the order they are tried."""
 
 STANDARDS = ("rfc3464", "arf", "rfc3834")
 
 BY_SUBJECT: dict[str, tuple[str, ...]] = {
-    "undelivered-mail": ("postfix",),
-    "mail-delivery": ("exim",),
+    "undelivered-mail": ("postfix", "zoho"),
+    "mail-delivery": ("exim", "mailru", "zoho", "messagelabs"),
     "mail-failure": ("exim",),
     "message-frozen": ("exim",),
     "warning": ("sendmail", "exim"),
-    "failure-notice": ("qmail",),
-    "delivery-status": ("gsuite", "googlegroups", "opensmtpd", "amazonses", "amazonworkmail", "receivingses", "gmail", "x3"),
+    "failure-notice": ("yahoo", "qmail"),
+    "mail-could": ("interscanmss",),
+    "delivery-status": ("gsuite", "googlegroups", "opensmtpd", "amazonses", "amazonworkmail", "receivingses", "gmail", "x3", "mcafee", "outlook"),
     "mail-system": ("ezweb",),
     "aws-notification": ("amazonses",),
-    "undeliverable": ("office365", "exchange2003"),
-    "undeliverable-mail": ("imailserver",),
+    "undeliverable": ("office365", "exchange2007", "exchange2003"),
+    "non-remis": ("exchange2007",),
+    "non-recapitabile": ("exchange2007",),
+    "notice": ("courier",),
+    "delivery-failure": ("domino",),
+    "undeliverable-message": ("notes",),
+    "undeliverable-mail": ("amavis", "imailserver"),
     "delivery-notification": ("messagingserver",),
-    "returned-mail": ("sendmail", "v5sendmail"),
+    "delivery-report": ("powermta",),
+    "returned-mail": ("sendmail", "v5sendmail", "bigfoot"),
     "postmaster-notify": ("sendmail",),
 }
 """First words of the Subject (lower case, joined by '-') -> readers to try first."""

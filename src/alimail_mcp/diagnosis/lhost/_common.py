@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from alimail_mcp.diagnosis.delivery import Delivery
 from alimail_mcp.diagnosis.rfc3464 import TARGET, field_kind, parse_field, set_field
@@ -111,3 +112,45 @@ def refine_status(d: Delivery) -> None:
     if re.match(r"^[45]\.[01]\.0$", d.status):
         quoted = re.search(r"[\"'](\d\.\d\.\d.+)['\"]", d.diagnosis)
         d.status = find_status(quoted.group(1) if quoted else d.diagnosis) or d.status
+
+
+@dataclass(slots=True)
+class Session:
+    """What the lines around the DSN fields said about the SMTP session."""
+
+    commands: list[str] = field(default_factory=list)
+    """SMTP commands in order: `>>> RCPT To:` transcript lines, `(in reply to RCPT TO command)`."""
+    replies: list[str] = field(default_factory=list)
+    """`<<< 550 ...` transcript lines."""
+
+
+def read_fields_and_session(text: str, starts: Callable[[str], bool]) -> tuple[list[Delivery], Session]:
+    """Like `read_fields`, also collecting the session transcript and `in reply to` commands."""
+    deliveries = [Delivery()]
+    per_message: dict[str, str] = {}
+    session = Session()
+    reading = False
+    previous = ""
+    for line in text.split("\n"):
+        if not reading:
+            reading = starts(line)
+            continue
+        if not line:
+            previous = line
+            continue
+        if dsn_line(line, deliveries, per_message) == NOT_FIELD:
+            if m := re.match(r"^>{3}[ ]+([A-Z]{4}) ?", line):
+                session.commands.append(m.group(1))
+            elif m := re.match(r"^<{3}[ ]+(.+)$", line):
+                session.replies.append(m.group(1))
+            elif m := (re.search(r"[ \t]\(in reply to .*?([A-Z]{4}).*", line) or re.search(r"([A-Z]{4})[ \t]*.*command\)$", line)):
+                session.commands.append(m.group(1))
+            elif previous.startswith("Diagnostic-Code:") and line[:1] in " \t":
+                deliveries[-1].diagnosis += " " + line.strip()
+                line = "Diagnostic-Code: " + line
+        previous = line
+    found = [d for d in deliveries if d.recipient]
+    fill_per_message(found, per_message)
+    for d in found:
+        d.lhost = d.lhost or per_message.get("rhost", "")
+    return found, session

@@ -81,8 +81,20 @@ def read(mail: Mail) -> Report | None:
     return read_body(mail, "exim")
 
 
-def read_body(mail: Mail, agent: str) -> Report | None:
-    """The body reader, shared with services that run Exim underneath (Mail.ru, MX Logic ...)."""
+def read_body(
+    mail: Mail,
+    agent: str,
+    *,
+    on_mail: str = "onhold",
+    messages: dict[str, tuple[str, ...]] = _MESSAGES,
+    delayed: tuple[str, ...] = _DELAYED,
+    codes: bool = True,
+) -> Report | None:
+    """The body reader, shared with services that run Exim underneath (Mail.ru, MX Logic ...).
+
+    `on_mail`: the reason of an error after MAIL FROM; `messages`/`delayed`: the phrase tables;
+    `codes`: whether to fill in the status code from the reply code.
+    """
     head, original = fillet(mail.body, _ORIGINAL)
     multipart = "boundary=" in mail.header("content-type").lower()
     deliveries = [Delivery()]
@@ -174,12 +186,15 @@ def read_body(mail: Mail, agent: str) -> Report | None:
             elif mail.received:
                 d.rhost = received_hosts(mail.received[-1])[1]
         if not d.command:
-            _command_and_reason(d)
-        _status(d)
+            _command_and_reason(d, on_mail, messages, delayed)
+        if codes:
+            _status(d)
     return Report(deliveries, original, agent)
 
 
-def _command_and_reason(d: Delivery) -> None:
+def _command_and_reason(
+    d: Delivery, on_mail: str, messages: dict[str, tuple[str, ...]], delayed: tuple[str, ...]
+) -> None:
     for pattern in _COMMANDS:
         if m := pattern.search(d.diagnosis):
             d.command = m.group(1).upper()
@@ -187,14 +202,14 @@ def _command_and_reason(d: Delivery) -> None:
     if d.command in ("HELO", "EHLO"):
         d.reason = "blocked"
     elif d.command == "MAIL":
-        d.reason = "onhold"
+        d.reason = on_mail
     else:
-        for reason, phrases in _MESSAGES.items():
+        for reason, phrases in messages.items():
             if any(p in d.diagnosis for p in phrases):
                 d.reason = reason
                 break
         else:
-            if any(p in d.diagnosis for p in _DELAYED):
+            if any(p in d.diagnosis for p in delayed):
                 d.reason = "expired"
 
 
