@@ -52,6 +52,8 @@ class Fact:
 def build(report: Report, mail: Mail) -> list[Fact]:
     original = header_map(report.original) if report.original else {}
     sender = _sender(original, mail)
+    for d in report.deliveries:
+        d.agent = d.agent or report.agent
     return [_fact(d, sender, original.get("subject", "")) for d in report.deliveries if d.recipient]
 
 

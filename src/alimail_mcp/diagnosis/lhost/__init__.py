@@ -16,7 +16,7 @@ from alimail_mcp.diagnosis.delivery import Mail, Report
 
 Reader = Callable[[Mail], Report | None]
 
-ORDER: tuple[str, ...] = ("mailru", "yandex", "exim", "sendmail", "office365", "exchange2007", "exchange2003", "amazonworkmail", "amazonses", "interscanmss", "verizon", "apachejames", "postfix", "gsuite", "yahoo", "outlook", "messagingserver", "domino", "notes", "v5sendmail", "qmail", "courier", "opensmtpd", "zoho", "messagelabs", "mcafee", "receivingses", "amavis", "powermta", "googlegroups", "gmail", "ezweb", "imailserver", "bigfoot", "x3")
+ORDER: tuple[str, ...] = ("mailru", "yandex", "exim", "sendmail", "office365", "exchange2007", "exchange2003", "amazonworkmail", "amazonses", "interscanmss", "verizon", "apachejames", "postfix", "gsuite", "yahoo", "outlook", "messagingserver", "domino", "notes", "v5sendmail", "qmail", "courier", "opensmtpd", "zoho", "messagelabs", "mcafee", "receivingses", "amavis", "powermta", "googlegroups", "gmail", "ezweb", "imailserver", "bigfoot", "x3", "dragonfly", "mimecast")
 """Modules under alimail_mcp.diagnosis.lhost, in the order they are tried."""
 
 STANDARDS = ("rfc3464", "arf", "rfc3834")
