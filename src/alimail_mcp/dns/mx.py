@@ -109,7 +109,8 @@ def _judge(
     if len(sets_used) > 1:
         findings.append(_mixed_sets(provider, sets_used))
     if in_use is not None:
-        findings += _set_shape(domain, in_use, [h for h in ours if h.provider_set == in_use.id])
+        meant = {zone_appended(h.host, domain, known) for h in appended}
+        findings += _set_shape(in_use, [h for h in ours if h.provider_set == in_use.id], meant)
         if not in_use.recommended:
             findings.append(_legacy(provider, in_use))
     for host, lookup in lookups.items():
@@ -268,10 +269,11 @@ def _mixed_sets(provider: Provider, ids: list[str]) -> Finding:
     )
 
 
-def _set_shape(domain: str, mx_set: MxSet, hosts: list[MxHost]) -> list[Finding]:
+def _set_shape(mx_set: MxSet, hosts: list[MxHost], being_fixed: set[str | None]) -> list[Finding]:
+    """Missing hosts of the set in use (not counting ones a zone-appended value meant) and odd priorities."""
     findings: list[Finding] = []
     present = {h.host for h in hosts}
-    absent = [r for r in mx_set.records if r.host not in present]
+    absent = [r for r in mx_set.records if r.host not in present and r.host not in being_fixed]
     if absent:
         findings.append(
             Finding(

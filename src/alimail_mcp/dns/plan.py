@@ -38,7 +38,7 @@ def build_plan(
     if mx is not None:
         wanted += _mx_changes(mx, provider)
     if spf is not None:
-        wanted += [(f.dns_change, f.code) for f in spf.findings if f.dns_change is not None]
+        wanted += _spf_changes(spf)
     if dmarc is not None:
         wanted += [
             (f.dns_change, f.code) for f in dmarc.findings if f.dns_change and f.code == "dmarc.missing"
@@ -149,6 +149,20 @@ def _mx_changes(mx: MxCheck, provider: Provider) -> list[tuple[DnsChange, str]]:
                 for h in mx.hosts
                 if h.provider_set == mx.provider_set and h.priority != expected[h.host]
             ]
+    return out
+
+
+def _spf_changes(spf: CheckResult) -> list[tuple[DnsChange, str]]:
+    """The SPF findings' changes; with several SPF records, the ones not kept are deleted."""
+    out = [(f.dns_change, f.code) for f in spf.findings if f.dns_change is not None]
+    if any(f.code == "spf.multiple" for f in spf.findings):
+        kept = {c.old_value for c, _ in out if c.type == "TXT" and c.action == "replace"}
+        host = next((c.host for c, _ in out if c.type == "TXT"), "@")
+        out += [
+            (DnsChange(action="delete", type="TXT", host=host, value=r), "spf.multiple")
+            for r in spf.records
+            if r.lower().startswith("v=spf1") and r not in kept
+        ]
     return out
 
 

@@ -79,8 +79,8 @@ def summary_of(
         )
     if overall == "ok":
         notes = [PHRASES[f.code] for f in findings if f.code in PHRASES and f.severity.value == "info"]
-        dkim = " and DKIM" if dkim_found else ""
-        head = f"{domain} is set up for Alibaba Mail: MX, SPF, DMARC{dkim} and the webmail record check out."
+        parts = "MX, SPF, DKIM, DMARC" if dkim_found else "MX, SPF, DMARC"
+        head = f"{domain} is set up for Alibaba Mail: {parts} and the webmail record check out."
         return head + (f" To consider: {'; '.join(dict.fromkeys(notes))}." if notes else "")
     actionable = [f for f in findings if f.severity.value in _ACTIONABLE]
     ranked = sorted(actionable, key=lambda f: f.severity.value != "error")

@@ -1,0 +1,230 @@
+"""`audit_domain()`: every check of a mail domain at once, within the DNS budget, and the change plan.
+
+All checks start together and every question they can ask without waiting for another answer is in
+flight at once; the client shares identical questions. The budget is a hard deadline: questions
+still open shortly before it come back as timeouts (so checks finish with what they have), and a
+check that still has not finished when it runs out is reported as unreachable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import re
+import time
+from collections.abc import Coroutine
+from typing import Any
+
+from alimail_mcp.config import Settings, load_settings
+from alimail_mcp.dns.client import Answer, DnsClient, Outcome
+from alimail_mcp.dns.dkim import check_dkim
+from alimail_mcp.dns.dmarc import check_dmarc
+from alimail_mcp.dns.models import (
+    CheckResult,
+    DkimCheck,
+    DmarcCheck,
+    MxCheck,
+    PropagationCheck,
+    WebmailCheck,
+)
+from alimail_mcp.dns.mx import check_mx
+from alimail_mcp.dns.names import fqdn, organizational_domain
+from alimail_mcp.dns.plan import build_plan
+from alimail_mcp.dns.propagation import DirectAsker
+from alimail_mcp.dns.propagation import compare_authoritative as compare_with_authoritative
+from alimail_mcp.dns.report import DnsAuditResult, DnsChecks
+from alimail_mcp.dns.spf import SpfCheck, check_spf
+from alimail_mcp.dns.verdict import next_steps_of, overall_of, route_of, summary_of
+from alimail_mcp.dns.webmail import check_webmail
+from alimail_mcp.errors import InputError
+from alimail_mcp.inputs import normalize_domain
+from alimail_mcp.knowledge.loader import load_provider
+from alimail_mcp.knowledge.provider import Provider
+from alimail_mcp.models import Finding, Severity
+
+MAX_SELECTORS = 20
+_SELECTOR = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)(\.(?!-)[a-z0-9_-]{1,63}(?<!-))*$")
+_MARGIN = 0.1
+"""Share of the budget kept for the checks to finish after their last question (at most 0.3 s)."""
+
+
+async def audit_domain(
+    domain: str,
+    *,
+    dkim_selectors: list[str] | None = None,
+    sending_ip: str | None = None,
+    compare_authoritative: bool = False,
+    settings: Settings | None = None,
+    client: DnsClient | None = None,
+    authoritative_port: int = 53,
+) -> DnsAuditResult:
+    """Audit `domain` against the Alibaba Mail profile. Raises InputError for bad input only.
+
+    `authoritative_port`: where the domain's own nameservers are asked (tests run them elsewhere);
+    it is not a tool argument: callers never choose name servers.
+    """
+    started = time.monotonic()
+    name = normalize_domain(domain)
+    selectors = normalize_selectors(dkim_selectors)
+    ip = normalize_ip(sending_ip)
+    settings = settings or load_settings()
+    provider = load_provider()
+    inner = client if client is not None else _network_client(settings)
+    margin = min(0.3, settings.dns_budget * _MARGIN)
+    bounded = _Bounded(inner, started + settings.dns_budget - margin)
+
+    jobs: dict[str, Coroutine[Any, Any, CheckResult]] = {
+        "mx": check_mx(bounded, name, provider=provider),
+        "spf": check_spf(bounded, name, sending_ip=ip),
+        "dkim": check_dkim(bounded, name, selectors, provider=provider),
+        "dmarc": check_dmarc(bounded, name, provider=provider),
+        "webmail_cname": check_webmail(bounded, name, provider=provider),
+    }
+    if compare_authoritative and isinstance(inner, DirectAsker):
+        questions = _questions(name, selectors or list(provider.dkim.common_selectors), provider)
+        jobs["propagation"] = compare_with_authoritative(
+            bounded, bounded, name, questions, port=authoritative_port, provider=provider
+        )
+    results = await _run(jobs, started + settings.dns_budget)
+
+    checks = DnsChecks(
+        mx=_as(results["mx"], MxCheck),
+        spf=_as(results["spf"], SpfCheck),
+        dkim=_as(results["dkim"], DkimCheck),
+        dmarc=_as(results["dmarc"], DmarcCheck),
+        webmail_cname=_as(results["webmail_cname"], WebmailCheck),
+    )
+    propagation = _as(results["propagation"], PropagationCheck) if "propagation" in results else None
+    by_name: dict[str, CheckResult] = {k: getattr(checks, k) for k in DnsChecks.model_fields}
+    findings = [f for c in (*by_name.values(), *([propagation] if propagation else [])) for f in c.findings]
+    plan = build_plan(
+        name,
+        organizational_domain(name),
+        mx=checks.mx,
+        spf=checks.spf,
+        dmarc=checks.dmarc,
+        webmail=checks.webmail_cname,
+        provider=provider,
+    )
+    overall = overall_of(findings, by_name)
+    route = route_of(overall, findings)
+    dkim_found = any(k.valid and not k.revoked for k in checks.dkim.keys)
+    return DnsAuditResult(
+        **route.model_dump(),
+        summary=summary_of(name, overall, findings, plan, dkim_found=dkim_found),
+        findings=findings,
+        next_steps=next_steps_of(overall, findings, plan, propagation, provider),
+        domain=name,
+        overall=overall,
+        checks=checks,
+        dns_changes=plan,
+        propagation=propagation,
+        elapsed_ms=round((time.monotonic() - started) * 1000),
+        queries=inner.queries,
+    )
+
+
+def normalize_selectors(values: list[str] | None) -> list[str] | None:
+    """DKIM selectors as DNS labels (`s1`, `aliyun-cn-hangzhou`, `k1.sub`); None/empty: try common ones."""
+    if not values:
+        return None
+    if len(values) > MAX_SELECTORS:
+        raise InputError("dkim_selectors", f"at most {MAX_SELECTORS} selectors")
+    out: list[str] = []
+    for raw in values:
+        text = str(raw).strip().lower().rstrip(".")
+        text = text.split("._domainkey", 1)[0]
+        if len(text) > 200 or not _SELECTOR.match(text):
+            raise InputError(
+                "dkim_selectors",
+                f"{text[:80]!r} is not a selector (letters, digits, '-', '_', dot-separated labels of 1-63)",
+            )
+        out.append(text)
+    return list(dict.fromkeys(out))
+
+
+def normalize_ip(value: str | None) -> str | None:
+    if value is None or not str(value).strip():
+        return None
+    try:
+        return str(ipaddress.ip_address(str(value).strip()))
+    except ValueError:
+        raise InputError("sending_ip", f"{str(value)[:60]!r} is not an IPv4 or IPv6 address") from None
+
+
+def _network_client(settings: Settings) -> DnsClient:
+    from alimail_mcp.dns.resolver import ResolverClient
+
+    return ResolverClient.from_settings(settings)
+
+
+def _questions(domain: str, selectors: list[str], provider: Provider) -> list[tuple[str, str]]:
+    """The questions the checks ask about the domain's own zone: what propagation compares."""
+    names = [
+        (domain, "MX"),
+        (domain, "TXT"),
+        (f"_dmarc.{domain}", "TXT"),
+        (fqdn(provider.webmail_cname.host, domain), "CNAME"),
+    ]
+    names += [(fqdn(c.host, domain), "CNAME") for c in provider.optional_cnames]
+    names += [(f"{s}._domainkey.{domain}", "TXT") for s in selectors]
+    return names
+
+
+async def _run(jobs: dict[str, Coroutine[Any, Any, CheckResult]], deadline: float) -> dict[str, CheckResult]:
+    tasks = {key: asyncio.ensure_future(job) for key, job in jobs.items()}
+    _done, pending = await asyncio.wait(tasks.values(), timeout=max(0.0, deadline - time.monotonic()))
+    for task in pending:
+        task.cancel()
+    out: dict[str, CheckResult] = {}
+    for key, task in tasks.items():
+        out[key] = task.result() if task in _done else _out_of_time(key)
+    return out
+
+
+def _out_of_time(check: str) -> CheckResult:
+    finding = Finding(
+        code="dns.timeout",
+        severity=Severity.WARNING,
+        title=f"The {check} check did not finish within the DNS budget",
+        detail="Its questions were unanswered when the audit ran out of time; nothing is reported missing.",
+        fix=["Run the audit again; if it keeps timing out, the domain's nameservers answer too slowly."],
+        skill="alimail/troubleshooting/alimail-email-delivery",
+    )
+    return CheckResult(status="unreachable", findings=[finding])
+
+
+def _as(result: CheckResult, model: type[Any]) -> Any:
+    """The check's own model; a check cut off by the budget comes back as a bare CheckResult."""
+    if isinstance(result, model):
+        return result
+    return model(status=result.status, records=result.records, findings=result.findings)
+
+
+class _Bounded:
+    """The audit's view of a client: TIMEOUT answers past the deadline, whatever the client does."""
+
+    def __init__(self, inner: DnsClient, deadline: float) -> None:
+        self.inner = inner
+        self.deadline = deadline
+
+    @property
+    def queries(self) -> int:
+        return self.inner.queries
+
+    async def query(self, name: str, rdtype: str) -> Answer:
+        return await self._bounded(self.inner.query(name, rdtype), name, rdtype)
+
+    async def query_at(self, server: str, port: int, name: str, rdtype: str) -> Answer:
+        direct: DirectAsker = self.inner  # type: ignore[assignment]
+        return await self._bounded(direct.query_at(server, port, name, rdtype), name, rdtype)
+
+    async def _bounded(self, asked: Coroutine[Any, Any, Answer], name: str, rdtype: str) -> Answer:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            asked.close()
+            return Answer(name=name, rdtype=rdtype.upper(), outcome=Outcome.TIMEOUT)
+        try:
+            return await asyncio.wait_for(asked, left)
+        except TimeoutError:
+            return Answer(name=name, rdtype=rdtype.upper(), outcome=Outcome.TIMEOUT)
