@@ -1,0 +1,99 @@
+"""`alimail-mcp check-client`: check a mail client's POP/IMAP/SMTP settings (check_client_settings).
+
+Exit status: 0 nothing to fix, 1 a setting to fix (an error finding), 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from typing import Any
+
+from alimail_mcp.errors import InputError
+
+
+def register(sub: Any) -> None:
+    p: argparse.ArgumentParser = sub.add_parser(
+        "check-client",
+        help="check a mail client's settings (Outlook, Foxmail, iPhone Mail, Thunderbird, Android)",
+        description="Compare a mail client's settings with Alibaba Mail's and print the correct ones for "
+        "that client and site. --probe also connects to the configured servers (never sends a password).",
+    )
+    p.add_argument("--email", help="the account's full address")
+    p.add_argument("--protocol", help="imap or pop3")
+    p.add_argument("--incoming-server")
+    p.add_argument("--incoming-port")
+    p.add_argument("--incoming-security", help="ssl, starttls or none")
+    p.add_argument("--outgoing-server")
+    p.add_argument("--outgoing-port")
+    p.add_argument("--outgoing-security", help="ssl, starttls or none")
+    p.add_argument("--username", help="the username the client logs in with")
+    p.add_argument("--client", help="Outlook, Foxmail, iPhone Mail, Thunderbird, Android or other")
+    p.add_argument("--site", help="China, Singapore, Hong Kong, Germany or US")
+    p.add_argument("--probe", action="store_true", help="connect to the configured servers and report")
+    p.add_argument(
+        "--resolvers", metavar="IP[:PORT],...", help="resolvers for --probe (ALIMAIL_MCP_RESOLVERS)"
+    )
+    p.add_argument("--json", action="store_true", help="print the full result as JSON")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from alimail_mcp.clients.check import check_client_settings
+    from alimail_mcp.config import load_settings, parse_nameservers
+
+    try:
+        settings = load_settings()
+        if args.resolvers:
+            settings = settings.with_overrides(resolvers=parse_nameservers(args.resolvers, "--resolvers"))
+        result = asyncio.run(
+            check_client_settings(
+                email=args.email,
+                protocol=args.protocol,
+                incoming_server=args.incoming_server,
+                incoming_port=args.incoming_port,
+                incoming_security=args.incoming_security,
+                outgoing_server=args.outgoing_server,
+                outgoing_port=args.outgoing_port,
+                outgoing_security=args.outgoing_security,
+                username=args.username,
+                client=args.client,
+                site=args.site,
+                probe=args.probe,
+                settings=settings,
+            )
+        )
+    except InputError as exc:
+        print(f"alimail-mcp check-client: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(result.model_dump_json(indent=2))
+    else:
+        print(_text(result))
+    return 1 if any(f.severity == "error" for f in result.findings) else 0
+
+
+def _text(result: Any) -> str:
+    out = [result.summary, ""]
+    for f in result.findings:
+        if f.severity != "info" or not f.code.endswith("-reminder"):
+            out.append(f"[{f.severity}] {f.code}: {f.title}")
+    out += [
+        "",
+        f"Correct settings for {result.client_label}, site {result.site} (webmail {result.site_webmail})",
+    ]
+    out.append(f"Where: {result.where}")
+    width = max(len(row.label) for row in result.settings)
+    for row in result.settings:
+        mark = "" if row.matches is None else ("  ok" if row.matches else f"  (you have: {row.configured})")
+        out.append(f"  {row.label.ljust(width)}  {row.value}{mark}")
+    if result.probes:
+        out += ["", "Probe:"]
+        for p in result.probes:
+            tls = f", {p.tls_version}" if p.tls_version else ""
+            out.append(f"  {p.role} {p.host}:{p.port} ({p.mode}{tls}): {p.status}")
+    out += ["", "Reminders:", *(f"  - {r}" for r in result.reminders)]
+    if result.assumed:
+        out += ["", "Assumed:", *(f"  - {a}" for a in result.assumed)]
+    return "\n".join(out)

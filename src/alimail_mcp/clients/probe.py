@@ -1,0 +1,170 @@
+"""Connect to the configured servers and report what they say: greeting, capabilities, TLS and the
+certificate's names. Only Alibaba Mail's servers and names of the mailbox's own domain that are
+CNAMEs to them are dialled, only on Alibaba Mail's ports for the protocol: this is not a scanner.
+
+Addresses come from the project's DnsClient and the connection goes to that address, with the
+configured name as the TLS server name. The policy (extra allowed hosts, a port map, the trust
+store, the timeout) can be replaced by tests through `probe_policy()`, never by a tool's caller.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ssl
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Literal
+
+from alimail_mcp.clients import tls
+from alimail_mcp.clients.configuration import ClientConfig, Endpoint
+from alimail_mcp.clients.dialogue import Dialogue, UnexpectedReply
+from alimail_mcp.clients.hosts import catalogue, classify
+from alimail_mcp.clients.models import ProbeResult
+from alimail_mcp.dns.client import DnsClient, Outcome
+from alimail_mcp.knowledge.provider import Provider
+
+ERROR_CHARS = 200
+
+
+@dataclass(frozen=True)
+class ProbePolicy:
+    allowed_hosts: frozenset[str] = frozenset()
+    """Names allowed besides the provider's (tests only)."""
+    port_map: Mapping[int, int] = field(default_factory=dict)
+    """Configured port -> port actually dialled (tests only: local servers listen on free ports)."""
+    trust: ssl.SSLContext | None = None
+    """Trust store for certificate chains; None: the system's."""
+    timeout: float = 5.0
+    """Seconds for one whole conversation with one server."""
+
+
+_POLICY: ContextVar[ProbePolicy] = ContextVar("alimail_mcp_probe_policy", default=ProbePolicy())  # noqa: B039
+
+
+@contextmanager
+def probe_policy(policy: ProbePolicy) -> Iterator[None]:
+    """Tests only: probe under `policy` inside the `with` block."""
+    token = _POLICY.set(policy)
+    try:
+        yield
+    finally:
+        _POLICY.reset(token)
+
+
+def current_policy() -> ProbePolicy:
+    return _POLICY.get()
+
+
+async def probe_all(config: ClientConfig, provider: Provider, dns: DnsClient) -> list[ProbeResult]:
+    """Probe the incoming and the outgoing server at once (each that has a host and a port)."""
+    endpoints = [e for e in config.endpoints if e.host and e.port is not None]
+    return list(await asyncio.gather(*(probe(e, config, provider, dns) for e in endpoints)))
+
+
+async def probe(endpoint: Endpoint, config: ClientConfig, provider: Provider, dns: DnsClient) -> ProbeResult:
+    assert endpoint.host is not None and endpoint.port is not None
+    policy = current_policy()
+    server = provider.server(endpoint.protocol)
+    mode: Literal["ssl", "starttls", "plain"] = "ssl" if endpoint.port == server.ssl_port else "starttls"
+    result = ProbeResult(
+        role=endpoint.role,
+        protocol=endpoint.protocol,
+        host=endpoint.host,
+        port=endpoint.port,
+        mode=mode,
+        status="ok",
+    )
+    if endpoint.port not in (server.ssl_port, server.plain_port):
+        result.status = "port-not-probed"
+        return result
+    verdict = classify(provider, endpoint.host, config.domain)
+    listed = verdict.known is not None or endpoint.host in policy.allowed_hosts
+    if not listed and verdict.category != "custom":
+        result.status = "not-allowed"
+        return result
+    answer = await dns.query(endpoint.host, "A")
+    result.cname_chain = list(answer.cname_chain)
+    if not listed and not any(name in catalogue(provider) for name in answer.cname_chain):
+        result.status = "not-allowed" if answer.outcome is Outcome.OK else "unresolved"
+        return result
+    if answer.outcome is not Outcome.OK or not answer.records:
+        result.status = "unresolved"
+        result.error = f"DNS: {answer.outcome.value}"
+        return result
+    result.address = answer.records[0]
+    await _converse(result, policy)
+    return result
+
+
+async def _converse(result: ProbeResult, policy: ProbePolicy) -> None:
+    started = time.monotonic()
+    try:
+        try:
+            await _session(result, policy, tls.verifying_context(policy.trust))
+        except ssl.SSLError as exc:
+            failure = tls.verify_failure(exc)
+            if failure is None:
+                raise
+            result.certificate_trusted = False
+            result.error = f"certificate: {failure}"[:ERROR_CHARS]
+            await _session(result, policy, tls.unverified_context())
+    except TimeoutError:
+        result.status = "timeout"
+    except UnexpectedReply as exc:
+        result.status = "unexpected-greeting"
+        result.error = str(exc)[:ERROR_CHARS]
+    except ssl.SSLError as exc:
+        result.status = "tls-failed"
+        result.error = str(exc)[:ERROR_CHARS]
+    except OSError as exc:
+        result.status = "unreachable"
+        result.error = (exc.strerror or str(exc) or type(exc).__name__)[:ERROR_CHARS]
+    result.elapsed_ms = round((time.monotonic() - started) * 1000, 1)
+
+
+async def _session(result: ProbeResult, policy: ProbePolicy, context: ssl.SSLContext) -> None:
+    assert result.address is not None
+    port = policy.port_map.get(result.port, result.port)
+    async with asyncio.timeout(policy.timeout):
+        reader, writer = await asyncio.open_connection(
+            result.address,
+            port,
+            ssl=context if result.mode == "ssl" else None,
+            server_hostname=result.host if result.mode == "ssl" else None,
+        )
+        try:
+            talk = Dialogue(result.protocol, reader, writer)
+            try:
+                await talk.greet()
+            finally:
+                result.greeting = talk.transcript.greeting
+            await talk.capabilities()
+            result.starttls_offered = talk.transcript.starttls_offered
+            if result.mode == "starttls" and talk.transcript.starttls_offered:
+                await talk.starttls(context, result.host)
+                await talk.capabilities()
+            elif result.mode == "starttls":
+                result.mode = "plain"
+            result.capabilities = talk.transcript.capabilities
+            _read_tls(result, writer)
+            await talk.goodbye()
+        finally:
+            writer.close()
+            with contextlib.suppress(OSError, TimeoutError, ssl.SSLError):
+                await asyncio.wait_for(writer.wait_closed(), 1.0)
+
+
+def _read_tls(result: ProbeResult, writer: asyncio.StreamWriter) -> None:
+    tls_object = writer.get_extra_info("ssl_object")
+    if tls_object is None:
+        return
+    result.tls_version = tls_object.version()
+    if result.certificate_trusted is False:
+        return
+    result.certificate_trusted = True
+    result.certificate_names = tls.certificate_names(tls_object.getpeercert())
+    result.certificate_matches = tls.matches(result.host, result.certificate_names)

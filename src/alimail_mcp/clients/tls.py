@@ -1,0 +1,58 @@
+"""TLS contexts and certificate names for the probes (standard library only).
+
+Certificates are checked in two parts so a mismatch can be reported with the names it has: the
+chain against the trust store (ssl does it), then the name against the certificate (done here).
+"""
+
+from __future__ import annotations
+
+import ssl
+from typing import Any
+
+
+def verifying_context(trust: ssl.SSLContext | None) -> ssl.SSLContext:
+    """Chain verified against `trust` (default: the system store); the name is checked by `matches`."""
+    context = trust or ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_REQUIRED
+    return context
+
+
+def unverified_context() -> ssl.SSLContext:
+    """For a second look after the chain failed: the greeting and capabilities are still worth seeing."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def certificate_names(peer: dict[str, Any] | None) -> list[str]:
+    """DNS names of a verified peer certificate (subjectAltName; the subject CN when there are none)."""
+    if not peer:
+        return []
+    names = [value for kind, value in peer.get("subjectAltName", ()) if kind == "DNS"]
+    if not names:
+        for rdn in peer.get("subject", ()):
+            names += [value for key, value in rdn if key == "commonName"]
+    return [str(n).lower() for n in names][:50]
+
+
+def matches(host: str, names: list[str]) -> bool:
+    """RFC 6125 matching: exact, or a `*.` wildcard standing for exactly one left-most label."""
+    host = host.lower().rstrip(".")
+    for name in names:
+        if name == host:
+            return True
+        if name.startswith("*.") and "." in host and host.split(".", 1)[1] == name[2:]:
+            return True
+    return False
+
+
+def verify_failure(exc: BaseException) -> str | None:
+    """The verification message when `exc` (or its cause) is a certificate verification error."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return str(seen.verify_message or seen)
+        seen = seen.__cause__ or seen.__context__
+    return None
