@@ -12,6 +12,9 @@ ENV_RESOLVERS = "ALIMAIL_MCP_RESOLVERS"
 ENV_DNS_TIMEOUT = "ALIMAIL_MCP_DNS_TIMEOUT"
 ENV_DNS_BUDGET = "ALIMAIL_MCP_DNS_BUDGET"
 ENV_AUTH_TOKEN = "ALIMAIL_MCP_AUTH_TOKEN"
+ENV_ALLOWED_HOSTS = "ALIMAIL_MCP_ALLOWED_HOSTS"
+ENV_ALLOWED_ORIGINS = "ALIMAIL_MCP_ALLOWED_ORIGINS"
+ENV_MAX_BODY = "ALIMAIL_MCP_MAX_BODY_BYTES"
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,12 @@ class Settings:
     """Seconds a whole DNS audit may take; what is not answered by then is reported as a timeout."""
     auth_token: str | None = None
     """Bearer token the HTTP transports require when set."""
+    allowed_hosts: tuple[str, ...] = ()
+    """Host header values the HTTP transports accept beyond loopback (`name[:port]`, `name:*`)."""
+    allowed_origins: tuple[str, ...] = ()
+    """Origin header values the HTTP transports accept beyond loopback (`https://name[:port]`)."""
+    max_body_bytes: int = 1_048_576
+    """Largest HTTP request body accepted; larger ones get 413."""
 
     def with_overrides(self, **changes: object) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})  # type: ignore[arg-type]
@@ -69,7 +78,7 @@ def _port(text: str, field: str) -> int:
     return int(text)
 
 
-def _seconds(text: str, field: str, low: float, high: float) -> float:
+def parse_seconds(text: str, field: str, low: float, high: float) -> float:
     try:
         value = float(text)
     except ValueError:
@@ -79,6 +88,10 @@ def _seconds(text: str, field: str, low: float, high: float) -> float:
     return value
 
 
+def _items(text: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in text.split(",") if item.strip())
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read settings from `env` (default: the process environment)."""
     env = os.environ if env is None else env
@@ -86,9 +99,17 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if text := env.get(ENV_RESOLVERS, "").strip():
         settings = replace(settings, resolvers=parse_nameservers(text))
     if text := env.get(ENV_DNS_TIMEOUT, "").strip():
-        settings = replace(settings, dns_timeout=_seconds(text, ENV_DNS_TIMEOUT, 0.05, 60))
+        settings = replace(settings, dns_timeout=parse_seconds(text, ENV_DNS_TIMEOUT, 0.05, 60))
     if text := env.get(ENV_DNS_BUDGET, "").strip():
-        settings = replace(settings, dns_budget=_seconds(text, ENV_DNS_BUDGET, 0.1, 300))
+        settings = replace(settings, dns_budget=parse_seconds(text, ENV_DNS_BUDGET, 0.1, 300))
     if text := env.get(ENV_AUTH_TOKEN, "").strip():
         settings = replace(settings, auth_token=text)
+    if text := env.get(ENV_ALLOWED_HOSTS, "").strip():
+        settings = replace(settings, allowed_hosts=_items(text))
+    if text := env.get(ENV_ALLOWED_ORIGINS, "").strip():
+        settings = replace(settings, allowed_origins=_items(text))
+    if text := env.get(ENV_MAX_BODY, "").strip():
+        if not text.isdigit() or not 1024 <= int(text) <= 64 * 1_048_576:
+            raise InputError(ENV_MAX_BODY, "must be a whole number of bytes between 1024 and 67108864")
+        settings = replace(settings, max_body_bytes=int(text))
     return settings

@@ -3,19 +3,37 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
+
+from alimail_mcp.cli.options import add_dns_options, settings_from_args
+from alimail_mcp.errors import InputError
 
 
 def register(sub: Any) -> None:
-    p: argparse.ArgumentParser = sub.add_parser("serve", help="run the MCP server")
+    p: argparse.ArgumentParser = sub.add_parser(
+        "serve",
+        help="run the MCP server",
+        description="Run the MCP server. stdio by default; 'http' serves streamable HTTP at /mcp, "
+        "'sse' serves SSE at /sse. HTTP binds 127.0.0.1 unless --host says otherwise, which needs "
+        "ALIMAIL_MCP_AUTH_TOKEN.",
+    )
     p.add_argument("--transport", choices=("stdio", "sse", "http"), default="stdio")
     p.add_argument("--host", default="127.0.0.1", help="address to bind for sse/http (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port for sse/http (default 8000)")
+    add_dns_options(p)
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from alimail_mcp.server import serve
 
-    serve(transport=args.transport, host=args.host, port=args.port)
+    try:
+        settings = settings_from_args(args)
+        serve(transport=args.transport, host=args.host, port=args.port, settings=settings)
+    except InputError as exc:
+        print(f"alimail-mcp serve: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
     return 0

@@ -1,0 +1,36 @@
+"""Command-line flags shared by subcommands: each setting's env var is also a flag."""
+
+from __future__ import annotations
+
+import argparse
+
+from alimail_mcp.config import (
+    ENV_DNS_BUDGET,
+    ENV_DNS_TIMEOUT,
+    ENV_RESOLVERS,
+    Settings,
+    parse_seconds,
+    load_settings,
+    parse_nameservers,
+)
+
+
+def add_dns_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("DNS")
+    g.add_argument("--resolvers", metavar="IP[:PORT],...", help=f"resolvers to use (env {ENV_RESOLVERS})")
+    g.add_argument("--dns-timeout", metavar="SECONDS", help=f"per-query timeout (env {ENV_DNS_TIMEOUT})")
+    g.add_argument("--dns-budget", metavar="SECONDS", help=f"time for a whole audit (env {ENV_DNS_BUDGET})")
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    """Environment first, then the flags given on the command line (raises InputError)."""
+    settings = load_settings()
+    resolvers = parse_nameservers(args.resolvers, "--resolvers") if getattr(args, "resolvers", None) else None
+    timeout = _flag_seconds(args, "dns_timeout", 0.05, 60)
+    budget = _flag_seconds(args, "dns_budget", 0.1, 300)
+    return settings.with_overrides(resolvers=resolvers, dns_timeout=timeout, dns_budget=budget)
+
+
+def _flag_seconds(args: argparse.Namespace, name: str, low: float, high: float) -> float | None:
+    text = getattr(args, name, None)
+    return parse_seconds(text, "--" + name.replace("_", "-"), low, high) if text else None

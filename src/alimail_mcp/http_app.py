@@ -1,0 +1,121 @@
+"""The HTTP transports (streamable HTTP, SSE) wrapped in the checks a network-facing server needs.
+
+In order, outermost first: Host and Origin against an allow-list (403; DNS-rebinding protection),
+then the bearer token when one is configured (401, compared in constant time), then the SDK's own
+body-size limit (413) and transport checks. Binding a non-loopback address without a token is
+refused before anything listens.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+from typing import TYPE_CHECKING, Literal
+
+from alimail_mcp.config import ENV_AUTH_TOKEN, Settings
+from alimail_mcp.errors import InputError
+
+if TYPE_CHECKING:
+    from mcp.server.mcpserver import MCPServer
+    from starlette.types import ASGIApp, Receive, Scope, Send
+
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_bind(host: str, settings: Settings) -> None:
+    """Refuse to listen beyond this machine without a token: anyone who can connect could call tools."""
+    if not is_loopback(host) and not settings.auth_token:
+        raise InputError("host", f"binding {host} exposes the server to the network; set {ENV_AUTH_TOKEN} first")
+
+
+def allowed_hosts(host: str, port: int, settings: Settings) -> tuple[str, ...]:
+    names = [*LOOPBACK_NAMES]
+    if not is_loopback(host) and host not in ("0.0.0.0", "::"):
+        names.append(f"[{host}]" if ":" in host else host)
+    return (*(f"{n}:{port}" for n in names), *settings.allowed_hosts)
+
+
+def allowed_origins(host: str, port: int, settings: Settings) -> tuple[str, ...]:
+    return (*(f"http://{h}" for h in allowed_hosts(host, port, Settings())), *settings.allowed_origins)
+
+
+class Guard:
+    """ASGI middleware: Host/Origin allow-lists (403), then the bearer token (401)."""
+
+    def __init__(self, app: ASGIApp, hosts: tuple[str, ...], origins: tuple[str, ...], token: str | None):
+        self.app = app
+        self.hosts = {h.lower() for h in hosts}
+        self.host_wildcards = tuple(h[:-1].lower() for h in hosts if h.endswith(":*"))
+        self.origins = {o.lower().rstrip("/") for o in origins}
+        self.token = token.encode() if token else None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        if not self._host_ok(headers.get("host", "")):
+            await _reply(send, 403, "Host not allowed")
+            return
+        origin = headers.get("origin")
+        if origin is not None and origin.lower().rstrip("/") not in self.origins:
+            await _reply(send, 403, "Origin not allowed")
+            return
+        if self.token is not None and not self._token_ok(headers.get("authorization", "")):
+            await _reply(send, 401, "Missing or wrong bearer token", {"www-authenticate": 'Bearer realm="alimail-mcp"'})
+            return
+        await self.app(scope, receive, send)
+
+    def _host_ok(self, host: str) -> bool:
+        host = host.lower()
+        return host in self.hosts or any(host.startswith(w) for w in self.host_wildcards)
+
+    def _token_ok(self, header: str) -> bool:
+        scheme, _, value = header.partition(" ")
+        given = value.strip().encode() if scheme.lower() == "bearer" else b""
+        assert self.token is not None
+        return hmac.compare_digest(given, self.token)
+
+
+async def _reply(send: Send, status: int, text: str, extra: dict[str, str] | None = None) -> None:
+    body = text.encode()
+    headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]
+    headers += [(k.encode(), v.encode()) for k, v in (extra or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def build_app(server: MCPServer, transport: Literal["sse", "http"], host: str, port: int, settings: Settings) -> ASGIApp:
+    """The guarded ASGI app for one HTTP transport (streamable HTTP at /mcp, SSE at /sse)."""
+    from mcp.server.transport_security import TransportSecuritySettings
+
+    check_bind(host, settings)
+    hosts = allowed_hosts(host, port, settings)
+    origins = allowed_origins(host, port, settings)
+    security = TransportSecuritySettings(allowed_hosts=list(hosts), allowed_origins=list(origins))
+    if transport == "sse":
+        app = server.sse_app(max_request_body_size=settings.max_body_bytes, transport_security=security, host=host)
+    else:
+        app = server.streamable_http_app(
+            max_request_body_size=settings.max_body_bytes, transport_security=security, host=host
+        )
+    return Guard(app, hosts, origins, settings.auth_token)
+
+
+async def run_http(
+    server: MCPServer, transport: Literal["sse", "http"], host: str, port: int, settings: Settings
+) -> None:
+    import uvicorn
+
+    app = build_app(server, transport, host, port, settings)
+    config = uvicorn.Config(app, host=host.strip("[]"), port=port, log_level="warning", lifespan="on")
+    await uvicorn.Server(config).serve()
