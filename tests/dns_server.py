@@ -23,6 +23,7 @@ import asyncio
 import errno
 import socket
 import struct
+import textwrap
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -39,7 +40,8 @@ import dns.rdataclass
 import dns.rdataset
 import dns.rdatatype
 import dns.rrset
-import dns.zone
+import dns.tokenizer
+import dns.zonefile
 
 IN = dns.rdataclass.IN
 DEFAULT_TTL = 300
@@ -101,13 +103,26 @@ class DnsTestServer:
     # -- data ---------------------------------------------------------------------------------
 
     def add_zone(self, text: str, origin: str | None = None, *, ttl: int = DEFAULT_TTL) -> None:
-        """Serve a zone from master-file text. Without an SOA at the origin a default one is added;
-        records without a TTL get `ttl`. Records of a type already served at a name are replaced."""
-        zone = dns.zone.from_text(f"$TTL {ttl}\n{text}", origin=origin, relativize=False, check_origin=False)
+        """Serve zones from master-file text: `origin` (when given) and each `$ORIGIN` in the text
+        start a zone, and so does any name with an SOA. Without an SOA at a zone's origin a default
+        one is added; records without a TTL get `ttl`; a type already served at a name is replaced.
+        Common indentation is removed first, so indented triple-quoted text works."""
+        first = dns.name.from_text(origin) if origin else None
+        reader = _MasterFile(first)
+        tokens = dns.tokenizer.Tokenizer(textwrap.dedent(text), "<zone>")
+        parser = dns.zonefile.Reader(tokens, IN, reader, allow_directives=True, default_ttl=ttl)  # type: ignore[arg-type]
+        parser.current_origin = first or dns.name.root  # relative names before any $ORIGIN
+        parser.read()
+        if not reader.origins:
+            raise ValueError("the zone has no origin: give $ORIGIN in the text or the origin argument")
         with self._lock:
-            for name, rdataset in zone.iterate_rdatasets():
-                self._records.setdefault(name, {})[rdataset.rdtype] = rdataset
-            self._add_origin(zone.origin, ttl)
+            for (name, rdtype), rdataset in reader.rdatasets.items():
+                self._records.setdefault(name, {})[rdtype] = rdataset
+            for name in reader.origins:
+                self._add_origin(name, ttl)
+            for name, _ in reader.rdatasets:  # a name outside every zone is served as its own zone
+                if self._zone_of(name) is None:
+                    self._add_origin(name, ttl)
 
     def add_origin(self, origin: str, *, ttl: int = DEFAULT_TTL) -> None:
         """Declare a zone without records (e.g. '.' to be authoritative for every name)."""
@@ -355,9 +370,7 @@ class DnsTestServer:
         """True for an empty non-terminal: the name has no records but names below it do."""
         return any(owner != name and owner.is_subdomain(name) for owner in self._records)
 
-    def _add_origin(self, origin: dns.name.Name | None, ttl: int) -> None:
-        if origin is None:
-            raise ValueError("the zone has no origin: give $ORIGIN in the text or the origin argument")
+    def _add_origin(self, origin: dns.name.Name, ttl: int) -> None:
         soa = self._records.get(origin, {}).get(dns.rdatatype.SOA)
         if soa is None:
             soa = dns.rdataset.from_text(IN, dns.rdatatype.SOA, ttl, _DEFAULT_SOA.format(ttl=ttl))
@@ -378,6 +391,30 @@ class DnsTestServer:
             pass
         finally:
             writer.close()
+
+
+class _MasterFile:
+    """What dnspython's zone-file Reader writes into: unlike a Zone it keeps records of any owner
+    and SOAs at several origins, since one text may hold several zones."""
+
+    def __init__(self, origin: dns.name.Name | None) -> None:
+        # The root as the reader's zone, so that no name is skipped for lying outside `origin`.
+        self.manager = dns.zonefile.RRSetsReaderManager(dns.name.root, False, IN)
+        self.origins: list[dns.name.Name] = [origin] if origin else []
+        self.rdatasets: dict[tuple[dns.name.Name, int], dns.rdataset.Rdataset] = {}
+
+    def check_put_rdataset(self, check: object) -> None:
+        pass
+
+    def _set_origin(self, origin: dns.name.Name) -> None:
+        self.origins.append(origin)
+
+    def add(self, name: dns.name.Name, ttl: int, rdata: dns.rdata.Rdata) -> None:
+        key = (name, rdata.rdtype)
+        rdataset = self.rdatasets.setdefault(key, dns.rdataset.Rdataset(rdata.rdclass, rdata.rdtype))
+        rdataset.add(rdata, ttl)
+        if rdata.rdtype == dns.rdatatype.SOA and name not in self.origins:
+            self.origins.append(name)
 
 
 class _UdpProtocol(asyncio.DatagramProtocol):

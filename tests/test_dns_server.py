@@ -176,6 +176,29 @@ async def test_counts_questions_and_resets(server: DnsTestServer) -> None:
     assert server.count() == 0
 
 
+async def test_one_text_may_hold_several_zones(dns_server: DnsTestServer) -> None:
+    dns_server.add_zone(
+        """
+        $ORIGIN one.test.
+        @       TXT  "first"
+        other.test.  A  192.0.2.9
+        $ORIGIN two.test.
+        @       SOA  ns hostmaster 1 3600 600 86400 60
+        www     A    192.0.2.2
+        """
+    )
+    dns_server.add_zone('www TXT "relative to the origin argument"', origin="three.test")
+    assert answer_texts(await ask(dns_server, "one.test", "TXT")) == ['"first"']
+    assert answer_texts(await ask(dns_server, "other.test")) == ["192.0.2.9"]
+    nx = await ask(dns_server, "nope.two.test")
+    assert nx.rcode() == dns.rcode.NXDOMAIN and nx.authority[0][0].minimum == 60
+    assert answer_texts(await ask(dns_server, "www.three.test", "TXT")) == [
+        '"relative to the origin argument"'
+    ]
+    with pytest.raises(ValueError, match="no origin"):
+        dns_server.add_zone('www TXT "where?"')
+
+
 def test_usable_as_a_context_manager_and_restartable() -> None:
     with DnsTestServer(ZONE) as server:
         assert server.port > 0

@@ -143,6 +143,7 @@ async def _audit(client: DnsClient, domain: str, published: list[str], provider:
         provider,
         drop_terms=walk.void_terms if len(walk.void) > 2 else (),
         drop_targets={i.domain for i in includes if i.status == "no-record"},
+        add_include=not authorizes,
     )
     changes = _changes(published, recommended)
     change = changes[0] if changes else None
@@ -169,6 +170,8 @@ async def _audit(client: DnsClient, domain: str, published: list[str], provider:
     if qualifier in ("~all", "?all", None) and complete:
         found.append(findings.soft_all(domain, text, qualifier, change))
     found += [fault(answer, what) for answer, what in walk.faults]
+    if not any(f.dns_change for f in found):
+        changes = []  # only findings call for a change; a record that merely reads differently stays
     return SpfCheck(
         status=_status(found),
         records=published,
@@ -191,12 +194,14 @@ def recommend(
     *,
     drop_terms: Collection[str] = (),
     drop_targets: Collection[str] = (),
+    add_include: bool = True,
 ) -> str:
     """One record keeping every sender the published record(s) authorise, with Alibaba Mail's include
     added when no accepted one is there, ending in -all.
 
     Left out: invalid terms, `all` terms, includes of the domain itself, the terms in `drop_terms`
-    (lower-case text) and includes or redirects to `drop_targets`. redirect= becomes an include."""
+    (lower-case text) and includes or redirects to `drop_targets`. redirect= becomes an include.
+    `add_include=False` when Alibaba Mail is already authorised through a nested include."""
     accepted = {name.lower() for name in provider.spf.accepted_includes}
     mechanisms: list[str] = []
     modifiers: list[str] = []
@@ -209,7 +214,7 @@ def recommend(
                 continue
             seen.add(kept.lower().lstrip("+"))
             (modifiers if isinstance(term, Modifier) and term.name != "redirect" else mechanisms).append(kept)
-    if not any(_includes_name(term) in accepted for term in mechanisms):
+    if add_include and not any(_includes_name(term) in accepted for term in mechanisms):
         mechanisms.append(f"include:{provider.spf.recommended_include}")
     return " ".join(["v=spf1", *mechanisms, "-all", *modifiers])
 

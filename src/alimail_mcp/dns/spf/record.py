@@ -191,6 +191,8 @@ def _domain_required(qualifier: Qualifier, name: MechanismName, rest: str, text:
 def _ptr(qualifier: Qualifier, name: MechanismName, rest: str, text: str) -> Mechanism:
     if not rest:
         return Mechanism(qualifier, name, text)
+    if not rest.startswith(":"):
+        raise SpfSyntaxError("'ptr' takes only ':domain' (no prefix length)", text)
     return _domain_required(qualifier, name, rest, text)
 
 
