@@ -199,3 +199,12 @@ async def test_settings_from_the_environment(server: DnsTestServer) -> None:
     assert client.nameservers == (server.address,)
     assert client.timeout == 0.5
     assert (await client.query("example.test", "MX")).outcome is Outcome.OK
+
+
+async def test_without_resolvers_the_systems_are_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("alimail_mcp.dns.resolver._system_nameservers", lambda: ("192.0.2.53",))
+    assert ResolverClient().nameservers == ("192.0.2.53:53",)
+    monkeypatch.setattr("alimail_mcp.dns.resolver._system_nameservers", lambda: ())
+    nobody = ResolverClient()
+    assert nobody.nameservers == ()
+    assert (await nobody.query("example.test", "A")).outcome is Outcome.SERVFAIL

@@ -100,7 +100,10 @@ class ResolverClient:
 
     @property
     def nameservers(self) -> tuple[str, ...]:
-        return tuple(_server_text(ns.address, ns.port) for ns in self._resolver.nameservers)  # type: ignore[union-attr]
+        return tuple(
+            _server_text(ns.address, ns.port) if isinstance(ns, dns.nameserver.Do53Nameserver) else str(ns)
+            for ns in self._resolver.nameservers
+        )
 
     def time_left(self) -> float:
         return max(0.0, self.deadline - time.monotonic())
@@ -175,10 +178,8 @@ def _make_resolver(
     nameservers: Sequence[Nameserver], timeout: float, recursion: bool
 ) -> dns.asyncresolver.Resolver:
     resolver = dns.asyncresolver.Resolver(configure=False)
-    if nameservers:
-        resolver.nameservers = [dns.nameserver.Do53Nameserver(ns.host, ns.port) for ns in nameservers]
-    else:
-        resolver.nameservers = list(_system_nameservers())
+    servers = nameservers or [Nameserver(address) for address in _system_nameservers()]
+    resolver.nameservers = [dns.nameserver.Do53Nameserver(ns.host, ns.port) for ns in servers]
     # One attempt per server for short timeouts; on real networks (>= 1 s) a lost datagram is
     # retried once within the same limit.
     resolver.timeout = timeout / 2 if timeout >= 1.0 else timeout
