@@ -59,7 +59,7 @@ async def test_implicit_tls_with_a_matching_trusted_certificate(
     async with MailServer("imap", tls=authority.server_context(IMAP)) as imap:
         result = await run(
             dns_client,
-            dict(port_map={993: imap.port}, trust=authority.trust()),
+            dict(port_map={993: imap.port}, ca_pem=authority.pem),
             protocol="imap",
             incoming_server=IMAP,
             incoming_port=993,
@@ -82,7 +82,7 @@ async def test_wrong_certificate_name_is_reported_with_the_names(
     async with MailServer("imap", tls=authority.server_context("other.example.test")) as imap:
         result = await run(
             dns_client,
-            dict(port_map={993: imap.port}, trust=authority.trust()),
+            dict(port_map={993: imap.port}, ca_pem=authority.pem),
             protocol="imap",
             incoming_server=IMAP,
             incoming_port=993,
@@ -119,7 +119,7 @@ async def test_starttls_on_the_plain_smtp_port(
     async with MailServer("smtp", starttls=authority.server_context(SMTP)) as smtp:
         result = await run(
             dns_client,
-            dict(port_map={25: smtp.port}, trust=authority.trust()),
+            dict(port_map={25: smtp.port}, ca_pem=authority.pem),
             outgoing_server=SMTP,
             outgoing_port=25,
             outgoing_security="starttls",
@@ -153,7 +153,7 @@ async def test_imap_starttls_upgrade(
     async with MailServer("imap", starttls=authority.server_context(IMAP)) as imap:
         result = await run(
             dns_client,
-            dict(port_map={143: imap.port}, trust=authority.trust()),
+            dict(port_map={143: imap.port}, ca_pem=authority.pem),
             protocol="imap",
             incoming_server=IMAP,
             incoming_port=143,
@@ -209,7 +209,7 @@ async def test_customer_cname_to_the_provider_is_probed_and_fails_the_name_check
     async with MailServer("imap", tls=authority.server_context(IMAP)) as imap:
         result = await run(
             dns_client,
-            dict(port_map={993: imap.port}, trust=authority.trust()),
+            dict(port_map={993: imap.port}, ca_pem=authority.pem),
             protocol="imap",
             incoming_server="imap.example.test",
             incoming_port=993,
@@ -279,7 +279,7 @@ async def test_no_credential_is_ever_sent(
     async with servers[0] as smtp, servers[1] as pop:
         await run(
             dns_client,
-            dict(port_map={25: smtp.port, 110: pop.port}, trust=authority.trust()),
+            dict(port_map={25: smtp.port, 110: pop.port}, ca_pem=authority.pem),
             protocol="pop3",
             incoming_server=POP,
             incoming_port=110,

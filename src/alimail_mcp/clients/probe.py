@@ -36,8 +36,8 @@ class ProbePolicy:
     """Names allowed besides the provider's (tests only)."""
     port_map: Mapping[int, int] = field(default_factory=dict)
     """Configured port -> port actually dialled (tests only: local servers listen on free ports)."""
-    trust: ssl.SSLContext | None = None
-    """Trust store for certificate chains; None: the system's."""
+    ca_pem: str | None = None
+    """Certificate authorities to trust (PEM) instead of the system's (tests only)."""
     timeout: float = 5.0
     """Seconds for one whole conversation with one server."""
 
@@ -104,7 +104,7 @@ async def _converse(result: ProbeResult, policy: ProbePolicy) -> None:
     started = time.monotonic()
     try:
         try:
-            await _session(result, policy, tls.verifying_context(policy.trust))
+            await _session(result, policy, tls.verifying_context(policy.ca_pem))
         except ssl.SSLError as exc:
             failure = tls.verify_failure(exc)
             if failure is None:

@@ -10,11 +10,11 @@ import ssl
 from typing import Any
 
 
-def verifying_context(trust: ssl.SSLContext | None) -> ssl.SSLContext:
-    """Chain verified against `trust` (default: the system store); the name is checked by `matches`."""
-    context = trust or ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_REQUIRED
+def verifying_context(ca_pem: str | None, *, check_name: bool = False) -> ssl.SSLContext:
+    """Chain verified against `ca_pem` (default: the system store). With `check_name` ssl also checks
+    the server name; without it the caller checks the name with `matches` and can report the names."""
+    context = ssl.create_default_context(cadata=ca_pem) if ca_pem else ssl.create_default_context()
+    context.check_hostname = check_name
     return context
 
 
@@ -56,3 +56,26 @@ def verify_failure(exc: BaseException) -> str | None:
             return str(seen.verify_message or seen)
         seen = seen.__cause__ or seen.__context__
     return None
+
+
+async def peer_names(
+    address: str, port: int, server_name: str, ca_pem: str | None, timeout: float
+) -> tuple[list[str], str | None]:
+    """The DNS names of the certificate served at `address`:`port` for `server_name`, when its chain is
+    trusted; otherwise no names and the verification message."""
+    import asyncio
+    import contextlib
+
+    try:
+        async with asyncio.timeout(timeout):
+            _, writer = await asyncio.open_connection(
+                address, port, ssl=verifying_context(ca_pem), server_hostname=server_name
+            )
+    except (OSError, TimeoutError, ssl.SSLError) as exc:
+        return [], verify_failure(exc) or str(exc)[:200]
+    tls_object = writer.get_extra_info("ssl_object")
+    names = certificate_names(tls_object.getpeercert() if tls_object else None)
+    writer.close()
+    with contextlib.suppress(OSError, TimeoutError, ssl.SSLError):
+        await asyncio.wait_for(writer.wait_closed(), 1.0)
+    return names, None

@@ -1,0 +1,60 @@
+"""`alimail-mcp check-webmail DOMAIN`: does mail.<domain> lead to Alibaba Mail's webmail? (check_webmail)
+
+Exit status: 0 it works, 1 a problem (an error finding), 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from typing import Any
+
+from alimail_mcp.errors import InputError
+
+
+def register(sub: Any) -> None:
+    p: argparse.ArgumentParser = sub.add_parser(
+        "check-webmail",
+        help="check that mail.<domain> opens Alibaba Mail's webmail (record, HTTP, HTTPS)",
+        description="Resolve mail.<domain>, fetch http:// and https:// at the address found, and report "
+        "status codes, redirects and certificate problems, with the official address to use instead.",
+    )
+    p.add_argument("domain", help="the mail domain, e.g. example.com")
+    p.add_argument("--resolvers", metavar="IP[:PORT],...", help="resolvers to use (ALIMAIL_MCP_RESOLVERS)")
+    p.add_argument("--json", action="store_true", help="print the full result as JSON")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from alimail_mcp.config import load_settings, parse_nameservers
+    from alimail_mcp.webmail.check import check_webmail
+
+    try:
+        settings = load_settings()
+        if args.resolvers:
+            settings = settings.with_overrides(resolvers=parse_nameservers(args.resolvers, "--resolvers"))
+        result = asyncio.run(check_webmail(args.domain, settings=settings))
+    except InputError as exc:
+        print(f"alimail-mcp check-webmail: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(result.model_dump_json(indent=2))
+    else:
+        print(_text(result))
+    return 1 if any(f.severity == "error" for f in result.findings) else 0
+
+
+def _text(result: Any) -> str:
+    chain = " -> ".join([result.name, *result.cname_chain, *result.addresses[:1]])
+    out = [result.summary, "", f"Record: {chain}"]
+    for fetch in result.fetches:
+        status = fetch.status_code if fetch.outcome != "tls-error" else fetch.tls_error
+        where = f" -> {fetch.location}" if fetch.location else ""
+        out.append(f"  {fetch.url}: {fetch.outcome} ({status}){where}")
+    out.append("")
+    out += [f"[{f.severity}] {f.code}: {f.title}" for f in result.findings]
+    if result.next_steps:
+        out += ["", "Next steps:", *(f"  {i}. {s}" for i, s in enumerate(result.next_steps, 1))]
+    out += ["", f"Official webmail address: {result.official_address}"]
+    return "\n".join(out)

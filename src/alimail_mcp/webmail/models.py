@@ -1,0 +1,47 @@
+"""Result models of check_webmail. Cheap to import: pydantic and the shared models only."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from alimail_mcp.models import ToolResult
+
+FetchOutcome = Literal["ok", "redirect", "http-error", "tls-error", "unreachable", "skipped"]
+
+
+class FetchResult(BaseModel):
+    """One fetch of `http://` or `https://` on the webmail name, at the resolver's address.
+    No body is kept."""
+
+    scheme: Literal["http", "https"]
+    url: str
+    address: str | None = None
+    outcome: FetchOutcome
+    status_code: int | None = None
+    location: str | None = None
+    """Where the last redirect leads (evidence, truncated), when it leaves the webmail name."""
+    redirects: list[str] = Field(default_factory=list)
+    """Redirects followed on the same name (e.g. http:// to https://)."""
+    server: str | None = None
+    """The Server header (evidence, truncated)."""
+    tls_error: str | None = None
+    certificate_names: list[str] = Field(default_factory=list)
+    error: str | None = None
+    elapsed_ms: float = 0.0
+
+
+class WebmailResult(ToolResult):
+    """What mail.<domain> resolves to and what it answers over http:// and https://."""
+
+    domain: str
+    name: str
+    """The webmail name checked: mail.<domain>."""
+    cname_chain: list[str] = Field(default_factory=list)
+    addresses: list[str] = Field(default_factory=list)
+    official_address: str
+    """The official webmail address to use instead (the site's), e.g. https://qiye.aliyun.com."""
+    fetches: list[FetchResult] = Field(default_factory=list)
+    admin_steps: list[str] = Field(default_factory=list)
+    """What an administrator does next, when a 5xx answer points at service or account state."""

@@ -1,0 +1,34 @@
+"""Read the webmail record: the DNS check's verdict on mail.<domain> and the addresses it leads to."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from alimail_mcp.dns.client import Answer, DnsClient, Outcome
+from alimail_mcp.dns.models import CnameRecord
+from alimail_mcp.dns.webmail import check_webmail as check_record
+from alimail_mcp.knowledge.provider import Provider
+
+
+@dataclass(frozen=True)
+class WebmailRecord:
+    record: CnameRecord | None
+    address: Answer
+    site: str | None
+    """The site whose webmail the chain reaches, when it reaches one of the sites' webmail names."""
+
+
+async def read_record(dns: DnsClient, domain: str, provider: Provider) -> WebmailRecord:
+    name = f"{provider.webmail_cname.host}.{domain}"
+    check, address = await asyncio.gather(check_record(dns, domain, provider=provider), dns.query(name, "A"))
+    chain = [
+        *address.cname_chain,
+        *([check.webmail.target] if check.webmail and check.webmail.target else []),
+    ]
+    site = next((s.id for s in provider.sites for hop in chain if hop == s.webmail), None)
+    return WebmailRecord(check.webmail, address, site)
+
+
+def addresses(answer: Answer) -> list[str]:
+    return list(answer.records) if answer.outcome is Outcome.OK else []
