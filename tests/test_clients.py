@@ -217,3 +217,18 @@ async def test_bad_input_names_the_field(args: dict[str, Any], field: str) -> No
 async def test_aliases_for_security_and_site() -> None:
     result = await check_client_settings(**{**GOOD_IMAP, "incoming_security": "SSL/TLS", "site": "中国"})
     assert codes(result) == {"client.settings-ok"} and result.site == "china"
+
+
+def test_cli(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from alimail_mcp.cli import main
+
+    bad = ["check-client", "--email", "bob@example.test", "--username", "bob", "--incoming-port", "995"]
+    assert main(bad) == 1
+    out = capsys.readouterr().out
+    assert "client.username-not-full-address" in out and "pop.qiye.aliyun.com" in out
+    assert main(["check-client", "--email", "bob@example.test", "--client", "outlook", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["client"] == "outlook"
+    assert main(["check-client", "--email", "bob@example.test", "--site", "Mars"]) == 2
+    assert "site" in capsys.readouterr().err

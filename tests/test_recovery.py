@@ -397,3 +397,23 @@ async def test_every_path_text_formats() -> None:
             ]
         )
         assert "{" not in text and "}" not in text
+
+
+def test_cli_json_and_text(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from alimail_mcp.cli import main
+
+    args = ["recover", "--description", "Too many password errors since 9:10", "--now", NOW]
+    assert main([*args, "--json"]) == 0
+    plan = json.loads(capsys.readouterr().out)
+    assert (plan["path"], plan["unlock_at"], plan["minutes_remaining"]) == (
+        "unlock-account",
+        "2024-05-01T10:10:00+08:00",
+        30,
+    )
+    assert main([*args, "--no-is-admin"]) == 0
+    text = capsys.readouterr().out
+    assert "Path: unlock-account" in text and "30 minutes remaining" in text
+    assert main(["recover", "--locked-at", "yesterday"]) == 2
+    assert "locked_at" in capsys.readouterr().err

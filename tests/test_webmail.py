@@ -203,3 +203,30 @@ async def test_bad_domain(domain: str) -> None:
     with pytest.raises(InputError) as err:
         await check_webmail(domain)
     assert err.value.field == "domain"
+
+
+async def test_http_redirect_into_the_same_tls_failure_is_reported_once(
+    zone: DnsTestServer, dns_client: ResolverClient, authority: CertAuthority
+) -> None:
+    async with (
+        HttpServer(301, location=f"https://{NAME}/") as http,
+        HttpServer(200, tls=authority.server_context("qiye.aliyun.com")) as https,
+    ):
+        result = await run(dns_client, http, https, ca_pem=authority.pem)
+    assert codes(result) == ["webmail.cname-ok", "webmail.tls-name-mismatch"]
+    assert [f.outcome for f in result.fetches] == ["tls-error", "tls-error"]
+
+
+def test_cli(dns_server: DnsTestServer, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from alimail_mcp.cli import main
+
+    dns_server.add_origin(f"{DOMAIN}.")
+    resolvers = ["--resolvers", dns_server.address]
+    assert main(["check-webmail", DOMAIN, *resolvers]) == 1
+    out = capsys.readouterr().out
+    assert "webmail.cname-missing" in out and "https://qiye.aliyun.com" in out
+    assert main(["check-webmail", DOMAIN, *resolvers, "--json"]) == 1
+    assert json.loads(capsys.readouterr().out)["name"] == NAME
+    assert main(["check-webmail", "no such domain"]) == 2
