@@ -10,6 +10,9 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from alimail_mcp.errors import KnowledgeError
+from alimail_mcp.knowledge.base import KnowledgeBase
+from alimail_mcp.knowledge.facts import UnknownFact, fill, provider_facts
+from alimail_mcp.knowledge.models import DetailSkill, IntentSkill, RoutingVocabulary
 from alimail_mcp.knowledge.provider import Provider
 
 M = TypeVar("M", bound=BaseModel)
@@ -51,6 +54,119 @@ def validate(model: type[M], data: Any, path: Path) -> M:
 def load_provider() -> Provider:
     path = skills_dir() / "provider.yaml"
     return validate(Provider, read_yaml(path), path)
+
+
+def load_knowledge(root: Path | None = None) -> KnowledgeBase:
+    """Every skill file under `root` (default: the shipped skills/), validated; cached for the default.
+
+    Raises KnowledgeError naming the file and the field of the first problem found.
+    """
+    if root is None:
+        return _default_knowledge()
+    return _read_knowledge(root)
+
+
+@cache
+def _default_knowledge() -> KnowledgeBase:
+    return _read_knowledge(skills_dir())
+
+
+def _read_knowledge(root: Path) -> KnowledgeBase:
+    provider_path = root / "provider.yaml"
+    provider = validate(Provider, read_yaml(provider_path), provider_path)
+    facts = provider_facts(provider)
+    routing_path = root / "routing.yaml"
+    routing = validate(RoutingVocabulary, read_yaml(routing_path), routing_path)
+    intent_files = sorted((root / "alimail" / "intents").glob("*.md"))
+    if not intent_files:
+        raise KnowledgeError(_rel(root / "alimail" / "intents"), "no intent skill files (*.md)")
+    intents = [_read_skill(IntentSkill, path, facts) for path in intent_files]
+    details = [
+        _read_skill(DetailSkill, path, facts)
+        for kind in ("guide", "troubleshooting")
+        for path in sorted((root / "alimail" / kind).glob("*.md"))
+    ]
+    _check_links(list(zip(intent_files, intents, strict=True)), {d.id for d in details})
+    return KnowledgeBase(provider, tuple(intents), tuple(details), routing, facts)
+
+
+def _read_skill(model: type[M], path: Path, facts: dict[str, str]) -> M:
+    """A markdown skill file: YAML front matter (fields of `model`) and a body, provider values filled in."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise KnowledgeError(_rel(path), f"cannot read: {exc.strerror}") from None
+    front, body = _split_front_matter(text, path)
+    try:
+        data = yaml.load(front, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        raise KnowledgeError(_rel(path), f"front matter is not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise KnowledgeError(_rel(path), "front matter must be a mapping of fields")
+    if "body" in data:
+        raise KnowledgeError(_rel(path), "field body: the body is the markdown after the front matter")
+    data = _fill_tree(data, "", facts, path)
+    data["body"] = _fill_tree(body, "body", facts, path)
+    skill = validate(model, data, path)
+    name = str(getattr(skill, "id", "")).rsplit("/", 1)[-1]
+    if name != path.stem:
+        raise KnowledgeError(_rel(path), f"field id: {getattr(skill, 'id', '')} does not match the file name")
+    kind = getattr(skill, "kind", None)
+    if kind is not None and kind != path.parent.name:
+        raise KnowledgeError(_rel(path), f"field kind: {kind} skill stored under {path.parent.name}/")
+    return skill
+
+
+def _split_front_matter(text: str, path: Path) -> tuple[str, str]:
+    lines = text.lstrip("\ufeff").split("\n")
+    if not lines or lines[0].strip() != "---":
+        raise KnowledgeError(_rel(path), "missing YAML front matter (the file must start with a --- line)")
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
+    if end is None:
+        raise KnowledgeError(_rel(path), "front matter is not closed by a --- line")
+    # One leading newline keeps YAML's line numbers equal to the file's.
+    return "\n" + "\n".join(lines[1:end]), "\n".join(lines[end + 1 :]).strip() + "\n"
+
+
+def _fill_tree(value: Any, where: str, facts: dict[str, str], path: Path) -> Any:
+    if isinstance(value, str):
+        if "{{" not in value:
+            return value
+        try:
+            return fill(value, facts)
+        except UnknownFact as exc:
+            name = exc.args[0]
+            raise KnowledgeError(
+                _rel(path), f"field {where}: unknown provider value {{{{{name}}}}}"
+            ) from None
+    if isinstance(value, dict):
+        return {k: _fill_tree(v, f"{where}.{k}" if where else str(k), facts, path) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill_tree(v, f"{where}.{i}", facts, path) for i, v in enumerate(value)]
+    return value
+
+
+def _check_links(intents: list[tuple[Path, IntentSkill]], detail_ids: set[str]) -> None:
+    """Every path names an existing detail skill; intents and path ids are unique across files."""
+    seen_intents: dict[str, Path] = {}
+    seen_paths: dict[str, Path] = {}
+    for path, skill in intents:
+        if skill.intent in seen_intents:
+            raise KnowledgeError(
+                _rel(path),
+                f"field intent: {skill.intent} is also defined in {seen_intents[skill.intent].name}",
+            )
+        seen_intents[skill.intent] = path
+        for i, spec in enumerate(skill.paths):
+            if spec.id in seen_paths:
+                raise KnowledgeError(
+                    _rel(path), f"field paths.{i}.id: {spec.id} is also a path in {seen_paths[spec.id].name}"
+                )
+            seen_paths[spec.id] = path
+            if spec.skill not in detail_ids:
+                raise KnowledgeError(
+                    _rel(path), f"field paths.{i}.skill: no detail skill {spec.skill} in skills/alimail/"
+                )
 
 
 def _rel(path: Path) -> str:
