@@ -1,0 +1,356 @@
+"""route(): a question in English or Chinese -> the intent and path of the knowledge base that answer it.
+
+Offline and deterministic. Evidence comes from two places, both read from skills/:
+- weighted terms (error strings, product words, phrases) of every path and intent, matched as
+  token sequences, with one-letter typos in long English words tolerated;
+- a bag-of-words similarity between the question and each path's own text (English words and
+  Chinese character bigrams weighted by how few paths use them).
+Mail-relevance and off-topic words (skills/routing.yaml) decide whether to route at all. The index
+is built on the first call and cached.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cache
+
+from alimail_mcp.errors import InputError
+from alimail_mcp.inputs import bounded_text
+from alimail_mcp.knowledge.base import KnowledgeBase, PathRef
+from alimail_mcp.knowledge.models import TermGroup
+from alimail_mcp.knowledge.route_models import Alternative, Guidance, RouteResult
+from alimail_mcp.knowledge.text import deletions, features, is_cjk, term_parts, tokens
+
+QUERY_MAX_CHARS = 4000
+_MAIL = -1  # pseudo-targets for routing.yaml's mail and off-topic words
+_OFF = -2
+_MIN_TYPO_LEN = 6  # shorter words are too often a real word one letter away from a term
+_MAX_ALTERNATIVES = 3
+
+
+@dataclass(frozen=True)
+class Ranked:
+    ref: PathRef
+    evidence: float  # term and similarity evidence for the intent and the path
+    score: float  # evidence plus the default-path bonus: what ranks the paths
+
+
+@dataclass
+class _Term:
+    parts: int
+    targets: list[tuple[int, float]]
+
+
+class _Node:
+    """A trie node over tokens; `ends` lists the (term, part) that end here."""
+
+    __slots__ = ("children", "ends")
+
+    def __init__(self) -> None:
+        self.children: dict[str, _Node] = {}
+        self.ends: list[tuple[int, int]] = []
+
+
+class _Index:
+    """Terms in a token trie, similarity vectors, and the target numbering: paths, then intents."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.paths = kb.paths
+        self.intent_slot = {intent.intent: len(self.paths) + i for i, intent in enumerate(kb.intents)}
+        self.trie = _Node()
+        self.terms: list[_Term] = []
+        self._term_ids: dict[tuple[tuple[str, ...], ...], int] = {}
+        for slot, ref in enumerate(self.paths):
+            self._add_groups(ref.spec.vocabulary, slot)
+        for intent in kb.intents:
+            self._add_groups(intent.vocabulary, self.intent_slot[intent.intent])
+        self._add_groups(kb.routing.mail_terms, _MAIL)
+        self._add_groups(kb.routing.off_topic, _OFF)
+        aliases = TermGroup(
+            weight=1,
+            en=tuple(a for a in kb.provider.aliases if not _has_cjk(a)),
+            zh=tuple(a for a in kb.provider.aliases if _has_cjk(a)),
+        )
+        self._add_groups((aliases,), _MAIL)
+        self.vocab_words = {tok for key in self._term_ids for part in key for tok in part if not is_cjk(tok)}
+        self.typo_index: dict[str, str] = {}
+        for word in sorted(self.vocab_words, key=lambda w: (len(w), w)):
+            if len(word) >= _MIN_TYPO_LEN - 1 and word.isalpha():
+                for variant in deletions(word) | {word}:
+                    self.typo_index.setdefault(variant, word)
+        self.postings, self.idf = _similarity_vectors(self.paths)
+
+    def _add_groups(self, groups: tuple[TermGroup, ...], target: int) -> None:
+        for group in groups:
+            for term in group.terms:
+                key = tuple(term_parts(term))
+                if not key:
+                    continue
+                term_id = self._term_ids.get(key)
+                if term_id is None:
+                    term_id = self._term_ids[key] = len(self.terms)
+                    self.terms.append(_Term(len(key), []))
+                    for part_no, part in enumerate(key):
+                        node = self.trie
+                        for tok in part:
+                            node = node.children.setdefault(tok, _Node())
+                        node.ends.append((term_id, part_no))
+                self._target(self.terms[term_id], target, group.weight)
+
+    @staticmethod
+    def _target(term: _Term, target: int, weight: float) -> None:
+        # Terms that stem alike ('blacklist', 'blacklisted') count once per target, at the larger weight.
+        for i, (known, old) in enumerate(term.targets):
+            if known == target:
+                term.targets[i] = (target, max(old, weight, key=abs))
+                return
+        term.targets.append((target, weight))
+
+    def correct(self, toks: list[str]) -> list[str]:
+        """Replace long English words the vocabulary lacks with a vocabulary word one edit away."""
+        out = []
+        for tok in toks:
+            if len(tok) >= _MIN_TYPO_LEN and tok.isalpha() and tok not in self.vocab_words:
+                tok = self._nearest(tok) or tok
+            out.append(tok)
+        return out
+
+    def _nearest(self, tok: str) -> str | None:
+        if tok in self.typo_index:
+            return self.typo_index[tok]
+        for variant in sorted(deletions(tok)):
+            if variant in self.vocab_words:
+                return variant
+        for variant in sorted(deletions(tok)):
+            if variant in self.typo_index:
+                return self.typo_index[variant]
+        return None
+
+    def term_scores(self, toks: list[str]) -> dict[int, float]:
+        """Weighted sum of matched terms per target. A phrase inside a longer matched phrase does not count
+        on its own (in "anti-spam level" the word "anti-spam" is no evidence of spam filtering), but it can
+        still complete an "a + b" term."""
+        spans: list[tuple[int, int, list[tuple[int, int]]]] = []
+        longest = [0] * len(toks)
+        for start in range(len(toks)):
+            node = self.trie
+            for end, tok in enumerate(toks[start:], start + 1):
+                child = node.children.get(tok)
+                if child is None:
+                    break
+                node = child
+                if node.ends:
+                    spans.append((start, end, node.ends))
+                    longest[start] = end
+        reach_before = [0] * len(toks)  # the furthest end of any span starting earlier
+        for i in range(1, len(toks)):
+            reach_before[i] = max(reach_before[i - 1], longest[i - 1])
+        found: dict[int, set[int]] = defaultdict(set)
+        for start, end, hits in spans:
+            inside = longest[start] > end or reach_before[start] >= end
+            for term_id, part_no in hits:
+                # A word inside a longer phrase still completes an "a + b" term.
+                if not inside or self.terms[term_id].parts > 1:
+                    found[term_id].add(part_no)
+        scores: dict[int, float] = defaultdict(float)
+        for term_id, parts in found.items():
+            term = self.terms[term_id]
+            if len(parts) == term.parts:
+                for target, weight in term.targets:
+                    scores[target] += weight
+        return scores
+
+    def similarity(self, toks: list[str]) -> list[float]:
+        query = {f: self.idf[f] for f in set(features(toks)) if f in self.idf}
+        norm = math.sqrt(sum(w * w for w in query.values()))
+        sims = [0.0] * len(self.paths)
+        if not norm:
+            return sims
+        for feature, weight in query.items():
+            for slot, doc_weight in self.postings[feature]:
+                sims[slot] += weight * doc_weight / norm
+        return sims
+
+    def rank(self, query: str) -> tuple[list[Ranked], float]:
+        """Every path ranked best first, and the question's relevance to mail administration."""
+        toks = self.correct(tokens(query))
+        terms = self.term_scores(toks)
+        sims = self.similarity(toks)
+        scoring = self.kb.routing.scoring
+        ranked = []
+        for slot, ref in enumerate(self.paths):
+            evidence = (
+                terms.get(slot, 0.0)
+                + terms.get(self.intent_slot[ref.intent.intent], 0.0)
+                + scoring.similarity_weight * sims[slot]
+            )
+            bonus = scoring.default_bonus if ref.is_default and evidence > 0 else 0.0
+            ranked.append(Ranked(ref, evidence, evidence + bonus))
+        ranked.sort(key=lambda r: -r.score)  # stable: ties keep knowledge-base order
+        relevance = ranked[0].evidence + terms.get(_MAIL, 0.0) + terms.get(_OFF, 0.0)
+        return ranked, relevance
+
+    def without_path_clue(self, query: str, ref: PathRef) -> bool:
+        """True when no term of any path of `ref`'s intent occurs in the question."""
+        terms = self.term_scores(self.correct(tokens(query)))
+        return all(
+            terms.get(slot, 0.0) <= 0 for slot, other in enumerate(self.paths) if other.intent is ref.intent
+        )
+
+
+def _has_cjk(text: str) -> bool:
+    return any(is_cjk(ch) for ch in text)
+
+
+def _similarity_vectors(
+    paths: tuple[PathRef, ...],
+) -> tuple[dict[str, list[tuple[int, float]]], dict[str, float]]:
+    """Per feature, the paths whose own text uses it with a tf-idf weight (documents normalised)."""
+    counts: list[dict[str, int]] = []
+    for ref in paths:
+        spec = ref.spec
+        text = [spec.title, spec.summary, spec.key_fact, *spec.when_to_use]
+        text += [t for g in spec.vocabulary if g.weight > 0 for t in g.terms]
+        doc: dict[str, int] = defaultdict(int)
+        for feature in features(tokens(" \n ".join(text))):
+            doc[feature] += 1
+        counts.append(doc)
+    df: dict[str, int] = defaultdict(int)
+    for doc in counts:
+        for feature in doc:
+            df[feature] += 1
+    idf = {f: math.log(1 + len(paths) / n) for f, n in df.items()}
+    postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    for slot, doc in enumerate(counts):
+        weights = {f: (1 + math.log(c)) * idf[f] for f, c in doc.items()}
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        for feature, weight in weights.items():
+            postings[feature].append((slot, weight / norm))
+    return dict(postings), idf
+
+
+@cache
+def _index() -> _Index:
+    from alimail_mcp.knowledge.loader import load_knowledge
+
+    return _Index(load_knowledge())
+
+
+def index_for(kb: KnowledgeBase) -> _Index:
+    """An index over another knowledge base (tests); route() uses the shipped one."""
+    return _Index(kb)
+
+
+def route(query: str, *, index: _Index | None = None) -> RouteResult:
+    """Route a question (1..4000 characters, English or Chinese) to its intent and path.
+
+    Raises InputError("query", ...) for empty or too long input.
+    """
+    if not isinstance(query, str):
+        raise InputError("query", "must be a string")
+    text = bounded_text(query, "query", QUERY_MAX_CHARS)
+    idx = index or _index()
+    ranked, relevance = idx.rank(text)
+    scoring = idx.kb.routing.scoring
+    best = ranked[0]
+    if best.evidence < scoring.min_evidence or relevance < scoring.min_relevance:
+        return _refusal(idx, ranked, relevance)
+    clueless = idx.without_path_clue(text, best.ref)
+    if clueless:
+        # The intent is clear but no term names one of its paths: its default path answers.
+        default = next(r for r in ranked if r.ref.intent is best.ref.intent and r.ref.is_default)
+        ranked = [Ranked(default.ref, best.evidence, best.score)] + [r for r in ranked if r is not default]
+        best = ranked[0]
+    confidence = _confidence(best.score, ranked[1].score, scoring.confidence_scale)
+    return _routed(idx, best, ranked[1:], confidence, clueless)
+
+
+async def route_async(query: str) -> RouteResult:
+    """route() for async callers: it is pure CPU work of well under a millisecond."""
+    return route(query)
+
+
+def _confidence(best: float, runner_up: float, scale: float) -> float:
+    strength = 1 - math.exp(-best / scale)
+    margin = (best - max(runner_up, 0.0)) / best if best > 0 else 0.0
+    return round(min(1.0, max(0.0, strength * (0.5 + 0.5 * margin))), 3)
+
+
+def _routed(idx: _Index, best: Ranked, rest: list[Ranked], confidence: float, clueless: bool) -> RouteResult:
+    kb = idx.kb
+    ref = best.ref
+    spec, intent = ref.spec, ref.intent
+    alternatives = [
+        Alternative(
+            intent=r.ref.intent.intent, path=r.ref.spec.id, score=round(confidence * r.score / best.score, 3)
+        )
+        for r in rest[:_MAX_ALTERNATIVES]
+        if r.score > 0
+    ]
+    sentences = [
+        f"{intent.title}: this is the '{spec.title}' path ({intent.intent}/{spec.id}).",
+        spec.summary,
+    ]
+    if clueless:
+        sentences.append(
+            f"Nothing pointed to a more specific path, so the default applies: {intent.default_reason}"
+        )
+    elif alternatives and alternatives[0].score >= 0.8 * confidence:
+        alt = alternatives[0]
+        sentences.append(
+            f"The '{kb.path(alt.path).spec.title}' path ({alt.intent}/{alt.path}) fits almost as well."
+        )
+    next_steps = [f"Read skill://{spec.skill} for the full procedure, console menus and limits."]
+    next_steps += [kb.routing.tools[tool] for tool in spec.tools if tool in kb.routing.tools]
+    return RouteResult(
+        matched=True,
+        intent=intent.intent,
+        path=spec.id,
+        skill=spec.skill,
+        confidence=confidence,
+        alternatives=alternatives,
+        guidance=Guidance(
+            steps=list(spec.steps),
+            key_facts=[spec.key_fact, *spec.limitations],
+            pitfalls=[
+                f"Choosing '{kb.path(p.wrong_path).spec.title}' instead: {p.consequence}"
+                for p in spec.pitfalls
+            ],
+        ),
+        summary=" ".join(sentences),
+        next_steps=next_steps,
+    )
+
+
+def _refusal(idx: _Index, ranked: list[Ranked], relevance: float) -> RouteResult:
+    mail_words = relevance - ranked[0].evidence > 0
+    if mail_words:
+        summary = (
+            "The question is about mail but names no problem this knowledge base covers, so it was not "
+            "routed. Say what fails or what you want to set up: sending, receiving, DNS records, login or "
+            "security."
+        )
+    else:
+        summary = (
+            "This question is outside Alibaba Mail (阿里邮箱) administration, so it was not routed. "
+            "The knowledge base covers sending and receiving problems, DNS records, login recovery and "
+            "security settings of Alibaba Mail."
+        )
+    return RouteResult(
+        matched=False,
+        confidence=0.0,
+        alternatives=[],
+        summary=summary,
+        next_steps=[
+            "Ask about sending, receiving, DNS records, login or security of an Alibaba Mail domain."
+        ],
+    )
+
+
+def ranking(query: str) -> list[tuple[str, str, float]]:
+    """Diagnostics: (intent, path, score) for every path, best first."""
+    ranked, _ = _index().rank(bounded_text(query, "query", QUERY_MAX_CHARS))
+    return [(r.ref.intent.intent, r.ref.spec.id, round(r.score, 3)) for r in ranked]
