@@ -79,16 +79,19 @@ class DnsTestServer:
         host: str = "127.0.0.1",
         port: int = 0,
         unknown: Literal["nxdomain", "refused"] = "nxdomain",
+        delay_ms: int = 0,
     ) -> None:
         """`zones`: master-file texts, each with `$ORIGIN` (or add them with `add_zone(text, origin)`).
 
         `unknown`: the answer for names outside every served zone. NXDOMAIN lets the server stand
         in for a recursive resolver; REFUSED is what a real authoritative server says.
+        `delay_ms`: a delay before every answer (a network round trip), on top of any fault's.
         """
         self.host = host
         self._requested_port = port
         self.port = 0
         self.unknown = unknown
+        self.delay_ms = delay_ms
         self._lock = threading.Lock()
         self._records: dict[dns.name.Name, dict[int, dns.rdataset.Rdataset]] = {}
         self._origins: dict[dns.name.Name, dns.rrset.RRset] = {}
@@ -305,8 +308,8 @@ class DnsTestServer:
             return None
         question = query.question[0]
         fault = self._record_and_fault(question.name, question.rdtype, transport)
-        if fault.delay_ms:
-            await asyncio.sleep(fault.delay_ms / 1000)
+        if fault.delay_ms or self.delay_ms:
+            await asyncio.sleep((fault.delay_ms + self.delay_ms) / 1000)
         if fault.drop:
             return None
         response = dns.message.make_response(query)

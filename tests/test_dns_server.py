@@ -127,6 +127,14 @@ async def test_delay_holds_the_answer_back(server: DnsTestServer) -> None:
     assert answer_texts(response) == ["192.0.2.10"]
 
 
+async def test_server_wide_delay(start_dns_server: Callable[..., DnsTestServer]) -> None:
+    slow = start_dns_server(ZONE, delay_ms=300)
+    with pytest.raises(dns.exception.Timeout):
+        await ask(slow, "web.example.test", timeout=0.1)
+    slow.delay_ms = 0
+    assert answer_texts(await ask(slow, "web.example.test", timeout=1)) == ["192.0.2.10"]
+
+
 async def test_truncate_sets_tc_over_udp_only(server: DnsTestServer) -> None:
     server.set_fault("example.test", "TXT", truncate=True)
     udp = await ask(server, "example.test", "TXT")
