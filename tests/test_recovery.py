@@ -226,6 +226,33 @@ CASES = [
     ),
     Case("en-default", {"description": "I can't log in to my mailbox"}, "self-service-reset", False),
     Case(
+        "lock-without-self-service-still-waits",
+        {"description": "Too many password errors, and I have no secure phone and no security questions"},
+        "unlock-account",
+        False,
+        inferred={"has_secure_phone": False, "has_security_questions": False},
+    ),
+    Case("en-qr-question", {"description": "Can I log in with the QR code?"}, "qr-login", False),
+    Case("zh-qr-question", {"description": "扫码登录可以吗？我手机上装了阿里邮箱"}, "qr-login", False),
+    Case(
+        "phone-still-there",
+        {"description": "I forgot my password. I still have access to my phone."},
+        "self-service-reset",
+        False,
+        inferred={"has_secure_phone": True},
+    ),
+    Case(
+        "en-lock-at-time",
+        {
+            "description": "My account is locked. I tried to log in at 9:05.",
+            "now": "2024-05-01T09:40:00+08:00",
+        },
+        "unlock-account",
+        False,
+        "2024-05-01T10:05:00+08:00",
+        25,
+    ),
+    Case(
         "explicit-beats-description",
         {"description": "I forgot my password and changed my phone", "has_secure_phone": True},
         "self-service-reset",

@@ -66,6 +66,8 @@ class RecoveryPlan(ToolResult):
     minutes_remaining: int | None = None
     """Whole minutes until `unlock_at` (rounded up), 0 once it has passed."""
     needs_admin: bool = False
+    """True when the plan cannot succeed without an administrator (postmaster); a lock that lifts by
+    itself does not need one, though `admin_steps` say how one can lift it sooner."""
     fallbacks: list[Fallback] = Field(default_factory=list)
     admin_steps: list[str] = Field(default_factory=list)
     """Steps for the administrator (postmaster), when one is needed or the caller is one."""

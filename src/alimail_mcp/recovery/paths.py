@@ -12,14 +12,16 @@ def choose_path(situation: Situation) -> RecoveryPath:
     if situation.state is not None:
         return "webmail-service"
     no_self_service = facts.get("has_secure_phone") is False and facts.get("has_security_questions") is False
-    if no_self_service and facts.get("forgot_password") is not False:
-        if facts.get("app_logged_in") and not facts.get("locked"):
+    forgot, locked = facts.get("forgot_password"), facts.get("locked")
+    # a lock alone lifts by waiting; only a known (or, without a lock, likely) lost password needs the admin
+    if no_self_service and (forgot is True or (forgot is None and not locked)):
+        if facts.get("app_logged_in") and not locked:
             return "qr-login"
         _assume_forgot(
             situation, "with no secure phone and no security questions, a forgotten password is assumed"
         )
         return "contact-admin"
-    if facts.get("locked"):
+    if locked:
         return "unlock-account"
     app_ready = facts.get("app_logged_in") or (facts.get("has_app") and facts.get("app_logged_in") is None)
     if app_ready and facts.get("forgot_password") is not True:
