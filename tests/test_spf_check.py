@@ -239,6 +239,7 @@ async def test_broken_includes(server: DnsTestServer, dns_client: ResolverClient
         ("badspf.other.test", "syntax"),
     ]
     assert check.recommended_record == f"v=spf1 include:{ALI} include:badspf.other.test -all"
+    assert broken[0].dns_change is not None and broken[1].dns_change is None  # the bad record is not ours
 
 
 async def test_unanswered_domain_is_unreachable_not_missing(

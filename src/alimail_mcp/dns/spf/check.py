@@ -165,8 +165,9 @@ async def _audit(client: DnsClient, domain: str, published: list[str], provider:
     if walk.loops:
         self_loop = any(i.status == "loop" and i.domain == domain for i in includes)
         found.append(findings.loop(domain, walk.loops, change if self_loop else None))
-    for include in _broken(includes):
-        found.append(findings.broken_include(domain, include, change))
+    for include in _broken(includes):  # only the domain's own includes of nothing are ours to drop
+        droppable = include in includes and include.status == "no-record"
+        found.append(findings.broken_include(domain, include, change if droppable else None))
     if qualifier in ("~all", "?all", None) and complete:
         found.append(findings.soft_all(domain, text, qualifier, change))
     found += [fault(answer, what) for answer, what in walk.faults]
