@@ -230,3 +230,18 @@ def test_cli(dns_server: DnsTestServer, capsys: pytest.CaptureFixture[str]) -> N
     assert main(["check-webmail", DOMAIN, *resolvers, "--json"]) == 1
     assert json.loads(capsys.readouterr().out)["name"] == NAME
     assert main(["check-webmail", "no such domain"]) == 2
+
+
+@pytest.mark.parametrize(
+    "location",
+    ["http://[broken/", "https://mail.example.test:port/", "ftp://mail.example.test/", "/relative"],
+)
+async def test_odd_locations_never_crash(
+    zone: DnsTestServer, dns_client: ResolverClient, location: str
+) -> None:
+    async with HttpServer(302, location=location) as http:
+        result = await run(dns_client, http, None, timeout=1.0)
+    plain = result.fetches[0]
+    assert plain.outcome in ("redirect", "ok", "unreachable", "http-error")
+    if location == "/relative":  # on the name itself: followed (the same server answers 302 again)
+        assert plain.redirects == [f"http://{NAME}/relative"] * 3

@@ -114,9 +114,9 @@ async def _converse(result: ProbeResult, policy: ProbePolicy) -> None:
             await _session(result, policy, tls.unverified_context())
     except TimeoutError:
         result.status = "timeout"
-    except UnexpectedReply as exc:
+    except (UnexpectedReply, ValueError) as exc:  # ValueError: a line over the stream's limit
         result.status = "unexpected-greeting"
-        result.error = str(exc)[:ERROR_CHARS]
+        result.error = str(exc)[:ERROR_CHARS] or type(exc).__name__
     except ssl.SSLError as exc:
         result.status = "tls-failed"
         result.error = str(exc)[:ERROR_CHARS]

@@ -167,7 +167,10 @@ def _site_of(provider: Provider, url: str) -> str | None:
     """The label of the site whose webmail `url` is on, or None for any other host."""
     from alimail_mcp.clients.hosts import site_domain
 
-    host = (urlsplit(url).hostname or "").lower()
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return None
     home = provider.sites[0]
     if host in provider.webmail_cname.accepted_targets:
         return home.label

@@ -84,8 +84,8 @@ async def _fetch(
         result.server = (response.headers.get("server") or "")[:EVIDENCE_CHARS] or None
         location = response.headers.get("location")
         if response.is_redirect and location:
-            target = urljoin(url, location)
-            if urlsplit(target).hostname == name and len(result.redirects) < MAX_HOPS:
+            target = _join(url, location)
+            if _on_name(target, name) and len(result.redirects) < MAX_HOPS:
                 result.redirects.append(target[:EVIDENCE_CHARS])
                 url = target
                 continue
@@ -95,6 +95,23 @@ async def _fetch(
         break
     result.elapsed_ms = round((time.monotonic() - started) * 1000, 1)
     return result
+
+
+def _join(base: str, location: str) -> str:
+    try:
+        return urljoin(base, location)
+    except ValueError:  # a malformed Location: keep it as evidence, follow nothing
+        return location
+
+
+def _on_name(url: str, name: str) -> bool:
+    """True when `url` is http(s) on the webmail name itself (a redirect we may follow, pinned)."""
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # raises ValueError for a malformed port
+    except ValueError:
+        return False
+    return parts.scheme in DEFAULT_PORT and parts.hostname == name
 
 
 async def _get(
