@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from alimail_mcp.clients.check import check_client_settings
 from alimail_mcp.clients.models import ClientSettingsResult
@@ -232,3 +234,31 @@ def test_cli(capsys: pytest.CaptureFixture[str]) -> None:
     assert json.loads(capsys.readouterr().out)["client"] == "outlook"
     assert main(["check-client", "--email", "bob@example.test", "--site", "Mars"]) == 2
     assert "site" in capsys.readouterr().err
+
+
+@given(
+    email=st.one_of(st.none(), st.text(max_size=60)),
+    server=st.one_of(st.none(), st.text(max_size=60)),
+    port=st.one_of(st.none(), st.integers(-5, 70000), st.text(max_size=8)),
+    security=st.one_of(st.none(), st.text(max_size=12)),
+    username=st.one_of(st.none(), st.text(max_size=60)),
+)
+@settings(max_examples=150, deadline=None)
+def test_any_input_gives_a_result_or_an_input_error(
+    email: str | None, server: str | None, port: int | str | None, security: str | None, username: str | None
+) -> None:
+    import asyncio
+
+    try:
+        result = asyncio.run(
+            check_client_settings(
+                email=email,
+                incoming_server=server,
+                incoming_port=port,
+                outgoing_security=security,
+                username=username,
+            )
+        )
+    except InputError:
+        return
+    assert result.settings and result.summary

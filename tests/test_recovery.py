@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from alimail_mcp.errors import InputError
 from alimail_mcp.recovery.plan import recover_access
@@ -444,3 +446,23 @@ def test_cli_json_and_text(capsys: pytest.CaptureFixture[str]) -> None:
     assert "Path: unlock-account" in text and "30 minutes remaining" in text
     assert main(["recover", "--locked-at", "yesterday"]) == 2
     assert "locked_at" in capsys.readouterr().err
+
+
+@given(
+    description=st.text(max_size=300),
+    lock_message=st.one_of(st.none(), st.text(max_size=80)),
+    locked_at=st.one_of(st.none(), st.text(max_size=40)),
+)
+@settings(max_examples=150, deadline=None)
+def test_any_text_gives_a_plan_or_an_input_error(
+    description: str, lock_message: str | None, locked_at: str | None
+) -> None:
+    import asyncio
+
+    try:
+        plan = asyncio.run(
+            recover_access(description=description, lock_message=lock_message, locked_at=locked_at, now=NOW)
+        )
+    except InputError:
+        return
+    assert plan.steps and plan.path
