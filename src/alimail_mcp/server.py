@@ -1,0 +1,117 @@
+"""The MCP server: assembles tools, resources and prompts on the SDK's MCPServer. No logic here.
+
+Registrations are deferred (lazy_server.py) so that `initialize` and `tools/list` never wait for
+dnspython, httpx, the knowledge base or the result schemas; each engine module is imported inside
+the tool that needs it (tools.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Literal
+
+from mcp.server.mcpserver import MCPServer
+from pydantic import Field
+
+from alimail_mcp import __version__
+from alimail_mcp.config import Settings, load_settings
+from alimail_mcp.lazy_server import LazyServer
+
+log = logging.getLogger("alimail_mcp")
+
+INSTRUCTIONS = (
+    "Call route_query first for any Alibaba Mail (阿里邮箱) question, in English or Chinese, to get the "
+    "intent, the troubleshooting path and its steps; read the skill:// resources it names for detail. "
+    "Then use the specialised tool that fits the evidence: check_dns for a domain's MX/SPF/DKIM/DMARC/"
+    "webmail records, diagnose_send_error for a bounce or SMTP error, recover_access for login and "
+    "lockout problems, check_client_settings and check_webmail for mail clients and webmail that fail."
+)
+
+
+def build_server(settings: Settings | None = None) -> LazyServer:
+    """The server with every tool, resource and prompt, registered when first needed."""
+    settings = settings or load_settings()
+
+    def register_tools(server: MCPServer) -> None:
+        from alimail_mcp import tools
+
+        tools.register(server, settings)
+
+    return LazyServer(
+        tools=register_tools,
+        knowledge=register_knowledge,
+        name="alimail-mcp",
+        title="Alibaba Mail administration",
+        instructions=INSTRUCTIONS,
+        version=__version__,
+        log_level="WARNING",
+    )
+
+
+def register_knowledge(server: MCPServer) -> None:
+    """Skills as resources and one prompt per intent, from the validated knowledge base."""
+    from mcp.server.mcpserver.prompts.base import Prompt
+    from mcp.server.mcpserver.resources.types import FunctionResource
+
+    from alimail_mcp.knowledge.loader import load_knowledge
+    from alimail_mcp.knowledge.prompts import intent_prompt, prompt_specs
+    from alimail_mcp.knowledge.resources import resource_documents
+
+    kb = load_knowledge()
+    for doc in resource_documents(kb):
+        server.add_resource(
+            FunctionResource(
+                uri=doc.uri,
+                name=doc.name,
+                title=doc.title,
+                description=doc.description,
+                mime_type=doc.mime_type,
+                fn=_constant(doc.text),
+            )
+        )
+    for spec in prompt_specs(kb):
+        server.add_prompt(
+            Prompt.from_function(
+                _prompt_fn(spec.intent, intent_prompt),
+                name=spec.name,
+                title=spec.title,
+                description=spec.description,
+            )
+        )
+
+
+def _constant(text: str) -> object:
+    def read() -> str:
+        return text
+
+    return read
+
+
+def _prompt_fn(intent: str, render: object) -> object:
+    def prompt(
+        situation: Annotated[
+            str, Field(description="The user's situation in their own words.", max_length=8000)
+        ],
+    ) -> str:
+        return render(intent, situation)  # type: ignore[operator]
+
+    return prompt
+
+
+def serve(
+    transport: Literal["stdio", "sse", "http"] = "stdio",
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    settings: Settings | None = None,
+) -> None:
+    """Run the server until the transport closes (stdio) or the process is stopped (HTTP)."""
+    import anyio
+
+    settings = settings or load_settings()
+    if transport == "stdio":
+        build_server(settings).run("stdio")
+        return
+    from alimail_mcp.http_app import check_bind, run_http
+
+    check_bind(host, settings)  # before building anything: refuse early and clearly
+    anyio.run(run_http, build_server(settings), transport, host, port, settings)

@@ -1,0 +1,214 @@
+"""The MCP tools: each one a thin adapter that validates nothing itself and makes one engine call.
+
+Imported only when a request needs the tools (see lazy_server.py): the result models it imports
+are what makes the output schemas, and building them is the costly part of start-up.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar
+
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp_types import ToolAnnotations
+from pydantic import Field
+
+from alimail_mcp.clients.models import ClientSettingsResult
+from alimail_mcp.config import Settings
+from alimail_mcp.dns.report import DnsAuditResult
+from alimail_mcp.errors import InputError
+from alimail_mcp.knowledge.route_models import RouteResult
+from alimail_mcp.recovery.models import RecoveryPlan
+from alimail_mcp.webmail.models import WebmailResult
+
+T = TypeVar("T")
+
+OFFLINE = ToolAnnotations(
+    read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
+)
+ONLINE = ToolAnnotations(
+    read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True
+)
+
+
+async def _engine(call: Awaitable[T]) -> T:
+    """Await an engine call, turning bad input into a tool error that names the field."""
+    try:
+        return await call
+    except InputError as exc:
+        raise ToolError(str(exc)) from None
+
+
+def _add(server: MCPServer, fn: Callable[..., Any], title: str, hints: ToolAnnotations) -> None:
+    server.add_tool(fn, title=title, description=inspect.cleandoc(fn.__doc__ or ""), annotations=hints)
+
+
+def register(server: MCPServer, settings: Settings) -> None:
+    """Add every tool, in the order clients list them."""
+
+    async def route_query(
+        query: Annotated[
+            str,
+            Field(
+                description="The user's question or pasted error, English or Chinese.",
+                min_length=1,
+                max_length=4000,
+            ),
+        ],
+    ) -> RouteResult:
+        """Route an Alibaba Mail question to its intent and troubleshooting path, with the path's steps,
+        key facts and the pitfalls of choosing the wrong path. Offline and deterministic."""
+        from alimail_mcp.knowledge.router import route_async
+
+        return await _engine(route_async(query))
+
+    _add(server, route_query, "Route a mail question", OFFLINE)
+
+    async def check_dns(
+        domain: Annotated[
+            str, Field(description="The mail domain, e.g. example.com (IDN allowed).", max_length=1000)
+        ],
+        dkim_selectors: Annotated[
+            list[str] | None,
+            Field(
+                description="DKIM selectors to check (shown in the Alibaba Mail admin console); "
+                "default: a short list of common ones.",
+                max_length=20,
+            ),
+        ] = None,
+        sending_ip: Annotated[
+            str | None,
+            Field(
+                description="An IP the domain sends from (e.g. from a bounce): evaluates SPF for it.",
+                max_length=64,
+            ),
+        ] = None,
+    ) -> DnsAuditResult:
+        """Audit a domain's live DNS against the Alibaba Mail profile (MX, SPF with RFC 7208 evaluation,
+        DKIM, DMARC, webmail CNAME) and return findings with fixes and the exact DNS change plan."""
+        from alimail_mcp.dns.audit import audit_domain
+
+        return await _engine(
+            audit_domain(domain, dkim_selectors=dkim_selectors, sending_ip=sending_ip, settings=settings)
+        )
+
+    _add(server, check_dns, "Audit a mail domain's DNS", ONLINE)
+
+    async def recover_access(
+        description: Annotated[
+            str | None, Field(description="What the user says, in English or Chinese.", max_length=4000)
+        ] = None,
+        forgot_password: Annotated[bool | None, Field(description="The user forgot the password.")] = None,
+        has_secure_phone: Annotated[
+            bool | None, Field(description="A secure phone number is bound and still in use.")
+        ] = None,
+        has_security_questions: Annotated[
+            bool | None, Field(description="Security questions are set and the user knows the answers.")
+        ] = None,
+        lock_message: Annotated[
+            str | None, Field(description="The message the login page shows, verbatim.", max_length=1000)
+        ] = None,
+        locked_at: Annotated[
+            str | None, Field(description="When the lock began, ISO 8601 with offset.", max_length=64)
+        ] = None,
+        has_app: Annotated[bool | None, Field(description="The Alibaba Mail app is installed.")] = None,
+        app_logged_in: Annotated[bool | None, Field(description="The user is signed in to the app.")] = None,
+        is_admin: Annotated[
+            bool | None, Field(description="The person asking is a postmaster/admin.")
+        ] = None,
+        now: Annotated[
+            str | None,
+            Field(description="The current time, ISO 8601 with offset (default: now).", max_length=64),
+        ] = None,
+    ) -> RecoveryPlan:
+        """Plan how a user gets back into a mailbox: self-service reset, waiting out or lifting a lock,
+        QR login, or what to ask the administrator; with unlock time and fallbacks. Offline."""
+        from alimail_mcp.recovery.plan import recover_access as plan
+
+        return await _engine(
+            plan(
+                description=description,
+                forgot_password=forgot_password,
+                has_secure_phone=has_secure_phone,
+                has_security_questions=has_security_questions,
+                lock_message=lock_message,
+                locked_at=locked_at,
+                has_app=has_app,
+                app_logged_in=app_logged_in,
+                is_admin=is_admin,
+                now=now,
+            )
+        )
+
+    _add(server, recover_access, "Plan access recovery", OFFLINE)
+
+    async def check_client_settings(
+        email: Annotated[str | None, Field(description="The mailbox address.", max_length=320)] = None,
+        protocol: Annotated[str | None, Field(description="imap or pop3.", max_length=16)] = None,
+        incoming_server: Annotated[
+            str | None, Field(description="Incoming (IMAP/POP3) server.", max_length=255)
+        ] = None,
+        incoming_port: Annotated[int | None, Field(description="Incoming port.", ge=1, le=65535)] = None,
+        incoming_security: Annotated[
+            str | None, Field(description="ssl, starttls or none.", max_length=16)
+        ] = None,
+        outgoing_server: Annotated[
+            str | None, Field(description="Outgoing (SMTP) server.", max_length=255)
+        ] = None,
+        outgoing_port: Annotated[int | None, Field(description="Outgoing port.", ge=1, le=65535)] = None,
+        outgoing_security: Annotated[
+            str | None, Field(description="ssl, starttls or none.", max_length=16)
+        ] = None,
+        username: Annotated[
+            str | None, Field(description="The user name typed in the client.", max_length=320)
+        ] = None,
+        client: Annotated[
+            str | None,
+            Field(description="Outlook, Foxmail, iPhone Mail, Thunderbird, Android or other.", max_length=40),
+        ] = None,
+        site: Annotated[
+            str | None, Field(description="China, Singapore, Hong Kong, Germany or US.", max_length=40)
+        ] = None,
+        probe: Annotated[
+            bool,
+            Field(description="Also connect to the configured servers (greeting, TLS, certificate names)."),
+        ] = False,
+    ) -> ClientSettingsResult:
+        """Check a mail client's POP/IMAP/SMTP settings against Alibaba Mail's, with the correct settings
+        table for that client; with probe, connect to the servers (never sends a password)."""
+        from alimail_mcp.clients.check import check_client_settings as check
+
+        return await _engine(
+            check(
+                email=email,
+                protocol=protocol,
+                incoming_server=incoming_server,
+                incoming_port=incoming_port,
+                incoming_security=incoming_security,
+                outgoing_server=outgoing_server,
+                outgoing_port=outgoing_port,
+                outgoing_security=outgoing_security,
+                username=username,
+                client=client,
+                site=site,
+                probe=probe,
+                settings=settings,
+            )
+        )
+
+    _add(server, check_client_settings, "Check mail client settings", ONLINE)
+
+    async def check_webmail(
+        domain: Annotated[
+            str, Field(description="The mail domain; mail.<domain> is checked.", max_length=1000)
+        ],
+    ) -> WebmailResult:
+        """Check why webmail at mail.<domain> does not open: the CNAME chain, then HTTP and HTTPS
+        (status, redirects, certificate name), with the administrator's steps for 5xx errors."""
+        from alimail_mcp.webmail.check import check_webmail as check
+
+        return await _engine(check(domain, settings=settings))
+
+    _add(server, check_webmail, "Check webmail access", ONLINE)
