@@ -212,3 +212,10 @@ def test_query_names_drop_the_trailing_dot_and_truncate_from_the_left() -> None:
     assert truncated is not None and len(truncated) <= 253 and truncated.endswith(".example.test")
     assert macros.query_name("a..example.test") is None
     assert macros.query_name("a" * 64 + ".example.test") is None
+
+
+@pytest.mark.parametrize("prefix", ["¹", "٣", "3\u0662"])
+def test_non_ascii_digits_in_a_prefix_are_a_syntax_error(prefix: str) -> None:
+    """str.isdigit() accepts superscripts that int() rejects: the parser must report, not crash."""
+    with pytest.raises(SpfSyntaxError):
+        parse_record(f"v=spf1 ip4:192.0.2.1/{prefix} -all")

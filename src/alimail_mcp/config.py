@@ -73,7 +73,7 @@ def parse_nameservers(text: str, field: str = ENV_RESOLVERS) -> tuple[Nameserver
 
 
 def _port(text: str, field: str) -> int:
-    if not text.isdigit() or not 0 < int(text) < 65536:
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) < 65536:
         raise InputError(field, f"{text!r} is not a port number (1-65535)")
     return int(text)
 
@@ -109,7 +109,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if text := env.get(ENV_ALLOWED_ORIGINS, "").strip():
         settings = replace(settings, allowed_origins=_items(text))
     if text := env.get(ENV_MAX_BODY, "").strip():
-        if not text.isdigit() or not 1024 <= int(text) <= 64 * 1_048_576:
+        if not (text.isascii() and text.isdigit()) or not 1024 <= int(text) <= 64 * 1_048_576:
             raise InputError(ENV_MAX_BODY, "must be a whole number of bytes between 1024 and 67108864")
         settings = replace(settings, max_body_bytes=int(text))
     return settings

@@ -113,7 +113,7 @@ def _port(value: int | str | None, name: str) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise InputError(name, "must be a port number (1-65535)")
     text = str(value).strip()
-    if not text.isdigit() or not 0 < int(text) < 65536:
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) < 65536:
         raise InputError(name, f"{text[:20]!r} is not a port number (1-65535)")
     return int(text)
 

@@ -54,7 +54,7 @@ def _parse(answer: Answer) -> list[_Record]:
     out: list[_Record] = []
     for text in answer.records:
         pref, _, host = text.strip().partition(" ")
-        if pref.isdigit():
+        if pref.isascii() and pref.isdigit():
             out.append(_Record(int(pref), host.strip().lower().rstrip(".") or "."))
     return out
 

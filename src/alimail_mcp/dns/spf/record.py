@@ -218,7 +218,11 @@ def _dual_cidr(text: str, term: str) -> tuple[int | None, int | None]:
 
 
 def _prefix(digits: str, limit: int, term: str) -> int:
-    if not digits.isdigit() or (len(digits) > 1 and digits[0] == "0") or int(digits) > limit:
+    if (
+        not (digits.isascii() and digits.isdigit())
+        or (len(digits) > 1 and digits[0] == "0")
+        or int(digits) > limit
+    ):
         raise SpfSyntaxError(f"'/{digits}' is not a prefix length from 0 to {limit}", term)
     return int(digits)
 
