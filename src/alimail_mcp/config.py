@@ -15,6 +15,7 @@ ENV_AUTH_TOKEN = "ALIMAIL_MCP_AUTH_TOKEN"
 ENV_ALLOWED_HOSTS = "ALIMAIL_MCP_ALLOWED_HOSTS"
 ENV_ALLOWED_ORIGINS = "ALIMAIL_MCP_ALLOWED_ORIGINS"
 ENV_MAX_BODY = "ALIMAIL_MCP_MAX_BODY_BYTES"
+ENV_AUTHORITATIVE_PORT = "ALIMAIL_MCP_AUTHORITATIVE_PORT"
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,8 @@ class Settings:
     """Seconds to wait for one DNS answer before trying again or giving up."""
     dns_budget: float = 8.0
     """Seconds a whole DNS audit may take; what is not answered by then is reported as a timeout."""
+    authoritative_port: int = 53
+    """Port on which a domain's own nameservers are asked (changed only by tests and benchmarks)."""
     auth_token: str | None = None
     """Bearer token the HTTP transports require when set."""
     allowed_hosts: tuple[str, ...] = ()
@@ -102,6 +105,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         settings = replace(settings, dns_timeout=parse_seconds(text, ENV_DNS_TIMEOUT, 0.05, 60))
     if text := env.get(ENV_DNS_BUDGET, "").strip():
         settings = replace(settings, dns_budget=parse_seconds(text, ENV_DNS_BUDGET, 0.1, 300))
+    if text := env.get(ENV_AUTHORITATIVE_PORT, "").strip():
+        settings = replace(settings, authoritative_port=_port(text, ENV_AUTHORITATIVE_PORT))
     if text := env.get(ENV_AUTH_TOKEN, "").strip():
         settings = replace(settings, auth_token=text)
     if text := env.get(ENV_ALLOWED_HOSTS, "").strip():

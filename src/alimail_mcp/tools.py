@@ -91,7 +91,14 @@ def register(server: MCPServer, settings: Settings) -> None:
         from alimail_mcp.dns.audit import audit_domain
 
         return await _engine(
-            audit_domain(domain, dkim_selectors=dkim_selectors, sending_ip=sending_ip, settings=settings)
+            audit_domain(
+                domain,
+                dkim_selectors=dkim_selectors,
+                sending_ip=sending_ip,
+                compare_authoritative=True,
+                settings=settings,
+                authoritative_port=settings.authoritative_port,
+            )
         )
 
     _add(server, check_dns, "Audit a mail domain's DNS", ONLINE)
