@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
+from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.rfc5322 import first_address
 from alimail_mcp.diagnosis.smtp import sweep
 
@@ -18,11 +19,14 @@ _INTRO = re.compile(
 
 def is_feedback(mail: Mail) -> bool:
     ctype = mail.header("content-type").lower()
-    if re.search(r"report-type=\"?feedback-report\"?", ctype):
+    if rx(r"report-type=\"?feedback-report\"?").search(ctype):
         return True
     if "multipart/mixed" in ctype:
         sender = first_address(mail.header("from")).lower()
-        return bool(_COMPLAINT_SENDERS.search(sender)) and "complaint about message from " in mail.subject.lower()
+        return (
+            bool(_COMPLAINT_SENDERS.search(sender))
+            and "complaint about message from " in mail.subject.lower()
+        )
     return "Content-Type: message/feedback-report" in mail.body
 
 
@@ -44,32 +48,32 @@ def read(mail: Mail) -> Report | None:
             continue
         d = deliveries[-1]
         if in_original:
-            if m := re.search(r"X-HmXmrOriginalRecipient:[ ]*(.+)$", line):
+            if m := rx(r"X-HmXmrOriginalRecipient:[ ]*(.+)$").search(line):
                 d.recipient = first_address(m.group(1))
                 feedback_type = "abuse"
-            elif (m := re.match(r"^To:[ ]*(.+)$", line)) and not rcpt_in_to:
+            elif (m := rx(r"^To:[ ]*(.+)$").match(line)) and not rcpt_in_to:
                 rcpt_in_to = first_address(m.group(1))
             continue
         if not in_report or not line:
             continue
-        if m := re.match(r"^(?:Original-Rcpt-To:[ ]+<?(.+?)>?|Redacted-Address:[ ]([^ ].+@))$", line):
+        if m := rx(r"^(?:Original-Rcpt-To:[ ]+<?(.+?)>?|Redacted-Address:[ ]([^ ].+@))$").match(line):
             if d.recipient:
                 deliveries.append(Delivery())
                 d = deliveries[-1]
             d.recipient = first_address(m.group(1) or "") or (m.group(1) or m.group(2) or "").strip()
-        elif m := re.match(r"^Feedback-Type:[ ]*([^ ]+)$", line):
+        elif m := rx(r"^Feedback-Type:[ ]*([^ ]+)$").match(line):
             feedback_type = m.group(1)
-        elif m := re.match(r"^Authentication-Results:[ ]*(.+)$", line):
+        elif m := rx(r"^Authentication-Results:[ ]*(.+)$").match(line):
             auth_results = m.group(1)
-        elif m := re.match(r"^(?:Received|Arrival)-Date:[ ]*(.+)$", line):
+        elif m := rx(r"^(?:Received|Arrival)-Date:[ ]*(.+)$").match(line):
             date = m.group(1)
-        elif m := re.match(r"^Reporting-MTA:[ ]*dns;[ ]*(.+)$", line):
+        elif m := rx(r"^Reporting-MTA:[ ]*dns;[ ]*(.+)$").match(line):
             reporting = m.group(1)
-        elif m := re.match(r"^Source-I[Pp]:[ ]*(.+)$", line):
+        elif m := rx(r"^Source-I[Pp]:[ ]*(.+)$").match(line):
             source_ip = m.group(1)
     if feedback_type == "auth-failure" and auth_results:
         intro = f"{intro} {auth_results}"
-    if m := re.search(r"complaint about message from (\d{1,3}(?:\.\d{1,3}){3})", mail.subject):
+    if m := rx(r"complaint about message from (\d{1,3}(?:\.\d{1,3}){3})").search(mail.subject):
         source_ip = m.group(1)
         intro = f"This is a Microsoft email abuse report for an email message received from IP {source_ip}"
     for d in deliveries:
@@ -77,7 +81,7 @@ def read(mail: Mail) -> Report | None:
             d.recipient = rcpt_in_to or d.recipient or "undisclosed-recipient@invalid"
         d.feedback_type = feedback_type
         d.rhost = source_ip or reporting
-        if not d.rhost and (m := re.search(r"\breceived from IP address ([^ ]+)", intro)):
+        if not d.rhost and (m := rx(r"\breceived from IP address ([^ ]+)").search(intro)):
             d.rhost = m.group(1)
         d.diagnosis = sweep(intro)
         d.date = date or mail.header("date")

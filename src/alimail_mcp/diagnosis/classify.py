@@ -11,9 +11,12 @@ import re
 from dataclasses import dataclass, field
 
 from alimail_mcp.diagnosis import lhost
+from alimail_mcp.diagnosis.catalog import Cause, catalog
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
 from alimail_mcp.diagnosis.fact import Fact, build
 from alimail_mcp.diagnosis.message import read_messages
+from alimail_mcp.diagnosis.reason.tables import tables
+from alimail_mcp.diagnosis.receiver import detect
 from alimail_mcp.diagnosis.rfc5322 import find_addresses
 from alimail_mcp.diagnosis.smtp import find_command, find_reply, find_status, sweep
 from alimail_mcp.errors import InputError
@@ -21,13 +24,41 @@ from alimail_mcp.errors import InputError
 MAX_INPUT_BYTES = 10 * 1024 * 1024
 
 
+NOT_FAILURES = frozenset({"delivered", "feedback", "vacation"})
+_BOUNCE_SENDER = re.compile(r"mailer-daemon|postmaster|mail delivery|<>", re.IGNORECASE)
+_BOUNCE_SUBJECT = re.compile(
+    r"undeliver|undelivered|delivery (?:status|failure|failed|report|notification)|returned mail|failure notice"
+    r"|mail delivery|non.?delivery|could not be delivered|退信|退回|投递失败|发送失败|未能送达|无法投递",
+    re.IGNORECASE,
+)
+
+
+@dataclass(slots=True)
+class Classified:
+    """One recipient's fact with the receiver and the catalog's cause attached."""
+
+    fact: Fact
+    receiver: str | None
+    cause: Cause | None
+    permanent: bool | None
+    retry: bool
+
+
 @dataclass(slots=True)
 class Analysis:
-    facts: list[Fact] = field(default_factory=list)
-    kind: str = "none"
-    """`bounce` (a message a reader understood), `text` (a bare error text), `none` (nothing found)."""
+    items: list[Classified] = field(default_factory=list)
+    kind: str = "unrecognized"
+    """bounce, error_text, not_a_failure or unrecognized (see models.InputKind)."""
     text: str = ""
-    """The input as text (for the catalog match of bare texts), capped."""
+    """The input as text, capped (for bare texts)."""
+
+    @property
+    def facts(self) -> list[Fact]:
+        return [item.fact for item in self.items]
+
+    @property
+    def sender(self) -> str:
+        return next((item.fact.sender for item in self.items if item.fact.sender), "")
 
 
 def to_bytes(data: str | bytes, field_name: str = "error_text") -> bytes:
@@ -38,7 +69,10 @@ def to_bytes(data: str | bytes, field_name: str = "error_text") -> bytes:
 
 
 def analyze(data: str | bytes) -> Analysis:
-    """Read every message in `data` and classify each recipient. Raises InputError only for size."""
+    """Read every message in `data`, classify each recipient and attach its cause.
+
+    Pure and synchronous (no DNS). Raises InputError only when the input is over the size limit.
+    """
     raw = to_bytes(data)
     if not raw.strip():
         return Analysis()
@@ -47,19 +81,56 @@ def analyze(data: str | bytes) -> Analysis:
     for mail in mails:
         try:
             report = lhost.read_report(mail)
-        except (ValueError, IndexError, KeyError, AttributeError, TypeError, RecursionError):
+        except (ValueError, IndexError, KeyError, AttributeError, TypeError, RecursionError, LookupError):
             # A reader tripped on a malformed message: treat it as not understood.
             report = None
         if report:
             facts.extend(build(report, mail))
     if facts:
-        return Analysis(facts, "bounce")
+        items = [_classify(fact, fact.diagnosis) for fact in facts]
+        failed = any(item.fact.reason not in NOT_FAILURES for item in items)
+        return Analysis(items, "bounce" if failed else "not_a_failure")
     mail = mails[0] if mails else None
-    if mail is None:
-        return Analysis()
+    if mail is None or (mail.has_headers and not _looks_like_bounce(mail)):
+        return Analysis(text=mail.body[:20000] if mail else "")
     text = mail.body if not mail.has_headers else _headers_and_body(mail)
     fact = _bare_fact(text)
-    return Analysis([fact] if fact else [], "text" if fact else "none", text[:20000])
+    if fact is None:
+        return Analysis(text=text[:20000])
+    item = _classify(fact, text[:4000])
+    recognised = (
+        item.cause is not None or fact.status or fact.reply_code or fact.reason not in ("onhold", "undefined")
+    )
+    if not recognised:
+        return Analysis(text=text[:20000])
+    return Analysis([item], "error_text", text[:20000])
+
+
+def _looks_like_bounce(mail: Mail) -> bool:
+    return bool(_BOUNCE_SENDER.search(mail.header("from")) or _BOUNCE_SUBJECT.search(mail.subject))
+
+
+def _classify(fact: Fact, text: str) -> Classified:
+    """Attach the receiver and the catalog cause; let the cause correct what the text could not tell."""
+    cat = catalog()
+    receiver = detect(text, fact.rhost, fact.destination)
+    if fact.reason in NOT_FAILURES:
+        return Classified(fact, receiver, None, None, False)
+    cause = cat.find(text, status=fact.status, reply=fact.reply_code, receiver=receiver)
+    if cause and (cause.override or fact.reason in ("onhold", "undefined")):
+        fact.reason = cause.reason
+    cause = cause or cat.fallback(fact.reason)
+    entry = tables().data.reasons.get(fact.reason)  # type: ignore[call-overload]
+    permanent = fact.permanent
+    if permanent is None or (cause is not None and cause.override and cause.permanent is not None):
+        if cause is not None and cause.permanent is not None:
+            permanent = cause.permanent
+        elif entry is not None and fact.reason not in ("onhold", "undefined"):
+            permanent = not entry.retry
+    retry = cause.retry if cause is not None else bool(entry and entry.retry)
+    retry = retry or permanent is False
+    fact.permanent = permanent
+    return Classified(fact, receiver, cause, permanent, retry)
 
 
 def _headers_and_body(mail: Mail) -> str:
@@ -81,7 +152,9 @@ def _bare_fact(text: str) -> Fact | None:
         rhost=_host_in(cleaned),
         agent="text",
     )
-    facts = build(Report([Delivery(**{**_as_dict(d), "recipient": d.recipient or "unknown@invalid"})]), _EMPTY)
+    facts = build(
+        Report([Delivery(**{**_as_dict(d), "recipient": d.recipient or "unknown@invalid"})]), _EMPTY
+    )
     if not facts:
         return None
     fact = facts[0]
@@ -91,7 +164,9 @@ def _bare_fact(text: str) -> Fact | None:
 
 
 _EMPTY = Mail(headers={}, has_headers=False)
-_HOST = re.compile(r"\b((?:[a-z0-9-]+\.)+(?:com|net|org|cn|jp|de|fr|uk|io|test))\b(?:\s*\[[0-9a-f.:]+\])", re.IGNORECASE)
+_HOST = re.compile(
+    r"\b((?:[a-z0-9-]+\.)+(?:com|net|org|cn|jp|de|fr|uk|io|test))\b(?:\s*\[[0-9a-f.:]+\])", re.IGNORECASE
+)
 
 
 def _host_in(text: str) -> str:

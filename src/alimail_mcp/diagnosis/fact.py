@@ -8,14 +8,25 @@ from dataclasses import dataclass
 
 from alimail_mcp.diagnosis import rhost
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
+from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.reason import RECHECK, Evidence, decide
 from alimail_mcp.diagnosis.rfc5322 import first_address, header_map
 from alimail_mcp.diagnosis.smtp import find_reply, find_status, permanence, sweep
 
 NOT_FAILURES = frozenset({"delivered", "feedback", "vacation"})
 _SPECIFIC_STATUS = re.compile(r"^[45]\.[1-9]\.[1-9]$")
+_STATUS_TOKEN = re.compile(r"(?<![\w.])[245]\.\d{1,3}\.\d{1,3}(?![\w.]\d)")
+_REPLY_TOKEN = re.compile(r"\b\d{3}\b")
 _COMMANDS = ("EHLO", "HELO", "MAIL", "RCPT", "DATA", "QUIT")
-_SENDER_HEADERS = ("from", "return-path", "sender", "reply-to", "errors-to", "envelope-from", "x-envelope-from")
+_SENDER_HEADERS = (
+    "from",
+    "return-path",
+    "sender",
+    "reply-to",
+    "errors-to",
+    "envelope-from",
+    "x-envelope-from",
+)
 
 
 @dataclass(slots=True)
@@ -74,11 +85,11 @@ def _fact(d: Delivery, sender: str, subject: str) -> Fact:
         found_reply = find_reply(diagnosis)
         repeats = 0
         if found_status:
-            repeats += len(re.findall(rf"\b{re.escape(found_status)}\b", diagnosis))
+            repeats += sum(1 for token in _STATUS_TOKEN.findall(diagnosis) if token == found_status)
             if _SPECIFIC_STATUS.match(found_status):
                 status = found_status
         if found_reply:
-            repeats += len(re.findall(rf"\b{found_reply}\b", diagnosis))
+            repeats += sum(1 for token in _REPLY_TOKEN.findall(diagnosis) if token == found_reply)
             reply = reply or found_reply
         if repeats > 2:
             diagnosis = _strip_continuations(diagnosis, found_reply, found_status)
@@ -135,12 +146,12 @@ def _strip_continuations(text: str, reply: str, status: str) -> str:
     text = re.sub(rf";? [45]\d\d[- ](?:{s})?" if s else r";? [45]\d\d[- ]", " ", text)
     if reply:
         text = re.sub(rf";? {reply}[- ](?:[45]\.\d\.\d+)?", " ", text)
-    text = re.sub(r"(?is)<html>.+</html>", "", text)
+    text = rx(r"(?is)<html>.+</html>").sub("", text)
     return sweep(text)
 
 
 def _host(value: str) -> str:
-    host = re.sub(r"[\[\]()]", "", value)
-    host = re.sub(r"^.+=", "", host).rstrip("\r")
+    host = rx(r"[\[\]()]").sub("", value)
+    host = rx(r"^.+=").sub("", host).rstrip("\r")
     host = host.split(" ", 1)[0] if " " in host else host
     return host.rstrip(".")

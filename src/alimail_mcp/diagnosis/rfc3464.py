@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from alimail_mcp.diagnosis import mda
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
+from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.rfc5322 import first_address, is_address
 from alimail_mcp.diagnosis.smtp import find_status, sweep
 
@@ -29,7 +30,8 @@ _FIELD = {
     "date": re.compile(r"^((?:Arrival|Last-Attempt)-Date):[ ]*(.+)", re.IGNORECASE),
     "host": re.compile(r"^((?:Received-From|Remote|Reporting)-MTA):[ ]*(.+?);[ ]*(.+)", re.IGNORECASE),
     "list": re.compile(
-        r"^(Action):[ ]*(delayed|deliverable|delivered|expanded|expired|failed|failure|relayed)", re.IGNORECASE
+        r"^(Action):[ ]*(delayed|deliverable|delivered|expanded|expired|failed|failure|relayed)",
+        re.IGNORECASE,
     ),
     "stat": re.compile(r"^(Status):[ ]*([245]\.\d+\.\d+)", re.IGNORECASE),
     "text": re.compile(r"^(X-Original-Message-ID):[ ]*(.+)", re.IGNORECASE),
@@ -187,7 +189,7 @@ def read_dsn(mail: Mail) -> Report | None:
             previous = line
             continue
         d = deliveries[-1]
-        m = re.match(r"^(Original|Final)-[Rr]ecipient:[ ]*.+;[ ]*([^ ]+)$", line)
+        m = rx(r"^(Original|Final)-[Rr]ecipient:[ ]*.+;[ ]*([^ ]+)$").match(line)
         if m:
             if m.group(1) == "Original":
                 alias = m.group(2)
@@ -202,32 +204,32 @@ def read_dsn(mail: Mail) -> Report | None:
                 recipients += 1
                 d.alias = d.alias or alias
                 alias = ""
-        elif m := re.match(r"^X-Actual-Recipient:[ ]*(?:RFC|rfc)822;[ ]*([^ ]+)$", line):
+        elif m := rx(r"^X-Actual-Recipient:[ ]*(?:RFC|rfc)822;[ ]*([^ ]+)$").match(line):
             d.alias = m.group(1)
-        elif m := re.match(r"^Action:[ ]*(.+)$", line):
+        elif m := rx(r"^Action:[ ]*(.+)$").match(line):
             d.action = m.group(1).lower().split(" ")[0]
-        elif m := re.match(r"^Status:[ ]*(\d\.\d+\.\d+)", line):
+        elif m := rx(r"^Status:[ ]*(\d\.\d+\.\d+)").match(line):
             d.status = m.group(1)
-        elif m := re.match(r"^Status:[ ]*(\d+[ ]+.+)$", line):
+        elif m := rx(r"^Status:[ ]*(\d+[ ]+.+)$").match(line):
             d.alterrors = m.group(1)
-        elif m := re.search(r"Remote-MTA:[ ]*(?:DNS|dns);[ ]*(.+)$", line):
+        elif m := rx(r"Remote-MTA:[ ]*(?:DNS|dns);[ ]*(.+)$").search(line):
             d.rhost = m.group(1).lower()
-        elif m := re.match(r"^Last-Attempt-Date:[ ]*(.+)$", line):
+        elif m := rx(r"^Last-Attempt-Date:[ ]*(.+)$").match(line):
             d.date = m.group(1)
-        elif m := re.match(r"^Diagnostic-Code:[ ]*(.+?);[ ]*(.+)$", line):
+        elif m := rx(r"^Diagnostic-Code:[ ]*(.+?);[ ]*(.+)$").match(line):
             d.spec, d.diagnosis = m.group(1).upper(), m.group(2)
-        elif m := re.match(r"^Diagnostic-Code:[ ]*(.+)$", line):
+        elif m := rx(r"^Diagnostic-Code:[ ]*(.+)$").match(line):
             d.diagnosis = m.group(1)
-        elif previous.startswith("Diagnostic-Code:") and (m := re.match(r"^[ \t]+(.+)$", line)):
+        elif previous.startswith("Diagnostic-Code:") and (m := rx(r"^[ \t]+(.+)$").match(line)):
             d.diagnosis += " " + m.group(1)
             line = "Diagnostic-Code: " + line
-        elif m := re.match(r"^Reporting-MTA:[ ]*(?:DNS|dns);[ ]*(.+)$", line):
+        elif m := rx(r"^Reporting-MTA:[ ]*(?:DNS|dns);[ ]*(.+)$").match(line):
             per_message["rhost"] = per_message["rhost"] or m.group(1).lower()
-        elif m := re.match(r"^Received-From-MTA:[ ]*(?:DNS|dns);[ ]*(.+)$", line):
+        elif m := rx(r"^Received-From-MTA:[ ]*(?:DNS|dns);[ ]*(.+)$").match(line):
             per_message["lhost"] = m.group(1).lower()
-        elif m := re.match(r"^Arrival-Date:[ ]*(.+)$", line):
+        elif m := rx(r"^Arrival-Date:[ ]*(.+)$").match(line):
             per_message["date"] = m.group(1)
-        elif not re.match(r"^[ -]+", line) and _ERROR_LINE.match(line):
+        elif not rx(r"^[ -]+").match(line) and _ERROR_LINE.match(line):
             d.alterrors += " " + line
         previous = line
 
@@ -277,10 +279,10 @@ def _fallback(mail: Mail, deliveries: list[Delivery], *, bare: bool = False) -> 
     """
     if not bare:
         sender = mail.header("from").lower()
-        looks = bool(re.search(r"\b(?:postmaster|mailer-daemon|root)@", sender))
+        looks = bool(rx(r"\b(?:postmaster|mailer-daemon|root)@").search(sender))
         looks = looks or bool(_SUBJECT.search(mail.subject.lower()))
         return_path = mail.header("return-path").lower()
-        looks = looks or bool(return_path and re.search(r"<>|mailer-daemon", return_path))
+        looks = looks or bool(return_path and rx(r"<>|mailer-daemon").search(return_path))
         if not looks:
             return -1
     d = deliveries[-1]
@@ -301,7 +303,7 @@ def _fallback(mail: Mail, deliveries: list[Delivery], *, bare: bool = False) -> 
                 d = deliveries[-1]
             d.recipient = address
             found += 1
-        elif m := re.search(r"\((?:expanded|generated) from:? ([^@]+@[^@]+)\)", line):
+        elif m := rx(r"\((?:expanded|generated) from:? ([^@]+@[^@]+)\)").search(line):
             d.alias = first_address(m.group(1))
         d.diagnosis += " " + line
     return found

@@ -13,7 +13,9 @@ _AUTO = {
     "x-auto-response-suppress": re.compile(r"(?:oof|autoreply)"),
     "x-apple-action": re.compile(r"^vacation$"),
     "precedence": re.compile(r"^auto_reply$"),
-    "subject": re.compile(r"^(?:auto:|auto response:|automatic reply:|out of (?:the )*office:|自动回复|自動回覆)"),
+    "subject": re.compile(
+        r"^(?:auto:|auto response:|automatic reply:|out of (?:the )*office:|自动回复|自動回覆)"
+    ),
 }
 _NOT_AUTO = {
     "subject": re.compile(r"security information for|mail failure -"),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from alimail_mcp.diagnosis.patterns import rx
+
 _ADDRESS = re.compile(
     r"""(?<![\w.!#$%&'*+/=?^`{|}~-])"""
     r"""([\w.!#$%&'*+/=?^`{|}~-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63})"""
@@ -15,7 +17,9 @@ _IS_ADDRESS = re.compile(
     re.ASCII,
 )
 _HEADER_LINE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*):[ \t]*(.*)$")
-_MAILER_DAEMON = re.compile(r"(?:mailer-daemon|postmaster)@|[<(](?:mailer-daemon|postmaster)[)>]|^(?:mailer-daemon|postmaster)$| ?mailer-daemon ")
+_MAILER_DAEMON = re.compile(
+    r"(?:mailer-daemon|postmaster)@|[<(](?:mailer-daemon|postmaster)[)>]|^(?:mailer-daemon|postmaster)$| ?mailer-daemon "
+)
 
 
 def find_addresses(text: str) -> list[str]:
@@ -30,7 +34,7 @@ def find_addresses(text: str) -> list[str]:
 
 def first_address(text: str) -> str:
     """The first address in `text` (an `<...>` one wins over a bare one), or ''."""
-    bracketed = re.search(r"<([^<>\s]+@[^<>\s]+)>", text)
+    bracketed = rx(r"<([^<>\s]+@[^<>\s]+)>").search(text)
     if bracketed and is_address(bracketed.group(1).strip("'\"")):
         return bracketed.group(1).strip("'\"")
     found = find_addresses(text)
@@ -72,13 +76,13 @@ def header_map(block: str) -> dict[str, str]:
 
 def received_hosts(value: str) -> tuple[str, str]:
     """(from-host, by-host) of one Received: value; the from-host prefers a name, else a public IP."""
-    if re.search(r"qmail[ \t]+.+invoked[ \t]+", value):
+    if rx(r"qmail[ \t]+.+invoked[ \t]+").search(value):
         return "", ""
-    match = re.match(r"from[ \t]+(.+)[ \t]+by[ \t]+([^ ]+)", value)
+    match = rx(r"from[ \t]+(.+)[ \t]+by[ \t]+([^ ]+)").match(value)
     if match:
         sender, by = match.group(1), match.group(2)
     else:
-        match = re.search(r"\bby[ \t]+([^ ]+)(.*)", value)
+        match = rx(r"\bby[ \t]+([^ ]+)(.*)").search(value)
         if not match:
             return "", ""
         sender, by = match.group(1) + match.group(2), match.group(1)
@@ -86,7 +90,7 @@ def received_hosts(value: str) -> tuple[str, str]:
         names: list[str] = []
         addresses: list[str] = []
         for token in sender.split():
-            if re.match(r"^[(\[]\d+\.\d+\.\d+\.\d+[)\]]$", token):
+            if rx(r"^[(\[]\d+\.\d+\.\d+\.\d+[)\]]$").match(token):
                 addresses.append(token.strip("[]()"))
             else:
                 names.append(token.replace("(", "").replace(")", ""))
@@ -98,8 +102,8 @@ def received_hosts(value: str) -> tuple[str, str]:
 
 
 def _private(ip: str) -> bool:
-    return ip.startswith(("10.", "127.", "192.168.")) or bool(re.match(r"172\.(?:1[6-9]|2\d|3[01])\.", ip))
+    return ip.startswith(("10.", "127.", "192.168.")) or bool(rx(r"172\.(?:1[6-9]|2\d|3[01])\.").match(ip))
 
 
 def _clean_host(host: str) -> str:
-    return re.sub(r"[()\[\];?]", "", host)
+    return rx(r"[()\[\];?]").sub("", host)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from alimail_mcp.diagnosis.patterns import rx
+
 _STATUS_PATTERNS = (
     re.compile(r" ?\(#([45]\.\d\.\d+)\)? ?"),  # (#5.5.1) as qmail writes it
     re.compile(r"\b\d{3}[ -]#?([45]\.\d\.\d+)\b"),  # 550-5.1.1 / 550 5.5.1
@@ -42,7 +44,7 @@ def _inside_number(text: str, start: int, end: int) -> bool:
     """True when the code at text[start:end] is a piece of a longer dotted number (an IP address)."""
     before = text[max(0, start - 4) : start]
     after = text[end : end + 4]
-    return bool(re.search(r"\d\.$", before) or re.match(r"^\.\d", after))
+    return bool(rx(r"\d\.$").search(before) or rx(r"^\.\d").match(after))
 
 
 def find_reply(text: str) -> str:
@@ -89,4 +91,4 @@ def permanence(status: str, reply_code: str, text: str = "") -> bool | None:
 def sweep(text: str) -> str:
     """Collapse whitespace and drop a trailing `--`-separated tail (MIME boundaries glued to a message)."""
     text = " ".join(text.replace("\t", " ").split())
-    return re.sub(r" -{2,}[^ \t].+$", "", text)
+    return rx(r" -{2,}[^ \t].+$").sub("", text)

@@ -13,10 +13,49 @@ from collections.abc import Callable
 from functools import cache
 
 from alimail_mcp.diagnosis.delivery import Mail, Report
+from alimail_mcp.diagnosis.patterns import rx
 
 Reader = Callable[[Mail], Report | None]
 
-ORDER: tuple[str, ...] = ("mailru", "yandex", "exim", "sendmail", "office365", "exchange2007", "exchange2003", "amazonworkmail", "amazonses", "interscanmss", "verizon", "apachejames", "postfix", "gsuite", "yahoo", "outlook", "messagingserver", "domino", "notes", "v5sendmail", "qmail", "courier", "opensmtpd", "zoho", "messagelabs", "mcafee", "receivingses", "amavis", "powermta", "googlegroups", "gmail", "ezweb", "imailserver", "bigfoot", "x3", "dragonfly", "mimecast")
+ORDER: tuple[str, ...] = (
+    "mailru",
+    "yandex",
+    "exim",
+    "sendmail",
+    "office365",
+    "exchange2007",
+    "exchange2003",
+    "amazonworkmail",
+    "amazonses",
+    "interscanmss",
+    "verizon",
+    "apachejames",
+    "postfix",
+    "gsuite",
+    "yahoo",
+    "outlook",
+    "messagingserver",
+    "domino",
+    "notes",
+    "v5sendmail",
+    "qmail",
+    "courier",
+    "opensmtpd",
+    "zoho",
+    "messagelabs",
+    "mcafee",
+    "receivingses",
+    "amavis",
+    "powermta",
+    "googlegroups",
+    "gmail",
+    "ezweb",
+    "imailserver",
+    "bigfoot",
+    "x3",
+    "dragonfly",
+    "mimecast",
+)
 """Modules under alimail_mcp.diagnosis.lhost, in the order they are tried."""
 
 STANDARDS = ("rfc3464", "arf", "rfc3834")
@@ -29,7 +68,18 @@ BY_SUBJECT: dict[str, tuple[str, ...]] = {
     "warning": ("sendmail", "exim"),
     "failure-notice": ("yahoo", "qmail"),
     "mail-could": ("interscanmss",),
-    "delivery-status": ("gsuite", "googlegroups", "opensmtpd", "amazonses", "amazonworkmail", "receivingses", "gmail", "x3", "mcafee", "outlook"),
+    "delivery-status": (
+        "gsuite",
+        "googlegroups",
+        "opensmtpd",
+        "amazonses",
+        "amazonworkmail",
+        "receivingses",
+        "gmail",
+        "x3",
+        "mcafee",
+        "outlook",
+    ),
     "mail-system": ("ezweb",),
     "aws-notification": ("amazonses",),
     "undeliverable": ("office365", "exchange2007", "exchange2003"),
@@ -62,14 +112,14 @@ def reader(name: str) -> Reader:
 
 
 def subject_key(subject: str) -> str:
-    text = re.sub(r"[_\[\] ]+", " ", subject).lstrip()
+    text = rx(r"[_\[\] ]+").sub(" ", subject).lstrip()
     words = text.lower().split(" ", 2)
     if ":" in words[0][1:]:
-        m = re.match(r"^(.+?):", text)
+        m = rx(r"^(.+?):").match(text)
         first = m.group(1).lower() if m else ""
     else:
         first = "-".join(words[:2])
-    return re.sub(r"[:\",*]", "", first)
+    return rx(r"[:\",*]").sub("", first)
 
 
 def read_report(mail: Mail) -> Report | None:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from alimail_mcp.diagnosis.delivery import Delivery
+from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.rfc3464 import TARGET, field_kind, parse_field, set_field
 from alimail_mcp.diagnosis.smtp import find_status
 
@@ -68,7 +69,9 @@ def fill_per_message(deliveries: list[Delivery], per_message: dict[str, str]) ->
                 setattr(d, key, value)
 
 
-def reason_by_phrase(text: str, table: tuple[tuple[str, tuple[str, ...]], ...], *, lower: bool = False) -> str:
+def reason_by_phrase(
+    text: str, table: tuple[tuple[str, tuple[str, ...]], ...], *, lower: bool = False
+) -> str:
     """The first reason of `table` one of whose phrases `text` contains (as written, or lower-cased)."""
     haystack = text.lower() if lower else text
     for reason, phrases in table:
@@ -109,8 +112,8 @@ def read_fields(
 
 def refine_status(d: Delivery) -> None:
     """A vague x.0.0 / x.1.0 status gives way to a code quoted in the error text."""
-    if re.match(r"^[45]\.[01]\.0$", d.status):
-        quoted = re.search(r"[\"'](\d\.\d\.\d.+)['\"]", d.diagnosis)
+    if rx(r"^[45]\.[01]\.0$").match(d.status):
+        quoted = rx(r"[\"'](\d\.\d\.\d.+)['\"]").search(d.diagnosis)
         d.status = find_status(quoted.group(1) if quoted else d.diagnosis) or d.status
 
 
@@ -139,11 +142,14 @@ def read_fields_and_session(text: str, starts: Callable[[str], bool]) -> tuple[l
             previous = line
             continue
         if dsn_line(line, deliveries, per_message) == NOT_FIELD:
-            if m := re.match(r"^>{3}[ ]+([A-Z]{4}) ?", line):
+            if m := rx(r"^>{3}[ ]+([A-Z]{4}) ?").match(line):
                 session.commands.append(m.group(1))
-            elif m := re.match(r"^<{3}[ ]+(.+)$", line):
+            elif m := rx(r"^<{3}[ ]+(.+)$").match(line):
                 session.replies.append(m.group(1))
-            elif m := (re.search(r"[ \t]\(in reply to .*?([A-Z]{4}).*", line) or re.search(r"([A-Z]{4})[ \t]*.*command\)$", line)):
+            elif m := (
+                rx(r"[ \t]\(in reply to .*?([A-Z]{4}).*").search(line)
+                or rx(r"([A-Z]{4})[ \t]*.*command\)$").search(line)
+            ):
                 session.commands.append(m.group(1))
             elif previous.startswith("Diagnostic-Code:") and line[:1] in " \t":
                 deliveries[-1].diagnosis += " " + line.strip()

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
 from alimail_mcp.diagnosis.lhost._common import fillet, read_fields, reason_by_phrase, refine_status
+from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.rfc5322 import is_address
 from alimail_mcp.diagnosis.smtp import find_reply, find_status, sweep
 
@@ -68,11 +68,11 @@ def _read_json(mail: Mail) -> Report | None:
                 d.action = str(item.get("action", ""))
                 d.status = str(item.get("status", ""))
                 code = str(item.get("diagnosticCode", ""))
-                if m := re.match(r"^(.+?);[ ]*(.+)$", code):
+                if m := rx(r"^(.+?);[ ]*(.+)$").match(code):
                     d.spec, d.diagnosis = m.group(1).upper(), m.group(2)
                 else:
                     d.diagnosis = code
-                if m := re.match(r"^dsn; (.+)$", str(section.get("reportingMTA", ""))):
+                if m := rx(r"^dsn; (.+)$").match(str(section.get("reportingMTA", ""))):
                     d.lhost = m.group(1)
                 d.reason = _SUBTYPES.get((section.get("bounceType"), section.get("bounceSubType")), "")
             else:
@@ -99,11 +99,15 @@ def _read_json(mail: Mail) -> Report | None:
             )
     if not deliveries:
         return None
-    headers = {h.get("name", ""): h.get("value", "") for h in (payload.get("mail") or {}).get("headers") or []}
-    original = "".join(f"{k}: {v}\n" for k, v in headers.items() if k in ("From", "To", "Subject", "Message-ID", "Date"))
+    headers = {
+        h.get("name", ""): h.get("value", "") for h in (payload.get("mail") or {}).get("headers") or []
+    }
+    original = "".join(
+        f"{k}: {v}\n" for k, v in headers.items() if k in ("From", "To", "Subject", "Message-ID", "Date")
+    )
     return Report(deliveries, original, "amazonses")
 
 
 def _date(section: dict[str, Any], payload: dict[str, Any]) -> str:
     stamp = str(section.get("timestamp") or (payload.get("mail") or {}).get("timestamp") or "")
-    return re.sub(r"\.\d+Z$", "", stamp)
+    return rx(r"\.\d+Z$").sub("", stamp)

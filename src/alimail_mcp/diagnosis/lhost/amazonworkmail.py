@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 from alimail_mcp.diagnosis.delivery import Mail, Report
 from alimail_mcp.diagnosis.lhost._common import fillet, read_fields, refine_status
+from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.reason.tables import tables
 from alimail_mcp.diagnosis.smtp import sweep
 
@@ -16,12 +15,14 @@ def read(mail: Mail) -> Report | None:
         return None
     head, original = fillet(mail.body)
     deliveries, _ = read_fields(
-        head, lambda line: line.startswith("Technical report:"), stop=lambda line: line.startswith("<!DOCTYPE HTML><html>")
+        head,
+        lambda line: line.startswith("Technical report:"),
+        stop=lambda line: line.startswith("<!DOCTYPE HTML><html>"),
     )
     for d in deliveries:
         d.diagnosis = sweep(d.diagnosis)
         refine_status(d)
-        if m := re.search(r"<([245]\d\d) .+>", d.diagnosis):
+        if m := rx(r"<([245]\d\d) .+>").search(d.diagnosis):
             d.reply_code = m.group(1)
         d.reason = d.reason or tables().status_reason(d.status)
     return Report(deliveries, original, "amazonworkmail") if deliveries else None

@@ -6,6 +6,7 @@ import re
 
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
 from alimail_mcp.diagnosis.lhost._common import fillet
+from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.smtp import sweep
 
 
@@ -26,15 +27,15 @@ def read(mail: Mail) -> Report | None:
         if not line:
             continue
         d = deliveries[-1]
-        if m := re.match(r"^  RCPT TO: ([^ ]+@[^ ]+)$", line):
+        if m := rx(r"^  RCPT TO: ([^ ]+@[^ ]+)$").match(line):
             if d.recipient:
                 deliveries.append(Delivery())
                 d = deliveries[-1]
             d.recipient = m.group(1)
             recipients += 1
-        elif m := re.match(r"^  Sent date: (.+)$", line):
+        elif m := rx(r"^  Sent date: (.+)$").match(line):
             d.date = m.group(1)
-        elif m := re.match(r"^  Subject: (.+)$", line):
+        elif m := rx(r"^  Subject: (.+)$").match(line):
             subject = m.group(1)
         elif not done:
             if d.diagnosis:

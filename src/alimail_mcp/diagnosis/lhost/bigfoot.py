@@ -19,5 +19,9 @@ def read(mail: Mail) -> Report | None:
     deliveries, session = read_fields_and_session(head, lambda line: bool(_START.match(line)))
     for d in deliveries:
         d.diagnosis = sweep(d.diagnosis)
-        d.command = d.command or (session.commands[-1] if session.commands else "") or ("EHLO" if session.replies else "")
+        d.command = (
+            d.command
+            or (session.commands[-1] if session.commands else "")
+            or ("EHLO" if session.replies else "")
+        )
     return Report(deliveries, original, "bigfoot") if deliveries else None

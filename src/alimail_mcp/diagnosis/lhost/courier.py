@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 from alimail_mcp.diagnosis.delivery import Mail, Report
 from alimail_mcp.diagnosis.lhost._common import fillet, read_fields_and_session, reason_by_phrase
+from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.smtp import sweep
 
 _MESSAGES = (
@@ -17,8 +16,10 @@ _MESSAGES = (
 
 def read(mail: Mail) -> Report | None:
     match = "Courier mail server at " in mail.header("from")
-    match = match or bool(re.search(r"(?:NOTICE: mail delivery status\.|WARNING: delayed mail\.)", mail.subject))
-    match = match or bool(re.match(r"^<courier\.[0-9A-F]+\.", mail.header("message-id")))
+    match = match or bool(
+        rx(r"(?:NOTICE: mail delivery status\.|WARNING: delayed mail\.)").search(mail.subject)
+    )
+    match = match or bool(rx(r"^<courier\.[0-9A-F]+\.").match(mail.header("message-id")))
     if not match:
         return None
     head, original = fillet(mail.body)

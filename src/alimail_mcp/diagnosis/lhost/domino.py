@@ -6,6 +6,7 @@ import re
 
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
 from alimail_mcp.diagnosis.lhost._common import fillet, reason_by_phrase
+from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.rfc3464 import TARGET, field_kind, parse_field
 from alimail_mcp.diagnosis.rfc5322 import first_address
 from alimail_mcp.diagnosis.smtp import sweep
@@ -27,7 +28,7 @@ _MESSAGES = (
 
 
 def read(mail: Mail) -> Report | None:
-    if not re.match(r"^DELIVERY(?: |_)FAILURE:", mail.subject):
+    if not rx(r"^DELIVERY(?: |_)FAILURE:").match(mail.subject):
         return None
     head, original = fillet(mail.body)
     deliveries = [Delivery()]
@@ -48,13 +49,13 @@ def read(mail: Mail) -> Report | None:
                 d = deliveries[-1]
             d.recipient = d.recipient or line
             recipients += 1
-        elif m := re.match(r"^  ([^ ]+@[^ ]+)$", line):
+        elif m := rx(r"^  ([^ ]+@[^ ]+)$").match(line):
             d.recipient = first_address(m.group(1)) or m.group(1)
         elif line == "because:":
             d.diagnosis = line
         elif d.diagnosis == "because:":
             d.diagnosis = line
-        elif m := re.match(r"^  Subject: (.+)$", line):
+        elif m := rx(r"^  Subject: (.+)$").match(line):
             subject = m.group(1)
         elif kind := field_kind(line):
             f = parse_field(line)

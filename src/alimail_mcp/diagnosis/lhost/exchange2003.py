@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
 from alimail_mcp.diagnosis.lhost._common import fillet
+from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.smtp import sweep
 from alimail_mcp.diagnosis.status_codes import pseudo_status
 
@@ -54,8 +53,8 @@ def read(mail: Mail) -> Report | None:
         d = deliveries[-1]
         if len(sent) == 3:
             if m := (
-                re.match(r"^[ \t]*([^ ]+@[^ ]+) on[ \t]*.*$", line)
-                or re.match(r"^[ \t]*.+(?:SMTP|smtp)=([^ ]+@[^ ]+) on[ \t]*.*$", line)
+                rx(r"^[ \t]*([^ ]+@[^ ]+) on[ \t]*.*$").match(line)
+                or rx(r"^[ \t]*.+(?:SMTP|smtp)=([^ ]+@[^ ]+) on[ \t]*.*$").match(line)
             ):
                 if d.recipient:
                     deliveries.append(Delivery())
@@ -63,7 +62,7 @@ def read(mail: Mail) -> Report | None:
                 d.recipient = m.group(1)
                 msexch = False
                 recipients += 1
-            elif m := re.match(r"^[ \t]+(MSEXCH:.+)$", line):
+            elif m := rx(r"^[ \t]+(MSEXCH:.+)$").match(line):
                 d.diagnosis += m.group(1)
             elif not msexch:
                 if d.diagnosis.startswith("MSEXCH:"):
@@ -71,20 +70,20 @@ def read(mail: Mail) -> Report | None:
                     d.diagnosis += " " + line
                 else:
                     d.alterrors += " " + line
-        elif (m := re.match(r"^[ \t]+To:[ \t]+(.+)$", line)) and "to" not in sent:
+        elif (m := rx(r"^[ \t]+To:[ \t]+(.+)$").match(line)) and "to" not in sent:
             sent["to"] = m.group(1)
-        elif (m := re.match(r"^[ \t]+Subject:[ \t]+(.+)$", line)) and "subject" not in sent:
+        elif (m := rx(r"^[ \t]+Subject:[ \t]+(.+)$").match(line)) and "subject" not in sent:
             sent["subject"] = m.group(1)
         elif (
-            m := re.match(r"^[ \t]+Sent:[ \t]+([A-Z][a-z]{2},.+[-+]\d{4})$", line)
-            or re.match(r"^[ \t]+Sent:[ \t]+(\d+/\d+/\d+[ \t]+\d+:\d+:\d+[ \t].+)", line)
+            m := rx(r"^[ \t]+Sent:[ \t]+([A-Z][a-z]{2},.+[-+]\d{4})$").match(line)
+            or rx(r"^[ \t]+Sent:[ \t]+(\d+/\d+/\d+[ \t]+\d+:\d+:\d+[ \t].+)").match(line)
         ) and "date" not in sent:
             sent["date"] = m.group(1)
     if not recipients:
         return None
     for d in deliveries:
         d.diagnosis = sweep(d.diagnosis)
-        if m := re.match(r"^MSEXCH:.+[ \t]*\(([0-9A-F]{8})\)[ \t]*(.*)$", d.diagnosis):
+        if m := rx(r"^MSEXCH:.+[ \t]*\(([0-9A-F]{8})\)[ \t]*(.*)$").match(d.diagnosis):
             reason = _CODES.get(m.group(1), "")
             if reason:
                 d.reason = reason
@@ -94,5 +93,7 @@ def read(mail: Mail) -> Report | None:
             d.diagnosis = sweep(d.alterrors + " " + d.diagnosis)
         d.alterrors = ""
     if not original:
-        original = f"From: {sent.get('to', '')}\nDate: {sent.get('date', '')}\nSubject: {sent.get('subject', '')}\n"
+        original = (
+            f"From: {sent.get('to', '')}\nDate: {sent.get('date', '')}\nSubject: {sent.get('subject', '')}\n"
+        )
     return Report(deliveries, original, "exchange2003")

@@ -6,6 +6,7 @@ import re
 
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
 from alimail_mcp.diagnosis.lhost._common import fillet
+from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.smtp import sweep
 
 _ORIGINAL = re.compile(
@@ -36,9 +37,9 @@ _CODES = {
 
 
 def read(mail: Mail) -> Report | None:
-    if not re.match(r"^(?:Undeliverable|Non_remis_|Non recapitabile):", mail.subject):
+    if not rx(r"^(?:Undeliverable|Non_remis_|Non recapitabile):").match(mail.subject):
         return None
-    if not re.match(r"^[a-z]{2}(?:-[A-Z]{2})?$", mail.header("content-language")):
+    if not rx(r"^[a-z]{2}(?:-[A-Z]{2})?$").match(mail.header("content-language")):
         return None
     if mail.header("x-ms-exchange-crosstenant-originalarrivaltime") or mail.header(
         "x-ms-exchange-crosstenant-fromentityheader"
@@ -57,12 +58,12 @@ def read(mail: Mail) -> Report | None:
                 server = m.group(1)
             continue
         d = deliveries[-1]
-        if m := re.match(r"^([^ @]+@[^ @]+)$", line):
+        if m := rx(r"^([^ @]+@[^ @]+)$").match(line):
             if d.recipient:
                 deliveries.append(Delivery())
                 d = deliveries[-1]
             d.recipient = m.group(1)
-        elif m := re.search(r"([45]\d{2}) ([45]\.\d\.\d+) .+$", line):
+        elif m := rx(r"([45]\d{2}) ([45]\.\d\.\d+) .+$").search(line):
             d.reply_code, d.status, d.diagnosis = m.group(1), m.group(2), line
         elif d.diagnosis.endswith("="):
             d.diagnosis = d.diagnosis[:-1] + line

@@ -6,6 +6,7 @@ import re
 
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
 from alimail_mcp.diagnosis.lhost._common import fillet
+from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.rfc3464 import TARGET, parse_field
 from alimail_mcp.diagnosis.rfc5322 import first_address
 from alimail_mcp.diagnosis.smtp import sweep
@@ -43,9 +44,9 @@ def read(mail: Mail) -> Report | None:
             continue
         d = deliveries[-1]
         m = (
-            re.match(r"^<([^ ]+@[^ ]+)>$", line)
-            or re.match(r"^<([^ ]+@[^ ]+)>:?(.*)$", line)
-            or re.match(r"^[ \t]+Recipient: <([^ ]+@[^ ]+)>", line)
+            rx(r"^<([^ ]+@[^ ]+)>$").match(line)
+            or rx(r"^<([^ ]+@[^ ]+)>:?(.*)$").match(line)
+            or rx(r"^[ \t]+Recipient: <([^ ]+@[^ ]+)>").match(line)
         )
         if m:
             if d.recipient:
@@ -56,7 +57,7 @@ def read(mail: Mail) -> Report | None:
             setattr(d, TARGET[f.name], f.value)
         elif not line.isascii():
             continue
-        elif m := re.match(r"^[ \t]+>{3}[ \t]+([A-Z]{4})", line):
+        elif m := rx(r"^[ \t]+>{3}[ \t]+([A-Z]{4})").match(line):
             d.command = m.group(1)
         elif any(p.search(line) for _, p in _FAILURES):
             d.diagnosis += " " + line
@@ -75,6 +76,6 @@ def read(mail: Mail) -> Report | None:
             d.reason = "userunknown"
         else:
             d.reason = next((r for r, p in _FAILURES if p.search(d.diagnosis)), "")
-        if not d.reason and not re.search(r"@(?:ezweb\.ne\.jp|au\.com)$", d.recipient):
+        if not d.reason and not rx(r"@(?:ezweb\.ne\.jp|au\.com)$").search(d.recipient):
             d.reason = "userunknown"
     return Report(deliveries, original, "ezweb") if deliveries else None

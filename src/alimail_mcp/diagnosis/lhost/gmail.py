@@ -6,6 +6,7 @@ import re
 
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
 from alimail_mcp.diagnosis.lhost._common import fillet, reason_by_phrase
+from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.reason.tables import tables
 from alimail_mcp.diagnosis.rfc5322 import first_address, is_address
 from alimail_mcp.diagnosis.smtp import find_status, sweep
@@ -20,7 +21,10 @@ _MESSAGES = (
             "The recipient server did not accept our requests to connect",
         ),
     ),
-    ("hostunknown", ("DNS Error: Domain name not found", "DNS Error: DNS server returned answer with no data")),
+    (
+        "hostunknown",
+        ("DNS Error: Domain name not found", "DNS Error: DNS server returned answer with no data"),
+    ),
 )
 # Gmail's "(state N)" tells at which step of the session the error came, and so what it means.
 _STATES = {
@@ -49,7 +53,7 @@ def read(mail: Mail) -> Report | None:
             reading = line.startswith("Delivery to the following recipient")
         if not reading or not line:
             continue
-        if m := re.match(r"^[ \t]+([^ ]+@[^ ]+)$", line):
+        if m := rx(r"^[ \t]+([^ ]+@[^ ]+)$").match(line):
             address = first_address(m.group(1))
             if is_address(address):
                 if deliveries and not deliveries[-1].recipient:
@@ -64,15 +68,15 @@ def read(mail: Mail) -> Report | None:
     deliveries = [d for d in deliveries if d.recipient]
     for d in deliveries:
         d.diagnosis = sweep(d.diagnosis)
-        if m := re.search(r"[ \t]+by[ \t]+([^ ]+)\.[ \t]+\[(\d+\.\d+\.\d+\.\d+)\]\.", d.diagnosis):
-            d.rhost = m.group(1) if re.search(r"[-0-9a-zA-Z]+\.[a-zA-Z]+$", m.group(1)) else m.group(2)
-        state = re.search(r"\(state (\d+)\)\.", d.diagnosis)
+        if m := rx(r"[ \t]+by[ \t]+([^ ]+)\.[ \t]+\[(\d+\.\d+\.\d+\.\d+)\]\.").search(d.diagnosis):
+            d.rhost = m.group(1) if rx(r"[-0-9a-zA-Z]+\.[a-zA-Z]+$").search(m.group(1)) else m.group(2)
+        state = rx(r"\(state (\d+)\)\.").search(d.diagnosis)
         if state and state.group(1) in _STATES:
             d.command, d.reason = _STATES[state.group(1)]
         else:
             d.reason = reason_by_phrase(d.diagnosis, _MESSAGES)
         if d.reason:
             d.status = find_status(d.diagnosis)
-            if re.match(r"^[45]\.[1-7]\.[1-9]$", d.status):
+            if rx(r"^[45]\.[1-7]\.[1-9]$").match(d.status):
                 d.reason = tables().status_reason(d.status)
     return Report(deliveries, original, "gmail") if deliveries else None

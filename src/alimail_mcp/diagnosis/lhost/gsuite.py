@@ -12,7 +12,10 @@ _START = re.compile(r"^\*\* .+ \*\*$")
 _ERROR = re.compile(r"^The response( from the remote server)? was:$")
 # Google's own wording (as written) for the cases its codes do not tell apart.
 _MESSAGES = (
-    ("userunknown", ("because the address couldn't be found. Check for typos or unnecessary spaces and try again.",)),
+    (
+        "userunknown",
+        ("because the address couldn't be found. Check for typos or unnecessary spaces and try again.",),
+    ),
     ("notaccept", ("Null MX",)),
     ("networkerror", (" had no relevant answers.", " responded with code NXDOMAIN")),
 )

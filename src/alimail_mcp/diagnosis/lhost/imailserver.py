@@ -6,6 +6,7 @@ import re
 
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
 from alimail_mcp.diagnosis.lhost._common import fillet
+from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.rfc5322 import first_address
 from alimail_mcp.diagnosis.smtp import sweep
 
@@ -28,18 +29,20 @@ _FAILURES = (
 
 
 def read(mail: Mail) -> Report | None:
-    if not re.match(r"^Undeliverable Mail[ ]*$", mail.subject) and not mail.header("x-mailer").startswith("<SMTP32 v"):
+    if not rx(r"^Undeliverable Mail[ ]*$").match(mail.subject) and not mail.header("x-mailer").startswith(
+        "<SMTP32 v"
+    ):
         return None
     head, original = fillet(mail.body, _ORIGINAL)
     deliveries = [Delivery()]
     for line in head.split("\n"):
         d = deliveries[-1]
-        if m := re.match(r"^([^ ]+) (.+):[ \t]*([^ ]+@[^ ]+)", line):
+        if m := rx(r"^([^ ]+) (.+):[ \t]*([^ ]+@[^ ]+)").match(line):
             if d.recipient:
                 deliveries.append(Delivery())
                 d = deliveries[-1]
             d.diagnosis, d.recipient = f"{m.group(1)} {m.group(2)}", m.group(3)
-        elif m := re.match(r"^undeliverable[ ]+to[ ]+(.+)$", line):
+        elif m := rx(r"^undeliverable[ ]+to[ ]+(.+)$").match(line):
             if d.recipient:
                 deliveries.append(Delivery())
                 d = deliveries[-1]

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
 from alimail_mcp.diagnosis.lhost._common import fillet
+from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.smtp import sweep
 
 _SUBJECTS = ("Mail could not be delivered", "メッセージを配信できません。", "メール配信に失敗しました")
@@ -22,8 +21,8 @@ def read(mail: Mail) -> Report | None:
             continue
         d = deliveries[-1]
         if m := (
-            re.match(r"^.+[<>]{3}[ \t]+.+<([^ ]+@[^ ]+)>", line)
-            or re.match(r"^(?:Reason:[ ]+)?Unable to deliver message to <(.+)>", line)
+            rx(r"^.+[<>]{3}[ \t]+.+<([^ ]+@[^ ]+)>").match(line)
+            or rx(r"^(?:Reason:[ ]+)?Unable to deliver message to <(.+)>").match(line)
         ):
             if d.recipient and m.group(1) != d.recipient:
                 deliveries.append(Delivery())
@@ -31,14 +30,14 @@ def read(mail: Mail) -> Report | None:
             d.recipient = m.group(1)
             if "Unable to deliver " in line:
                 d.diagnosis = line
-        if m := re.match(r"^Sent[ \t]+<{3}[ \t]+([A-Z]{4})[ \t]", line):
+        if m := rx(r"^Sent[ \t]+<{3}[ \t]+([A-Z]{4})[ \t]").match(line):
             d.command = m.group(1)
-        elif m := re.match(r"^Received[ \t]+>{3}[ \t]+(\d{3}[ \t]+.+)$", line):
+        elif m := rx(r"^Received[ \t]+>{3}[ \t]+(\d{3}[ \t]+.+)$").match(line):
             d.diagnosis = m.group(1)
-        elif re.search(r" [<>]{3} ", line):
-            if m := re.search(r" >{3} ([A-Z]{4})", line):
+        elif rx(r" [<>]{3} ").search(line):
+            if m := rx(r" >{3} ([A-Z]{4})").search(line):
                 d.command = m.group(1)
-            if m := re.search(r" <{3} (.+)", line):
+            if m := rx(r" <{3} (.+)").search(line):
                 d.diagnosis = m.group(1)
     deliveries = [d for d in deliveries if d.recipient]
     for d in deliveries:

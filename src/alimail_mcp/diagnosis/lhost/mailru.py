@@ -6,6 +6,7 @@ import re
 
 from alimail_mcp.diagnosis.delivery import Mail, Report
 from alimail_mcp.diagnosis.lhost import exim
+from alimail_mcp.diagnosis.patterns import rx
 
 _SUBJECT = re.compile(
     r"Mail delivery failed(?:: returning message to sender)?|Warning: message .+ delayed +"
@@ -20,16 +21,19 @@ _MESSAGES = {
         "Unrouteable address",
     ),
     "mailboxfull": ("mailbox is full", "error: quota exceed"),
-    "notaccept": ("an MX or SRV record indicated no SMTP service", "no host found for existing SMTP connection"),
+    "notaccept": (
+        "an MX or SRV record indicated no SMTP service",
+        "no host found for existing SMTP connection",
+    ),
     "systemerror": ("delivery to file forbidden", "delivery to pipe forbidden", "local delivery failed"),
     "contenterror": ('Too many "Received" headers ',),
 }
 
 
 def read(mail: Mail) -> Report | None:
-    if not re.search(r"<?mailer-daemon@.*mail\.ru>?", mail.header("from").lower()):
+    if not rx(r"<?mailer-daemon@.*mail\.ru>?").search(mail.header("from").lower()):
         return None
-    if not re.search(r"\.(?:mail\.ru|smailru\.net)>$", mail.header("message-id")):
+    if not rx(r"\.(?:mail\.ru|smailru\.net)>$").search(mail.header("message-id")):
         return None
     if not _SUBJECT.search(mail.subject):
         return None

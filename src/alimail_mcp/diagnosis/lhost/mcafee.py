@@ -6,6 +6,7 @@ import re
 
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
 from alimail_mcp.diagnosis.lhost._common import fillet
+from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.rfc3464 import TARGET, field_kind, parse_field
 from alimail_mcp.diagnosis.rfc5322 import first_address
 from alimail_mcp.diagnosis.smtp import sweep
@@ -31,7 +32,7 @@ def read(mail: Mail) -> Report | None:
             previous = line
             continue
         d = deliveries[-1]
-        if m := re.match(r"^<([^ ]+@[^ ]+)>[ \t]+\((.+)\)$", line):
+        if m := rx(r"^<([^ ]+@[^ ]+)>[ \t]+\((.+)\)$").match(line):
             if d.recipient:
                 deliveries.append(Delivery())
                 d = deliveries[-1]
@@ -40,11 +41,11 @@ def read(mail: Mail) -> Report | None:
         elif field_kind(line):
             f = parse_field(line)
             if not f:
-                if m := re.match(r"^Original-Recipient:[ ]*([^ ]+)$", line):
+                if m := rx(r"^Original-Recipient:[ ]*([^ ]+)$").match(line):
                     d.alias = first_address(m.group(1))
             elif f.name in TARGET:
                 setattr(d, TARGET[f.name], f.value)
-        elif previous.startswith("Diagnostic-Code:") and (m := re.match(r"^[ \t]+(.+)$", line)):
+        elif previous.startswith("Diagnostic-Code:") and (m := rx(r"^[ \t]+(.+)$").match(line)):
             d.diagnosis += " " + m.group(1)
         previous = line
     if not recipients:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
 from alimail_mcp.diagnosis.lhost._common import fillet
+from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.rfc5322 import is_address
 from alimail_mcp.diagnosis.smtp import find_reply, find_status, sweep
 
@@ -19,7 +18,7 @@ def read(mail: Mail) -> Report | None:
     head, original = fillet(mail.body)
     if "The problem appears to be" not in head:
         return None
-    head = re.sub(r"=\n", "", head)  # quoted-printable soft breaks left in an undeclared part
+    head = rx(r"=\n").sub("", head)  # quoted-printable soft breaks left in an undeclared part
     deliveries: list[Delivery] = []
     section = ""
     problem = ""
@@ -27,7 +26,7 @@ def read(mail: Mail) -> Report | None:
         stripped = line.strip()
         if stripped.startswith("Content-Type: message/delivery-status"):
             break
-        if re.search(r"(?:following address|email address :|addressed to)", stripped):
+        if rx(r"(?:following address|email address :|addressed to)").search(stripped):
             section = "address"
         elif stripped.startswith("The problem appears to be") or "The problem appears to be" in stripped:
             section = "problem"
@@ -53,6 +52,6 @@ def read(mail: Mail) -> Report | None:
         d.alterrors = problem
         d.reason = next((reason for reason, phrase in _PROBLEMS if phrase == problem), "")
         d.alterrors = ""
-        if m := re.search(r"Reporting-MTA ?: ?dns; ?([^\s]+)", mail.body):
+        if m := rx(r"Reporting-MTA ?: ?dns; ?([^\s]+)").search(mail.body):
             d.lhost = m.group(1)
     return Report(deliveries, original, "mimecast") if deliveries else None

@@ -6,6 +6,7 @@ import re
 
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
 from alimail_mcp.diagnosis.lhost._common import fillet, reason_by_phrase
+from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.rfc5322 import first_address
 from alimail_mcp.diagnosis.smtp import sweep
 from alimail_mcp.diagnosis.status_codes import pseudo_status
@@ -29,7 +30,7 @@ def read(mail: Mail) -> Report | None:
             reading = line.startswith("------- Failure Reasons ")
             continue
         d = deliveries[-1]
-        if re.match(r"^[^ ]+@[^ ]+", line):
+        if rx(r"^[^ ]+@[^ ]+").match(line):
             if d.recipient:
                 deliveries.append(Delivery())
                 d = deliveries[-1]

@@ -6,6 +6,7 @@ import re
 
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
 from alimail_mcp.diagnosis.lhost._common import fillet
+from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.rfc3464 import TARGET, field_kind, parse_field
 from alimail_mcp.diagnosis.smtp import find_status, sweep
 
@@ -84,13 +85,15 @@ def read(mail: Mail) -> Report | None:
         if not line:
             continue
         d = deliveries[-1]
-        if m := (re.match(r"^.+@.+<mailto:(.+@.+)>$", line) or re.match(r"^Recipient Address:[ ]+(.+)$", line)):
+        if m := (
+            rx(r"^.+@.+<mailto:(.+@.+)>$").match(line) or rx(r"^Recipient Address:[ ]+(.+)$").match(line)
+        ):
             if d.recipient:
                 deliveries.append(Delivery())
                 d = deliveries[-1]
             d.recipient = m.group(1)
             recipients += 1
-        elif m := re.match(r"^Generating server: (.+)$", line):
+        elif m := rx(r"^Generating server: (.+)$").match(line):
             per_message["lhost"] = m.group(1).lower()
         elif end_of_error:
             kind = field_kind(line)
@@ -116,7 +119,7 @@ def read(mail: Mail) -> Report | None:
         d.diagnosis = sweep(d.diagnosis)
         if not d.status or d.status.endswith(".0.0"):
             d.status = find_status(d.diagnosis) or d.status
-        if re.search(r"unknown recipient or mailbox unavailable ->.+<?.+@.+\.[a-zA-Z]+>?", d.diagnosis):
+        if rx(r"unknown recipient or mailbox unavailable ->.+<?.+@.+\.[a-zA-Z]+>?").search(d.diagnosis):
             d.command = "RCPT"
         if d.status:
             d.reason = next((reason for pattern, reason in STATUS_REASONS if pattern.match(d.status)), "")

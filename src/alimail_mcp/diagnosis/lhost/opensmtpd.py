@@ -6,6 +6,7 @@ import re
 
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
 from alimail_mcp.diagnosis.lhost._common import fillet, reason_by_phrase
+from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.smtp import sweep
 
 _ORIGINAL = re.compile(r"^[ ]+Below is a copy of the original message:", re.MULTILINE)
@@ -45,7 +46,7 @@ def read(mail: Mail) -> Report | None:
         if not reading:
             reading = line.startswith("    This is the MAILER-DAEMON, please DO NOT REPLY to this")
             continue
-        if m := re.match(r"^([^ ]+?@[^ ]+?):? (.+)$", line):
+        if m := rx(r"^([^ ]+?@[^ ]+?):? (.+)$").match(line):
             deliveries.append(Delivery(recipient=m.group(1), diagnosis=m.group(2)))
     for d in deliveries:
         d.diagnosis = sweep(d.diagnosis)

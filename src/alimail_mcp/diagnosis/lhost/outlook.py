@@ -7,7 +7,10 @@ from alimail_mcp.diagnosis.lhost._common import fillet, read_fields, reason_by_p
 from alimail_mcp.diagnosis.smtp import sweep
 
 _MESSAGES = (
-    ("hostunknown", ("The mail could not be delivered to the recipient because the domain is not reachable",)),
+    (
+        "hostunknown",
+        ("The mail could not be delivered to the recipient because the domain is not reachable",),
+    ),
     ("userunknown", ("Requested action not taken: mailbox unavailable",)),
 )
 

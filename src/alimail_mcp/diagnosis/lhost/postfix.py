@@ -6,6 +6,7 @@ import re
 
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
 from alimail_mcp.diagnosis.lhost._common import NOT_FIELD, RECIPIENT, dsn_line, fill_per_message, fillet
+from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.rfc5322 import first_address
 from alimail_mcp.diagnosis.smtp import find_reply, find_status, sweep
 
@@ -40,24 +41,24 @@ def read(mail: Mail) -> Report | None:
         if kind == RECIPIENT:
             recipients += 1
         elif kind == NOT_FIELD:
-            if previous.startswith("Diagnostic-Code:") and (m := re.match(r"^[ \t]+(.+)$", line)):
+            if previous.startswith("Diagnostic-Code:") and (m := rx(r"^[ \t]+(.+)$").match(line)):
                 deliveries[-1].diagnosis += " " + m.group(1)
                 line = "Diagnostic-Code: " + line
-            elif m := re.match(r"^(X-Postfix-Sender):[ ]*rfc822;[ ]*(.+)$", line):
+            elif m := rx(r"^(X-Postfix-Sender):[ ]*rfc822;[ ]*(.+)$").match(line):
                 original += f"{m.group(1)}: {m.group(2)}\n"
-            elif (m := re.search(r"[ \t]\(in reply to (?:end of )?([A-Z]{4}).*", line)) or (
-                m := re.search(r"([A-Z]{4})[ \t]*.*command\)$", line)
+            elif (m := rx(r"[ \t]\(in reply to (?:end of )?([A-Z]{4}).*").search(line)) or (
+                m := rx(r"([A-Z]{4})[ \t]*.*command\)$").search(line)
             ):
                 commands.append(m.group(1))
                 if other.diagnosis:
                     other.diagnosis += " " + line
-            elif m := re.match(r"^<([^ ]+@[^ ]+)> \(expanded from <(.+)>\):[ \t]*(.+)$", line):
+            elif m := rx(r"^<([^ ]+@[^ ]+)> \(expanded from <(.+)>\):[ \t]*(.+)$").match(line):
                 other.recipient, other.alias, other.diagnosis = m.group(1), m.group(2), m.group(3)
-            elif m := re.match(r"^<([^ ]+@[^ ]+)>:(.*)$", line):
+            elif m := rx(r"^<([^ ]+@[^ ]+)>:(.*)$").match(line):
                 other.recipient, other.diagnosis = m.group(1), m.group(2)
             elif "--- Delivery report unavailable ---" in line:
                 no_report = True
-            elif other.diagnosis and (m := re.match(r"^[ \t]{4}(.+)$", line)):
+            elif other.diagnosis and (m := rx(r"^[ \t]{4}(.+)$").match(line)):
                 other.diagnosis += " " + line
         previous = line
 
@@ -81,7 +82,7 @@ def read(mail: Mail) -> Report | None:
         d.command = commands.pop(0) if commands else ""
         if not d.command and "refused to talk to me:" in d.diagnosis:
             d.command = "HELO"
-        if not d.spec and re.search(r"host .+ said:", d.diagnosis):
+        if not d.spec and rx(r"host .+ said:").search(d.diagnosis):
             d.spec = "SMTP"
     return Report([d for d in deliveries if d.recipient], original, "postfix")
 

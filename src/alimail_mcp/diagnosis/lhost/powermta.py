@@ -6,6 +6,7 @@ import re
 
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
 from alimail_mcp.diagnosis.lhost._common import NOT_FIELD, RECIPIENT, dsn_line, fill_per_message, fillet
+from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.smtp import sweep
 
 _ORIGINAL = re.compile(r"^Content-Type:[ ]text/rfc822-headers", re.MULTILINE)
@@ -40,7 +41,7 @@ def read(mail: Mail) -> Report | None:
         kind = dsn_line(line, deliveries, per_message)
         if kind == RECIPIENT:
             recipients += 1
-        elif kind == NOT_FIELD and (m := re.match(r"^X-PowerMTA-BounceCategory:[ ]*(.+)$", line)):
+        elif kind == NOT_FIELD and (m := rx(r"^X-PowerMTA-BounceCategory:[ ]*(.+)$").match(line)):
             categories[len(deliveries) - 1] = m.group(1)
     if not recipients:
         return None

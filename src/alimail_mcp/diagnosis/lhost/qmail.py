@@ -6,6 +6,7 @@ import re
 
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
 from alimail_mcp.diagnosis.lhost._common import fillet
+from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.smtp import find_status, sweep
 
 _INVOKED = re.compile(r"^\(qmail[ ]+\d+[ ]+invoked[ ]+(?:for[ ]+bounce|from[ ]+network)\)")
@@ -21,7 +22,9 @@ _HOST = re.compile(
     r"Giving up on ([^ ]+[0-9a-zA-Z])\.?$|Connected to ([-0-9a-zA-Z.]+[0-9a-zA-Z]) |remote host ([-0-9a-zA-Z.]+[0-9a-zA-Z]) said:"
 )
 _PROGRESS = re.compile(r"Sorry, no SMTP connection got far enough; most progress was ([A-Z]{4}) ")
-_ON_HOLD = re.compile(r"^[^ ]+ does not like recipient\.[ \t]+.+this message has been in the queue too long\.$")
+_ON_HOLD = re.compile(
+    r"^[^ ]+ does not like recipient\.[ \t]+.+this message has been in the queue too long\.$"
+)
 _EXPIRED = "this message has been in the queue too long."
 # qmail's own wording, as written; the broad "does not like recipient." is tried last.
 _MESSAGES = (
@@ -79,7 +82,7 @@ def read(mail: Mail) -> Report | None:
             continue
         if not line:
             continue
-        if m := re.match(r"^(?:To *:)?<(.+@.+)>:[ \t]*$", line):
+        if m := rx(r"^(?:To *:)?<(.+@.+)>:[ \t]*$").match(line):
             deliveries.append(Delivery(recipient=m.group(1)))
         elif deliveries:
             d = deliveries[-1]

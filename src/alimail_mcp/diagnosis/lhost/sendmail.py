@@ -6,6 +6,7 @@ import re
 
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
 from alimail_mcp.diagnosis.lhost._common import NOT_FIELD, RECIPIENT, dsn_line, fill_per_message, fillet
+from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.smtp import sweep
 
 _SUBJECT = re.compile(r"(?:see transcript for details$|^Warning: )")
@@ -36,22 +37,22 @@ def read(mail: Mail) -> Report | None:
             recipients += 1
         elif kind == NOT_FIELD:
             if not line.startswith(" "):
-                if m := re.match(r"^>{3}[ ]+([A-Z]{4}) ?", line):
+                if m := rx(r"^>{3}[ ]+([A-Z]{4}) ?").match(line):
                     command = m.group(1)
-                elif m := re.match(r"^<{3}[ ]+(.+)$", line):
+                elif m := rx(r"^<{3}[ ]+(.+)$").match(line):
                     if m.group(1) not in replies:
                         replies.append(m.group(1))
                 elif not session_error:
                     if line.startswith("... while talking to "):
                         session_error = True
-                    elif m := re.match(r"^<(.+)>\.+ (.+)$", line):
+                    elif m := rx(r"^<(.+)>\.+ (.+)$").match(line):
                         other.recipient, other.diagnosis = m.group(1), m.group(2)
-                    elif m := re.match(r"^[45]\d\d[ \t]([45]\.\d\.\d)[ \t].+", line):
+                    elif m := rx(r"^[45]\d\d[ \t]([45]\.\d\.\d)[ \t].+").match(line):
                         other.status = m.group(1)
                         other.diagnosis += " " + line
                     elif line.startswith(("Message: ", "Warning: ")):
                         other.diagnosis += " " + line
-            elif previous.startswith("Diagnostic-Code:") and (m := re.match(r"^[ \t]+(.+)$", line)):
+            elif previous.startswith("Diagnostic-Code:") and (m := rx(r"^[ \t]+(.+)$").match(line)):
                 deliveries[-1].diagnosis += " " + m.group(1)
                 line = "Diagnostic-Code: " + line.strip()
         previous = line
@@ -69,8 +70,8 @@ def read(mail: Mail) -> Report | None:
             if len(joined) > len(d.diagnosis):
                 d.diagnosis = joined
         d.diagnosis = sweep(d.diagnosis)
-        if other.status and not re.match(r"^[45]\.\d\.\d{1,3}$", d.status):
+        if other.status and not rx(r"^[45]\.\d\.\d{1,3}$").match(d.status):
             d.status = other.status
-        if not re.match(r"^[^ ]+@[^ ]+$", d.recipient) and (m := re.search(r"<([^ ]+@[^ ]+)>", d.diagnosis)):
+        if not rx(r"^[^ ]+@[^ ]+$").match(d.recipient) and (m := rx(r"<([^ ]+@[^ ]+)>").search(d.diagnosis)):
             d.recipient = m.group(1)
     return Report(deliveries, original, "sendmail")

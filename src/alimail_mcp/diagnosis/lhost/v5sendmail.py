@@ -6,6 +6,7 @@ import re
 
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
 from alimail_mcp.diagnosis.lhost._common import fillet
+from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.rfc5322 import first_address
 from alimail_mcp.diagnosis.smtp import sweep
 
@@ -14,7 +15,7 @@ _ERROR = re.compile(r"^\.+ while talking to .+:$")
 
 
 def read(mail: Mail) -> Report | None:
-    if not re.match(r"^Returned mail: [A-Z]", mail.subject):
+    if not rx(r"^Returned mail: [A-Z]").match(mail.subject):
         return None
     head, original = fillet(mail.body, _ORIGINAL)
     if not original:
@@ -32,7 +33,7 @@ def read(mail: Mail) -> Report | None:
         if not line:
             continue
         d = deliveries[-1]
-        if m := re.match(r"^\d{3}[ \t]+<([^ ]+@[^ ]+)>\.{3}[ \t]*(.+)$", line):
+        if m := rx(r"^\d{3}[ \t]+<([^ ]+@[^ ]+)>\.{3}[ \t]*(.+)$").match(line):
             if d.recipient:
                 deliveries.append(Delivery())
                 d = deliveries[-1]
@@ -40,14 +41,14 @@ def read(mail: Mail) -> Report | None:
             if replies.get(recipients):
                 d.diagnosis += ": " + replies[recipients]
             recipients += 1
-        elif m := re.match(r"^>{3}[ \t]*([A-Z]{4})[ \t]*", line):
+        elif m := rx(r"^>{3}[ \t]*([A-Z]{4})[ \t]*").match(line):
             commands[recipients] = m.group(1)
-        elif m := re.match(r"^<{3}[ ]+(.+)$", line):
+        elif m := rx(r"^<{3}[ ]+(.+)$").match(line):
             replies[recipients] = m.group(1)
         elif not session_error:
             if _ERROR.match(line):
                 session_error = True
-            elif m := re.match(r"^\d{3}[ \t]+.+\.{3}[ \t]*(.+)$", line):
+            elif m := rx(r"^\d{3}[ \t]+.+\.{3}[ \t]*(.+)$").match(line):
                 other = m.group(1)
     if not recipients and (m := re.search(r"^To:[ ]*(.+)", original, re.MULTILINE)):
         deliveries[0].recipient = first_address(m.group(1))
@@ -57,6 +58,6 @@ def read(mail: Mail) -> Report | None:
     for index, d in enumerate(deliveries):
         d.command = commands.get(index, "")
         d.diagnosis = sweep(d.diagnosis or other or replies.get(index, ""))
-        if not re.match(r"^[^ ]+@[^ ]+$", d.recipient) and (m := re.search(r"<([^ ]+@[^ ]+)>", d.diagnosis)):
+        if not rx(r"^[^ ]+@[^ ]+$").match(d.recipient) and (m := rx(r"<([^ ]+@[^ ]+)>").search(d.diagnosis)):
             d.recipient = m.group(1)
     return Report(deliveries, original, "v5sendmail")

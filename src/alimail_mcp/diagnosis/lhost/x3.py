@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
 from alimail_mcp.diagnosis.lhost._common import fillet
+from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.smtp import find_status, sweep
 
 
@@ -19,17 +18,19 @@ def read(mail: Mail) -> Report | None:
     reading = False
     for line in head.split("\n"):
         if not reading:
-            reading = line.startswith("      This is an automatically generated Delivery Status Notification.")
+            reading = line.startswith(
+                "      This is an automatically generated Delivery Status Notification."
+            )
             continue
         if not line:
             continue
-        if m := re.match(r"^[ \t]+\*[ \t]([^ ]+@[^ ]+)$", line):
+        if m := rx(r"^[ \t]+\*[ \t]([^ ]+@[^ ]+)$").match(line):
             deliveries.append(Delivery(recipient=m.group(1)))
         elif deliveries:
             d = deliveries[-1]
-            if m := re.match(r"^SMTP:([^ ]+)[ \t](.+)$", line):
+            if m := rx(r"^SMTP:([^ ]+)[ \t](.+)$").match(line):
                 d.command, d.diagnosis = m.group(1).upper(), m.group(2)
-            elif m := (re.match(r"^Routing: (.+)", line) or re.match(r"^Diagnostic-Code: smtp; (.+)", line)):
+            elif m := (rx(r"^Routing: (.+)").match(line) or rx(r"^Diagnostic-Code: smtp; (.+)").match(line)):
                 d.diagnosis = m.group(1)
     for d in deliveries:
         d.diagnosis = sweep(d.diagnosis)

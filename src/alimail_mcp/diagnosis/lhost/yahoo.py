@@ -6,6 +6,7 @@ import re
 
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
 from alimail_mcp.diagnosis.lhost._common import fillet
+from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.smtp import sweep
 
 _ORIGINAL = re.compile(r"^--- Below this line is a copy of the message\.", re.MULTILINE)
@@ -23,7 +24,7 @@ def read(mail: Mail) -> Report | None:
             continue
         if not line:
             continue
-        if m := re.match(r"^<(.+@.+)>:[ \t]*$", line):
+        if m := rx(r"^<(.+@.+)>:[ \t]*$").match(line):
             deliveries.append(Delivery(recipient=m.group(1)))
             continue
         if not deliveries:
@@ -31,10 +32,10 @@ def read(mail: Mail) -> Report | None:
         d = deliveries[-1]
         if line.startswith("Remote host said:"):
             d.diagnosis = line
-            if m := re.search(r"\[([A-Z]{4}).*\]$", line):
+            if m := rx(r"\[([A-Z]{4}).*\]$").search(line):
                 d.command = m.group(1)
         elif d.diagnosis == "Remote host said:":
-            if m := re.search(r"\[([A-Z]{4}).*\]$", line):
+            if m := rx(r"\[([A-Z]{4}).*\]$").search(line):
                 d.command = m.group(1)
             else:
                 d.diagnosis = line
@@ -42,6 +43,6 @@ def read(mail: Mail) -> Report | None:
             d.diagnosis += " " + line
     for d in deliveries:
         d.diagnosis = sweep(d.diagnosis)
-        if not d.command and re.search(r"<.+@.+>", d.diagnosis):
+        if not d.command and rx(r"<.+@.+>").search(d.diagnosis):
             d.command = "RCPT"
     return Report(deliveries, original, "yahoo") if deliveries else None

@@ -6,6 +6,7 @@ import re
 
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
 from alimail_mcp.diagnosis.lhost._common import fillet
+from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.smtp import sweep
 
 _ORIGINAL = re.compile(r"^Received:[ ]*from mail\.zoho\.com by mx\.zohomail\.com", re.MULTILINE)
@@ -23,14 +24,14 @@ def read(mail: Mail) -> Report | None:
             continue
         if not line:
             continue
-        if m := re.match(r"^([^ ]+@[^ ]+)[ \t]+(.+)$", line):
+        if m := rx(r"^([^ ]+@[^ ]+)[ \t]+(.+)$").match(line):
             d = Delivery(recipient=m.group(1), diagnosis=m.group(2))
             # A quoted-printable soft line break left in a text part: the message goes on.
             if d.diagnosis.endswith("="):
                 d.diagnosis = d.diagnosis[:-1]
                 soft_break = True
             deliveries.append(d)
-        elif m := re.match(r"^\[Status: .+<([^ ]+@[^ ]+)>,", line):
+        elif m := rx(r"^\[Status: .+<([^ ]+@[^ ]+)>,").match(line):
             deliveries.append(Delivery(recipient=m.group(1), diagnosis=line))
         elif soft_break and deliveries:
             deliveries[-1].diagnosis += line

@@ -19,7 +19,9 @@ from dataclasses import dataclass
 
 from alimail_mcp.diagnosis.reason.tables import tables
 
-RECHECK = frozenset({"undefined", "onhold", "systemerror", "securityerror", "networkerror", "hostunknown", "userunknown"})
+RECHECK = frozenset(
+    {"undefined", "onhold", "systemerror", "securityerror", "networkerror", "hostunknown", "userunknown"}
+)
 """Reasons a reader or a status code may give that the phrase tables are allowed to override."""
 
 

@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from alimail_mcp.diagnosis.patterns import rx
+
 REASONS = (
     "blocked",
     "contenterror",
@@ -142,7 +144,7 @@ class ReasonsFile(_Strict):
     @classmethod
     def _codes(cls, value: dict[str, str]) -> dict[str, str]:
         for code in value:
-            if not re.fullmatch(r"[245]\.\d{1,3}\.\d{1,3}", code):
+            if not rx(r"[245]\.\d{1,3}\.\d{1,3}").fullmatch(code):
                 raise ValueError(f"{code!r} is not an enhanced status code")
         return value
 
@@ -173,7 +175,10 @@ class Tables:
         self.status = data.status
         self.matchers = {name: Matcher(entry) for name, entry in data.reasons.items()}
         self.mda = {
-            name: (re.compile(entry.marker), {r: tuple(p.lower() for p in ps) for r, ps in entry.reasons.items()})
+            name: (
+                re.compile(entry.marker),
+                {r: tuple(p.lower() for p in ps) for r, ps in entry.reasons.items()},
+            )
             for name, entry in data.mda.items()
         }
         self.receiver_hosts = [

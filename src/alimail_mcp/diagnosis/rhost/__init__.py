@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.reason import Evidence
 from alimail_mcp.diagnosis.reason.tables import ReceiverTable, tables
 from alimail_mcp.diagnosis.rhost import docomo
@@ -61,7 +62,7 @@ def _rows(ev: Evidence, receiver: str, table: ReceiverTable) -> str:
         return ""
     text = ev.text
     status, reply = ev.status, ev.reply_code
-    if receiver != "mimecast" and not re.fullmatch(r"[245]\.\d\.\d+", status):
+    if receiver != "mimecast" and not rx(r"[245]\.\d\.\d+").fullmatch(status):
         return ""
     for row in table.rows:
         if row.text not in text:

@@ -1,0 +1,306 @@
+"""The error catalog (skills/errors.yaml): typed, validated, compiled, and the matcher that finds
+the cause of an error text at a given receiver."""
+
+from __future__ import annotations
+
+import re
+import re._constants as _constants
+import re._parser as _parser
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from alimail_mcp.diagnosis.patterns import rx
+from alimail_mcp.diagnosis.reason.tables import ReasonId
+from alimail_mcp.models import IntentId, PathId
+
+_ID = re.compile(r"^[a-z]+\.[a-z0-9-]+$|^unclassified$")
+_CODE = re.compile(r"^[245]\.\d{1,3}\.\d{1,3}$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+_UPPER_OUTSIDE_ESCAPES = re.compile(r"(?<!\\)[A-Z]")
+
+
+def _regexes(patterns: tuple[str, ...]) -> tuple[str, ...]:
+    """Valid regular expressions, written in lower case (they are matched against lower-cased text)."""
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"pattern {pattern!r} is not a valid regular expression: {exc}") from None
+        if _UPPER_OUTSIDE_ESCAPES.search(pattern.replace("\\\\", "")):
+            raise ValueError(f"pattern {pattern!r} has upper-case letters; write it in lower case")
+    return patterns
+
+
+class Receiver(_Strict):
+    name: str = Field(min_length=2)
+    hosts: tuple[str, ...] = Field(min_length=1)
+    """Regular expressions over a host name or a domain (the remote host, the recipient's domain)."""
+    markers: tuple[str, ...] = ()
+    """Regular expressions over the error text that only this receiver writes."""
+
+    _check = field_validator("hosts", "markers")(_regexes)
+
+
+class CauseMatch(_Strict):
+    receiver: str | None = None
+    status: tuple[str, ...] = ()
+    reply: tuple[str, ...] = ()
+    en: tuple[str, ...] = ()
+    zh: tuple[str, ...] = ()
+
+    _check = field_validator("en", "zh")(_regexes)
+
+    @field_validator("status")
+    @classmethod
+    def _statuses(cls, codes: tuple[str, ...]) -> tuple[str, ...]:
+        for code in codes:
+            if not _CODE.match(code):
+                raise ValueError(f"{code!r} is not an enhanced status code like 5.7.26")
+        return codes
+
+    @field_validator("reply")
+    @classmethod
+    def _replies(cls, codes: tuple[str, ...]) -> tuple[str, ...]:
+        for code in codes:
+            if not rx(r"[245]\d\d").fullmatch(code):
+                raise ValueError(f"{code!r} is not an SMTP reply code like 550")
+        return codes
+
+    @property
+    def empty(self) -> bool:
+        return not (self.status or self.reply or self.en or self.zh)
+
+
+class CauseRoute(_Strict):
+    intent: IntentId
+    path: PathId
+    skill: str = Field(pattern=r"^alimail/(?:guide|troubleshooting)/[a-z0-9-]+$")
+
+
+class Cause(_Strict):
+    id: str
+    title: str = Field(min_length=5)
+    match: CauseMatch = CauseMatch()
+    fallback_for: tuple[ReasonId, ...] = ()
+    reason: ReasonId
+    override: bool = False
+    permanent: bool | None = None
+    retry: bool
+    live: Literal["dns"] | None = None
+    needs_admin: bool
+    route: CauseRoute
+    summary: str = Field(min_length=20)
+    steps: tuple[str, ...] = Field(min_length=1)
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not _ID.match(value):
+            raise ValueError(f"{value!r} is not a cause id like alimail.spf-failed")
+        return value
+
+    @model_validator(mode="after")
+    def _matchable(self) -> Cause:
+        if self.match.empty and not self.fallback_for:
+            raise ValueError(f"{self.id}: needs status, reply or patterns to match (or fallback_for)")
+        return self
+
+
+class CatalogFile(_Strict):
+    version: int
+    receivers: dict[str, Receiver]
+    causes: tuple[Cause, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _links(self) -> CatalogFile:
+        seen: set[str] = set()
+        for cause in self.causes:
+            if cause.id in seen:
+                raise ValueError(f"cause id {cause.id} appears twice")
+            seen.add(cause.id)
+            if cause.match.receiver and cause.match.receiver not in self.receivers:
+                raise ValueError(f"{cause.id}: unknown receiver {cause.match.receiver}")
+        return self
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    cause: Cause
+    text: re.Pattern[str] | None
+    status: frozenset[str]
+    reply: frozenset[str]
+    needles: tuple[str, ...] | None
+    """Substrings one of which any text the patterns match contains (None: no such set known)."""
+
+
+class Catalog:
+    """The catalog, compiled: `find()` gives the best cause for an error, `fallback()` one per reason."""
+
+    def __init__(self, data: CatalogFile) -> None:
+        self.data = data
+        self.receivers = {
+            name: (
+                re.compile("|".join(f"(?:{h})" for h in r.hosts)),
+                re.compile("|".join(f"(?:{m})" for m in r.markers)) if r.markers else None,
+            )
+            for name, r in data.receivers.items()
+        }
+        self._entries = [
+            _Compiled(
+                cause,
+                re.compile("|".join(f"(?:{p})" for p in (*cause.match.en, *cause.match.zh)))
+                if cause.match.en or cause.match.zh
+                else None,
+                frozenset(cause.match.status),
+                frozenset(cause.match.reply),
+                _needles((*cause.match.en, *cause.match.zh)),
+            )
+            for cause in data.causes
+            if not cause.match.empty
+        ]
+        self._fallbacks: dict[str, Cause] = {}
+        for cause in data.causes:
+            for reason in cause.fallback_for:
+                self._fallbacks.setdefault(reason, cause)
+        self.by_id = {cause.id: cause for cause in data.causes}
+
+    def find(
+        self, text: str, *, status: str = "", reply: str = "", receiver: str | None = None
+    ) -> Cause | None:
+        """The most specific cause whose conditions all hold (None when none does).
+
+        Specificity: receiver, then text, then status, then reply; among equals the longer matched
+        phrase, then file order. `text` is lower-cased here.
+        """
+        text = text.lower()
+        best: tuple[int, int, int] | None = None
+        found: Cause | None = None
+        for order, entry in enumerate(self._entries):
+            scored = _score(entry, text, status, reply, receiver)
+            if scored is not None and (best is None or (*scored, -order) > best):
+                best, found = (*scored, -order), entry.cause
+        return found
+
+    def fallback(self, reason: str) -> Cause | None:
+        return self._fallbacks.get(reason)
+
+
+def _score(
+    entry: _Compiled, text: str, status: str, reply: str, receiver: str | None
+) -> tuple[int, int] | None:
+    match = entry.cause.match
+    score = 0
+    if match.receiver:
+        if match.receiver != receiver:
+            return None
+        score += 8
+    if entry.text is not None:
+        if entry.needles is not None and not any(n in text for n in entry.needles):
+            return None
+        found = entry.text.search(text)
+        if not found:
+            return None
+        score += 4
+        # With the text matched, codes only have to agree when the error carries them.
+        if entry.status and status and status not in entry.status:
+            return None
+        if entry.reply and reply and reply not in entry.reply:
+            return None
+        score += 2 * (status in entry.status) + (reply in entry.reply)
+        return score, found.end() - found.start()
+    if entry.status:
+        if status not in entry.status:
+            return None
+        score += 2
+    if entry.reply:
+        if reply not in entry.reply:
+            return None
+        score += 1
+    return score, 0
+
+
+def _needles(patterns: tuple[str, ...]) -> tuple[str, ...] | None:
+    """A cheap pre-check for a set of patterns: for each, a literal it cannot match without.
+
+    Derived from the parsed pattern (the longest run of literal characters of each top-level
+    branch); None when some branch has no literal, then the pattern is always run.
+    """
+    if not patterns:
+        return None
+    needles: list[str] = []
+    for pattern in patterns:
+        found = _literals(list(_parser.parse(pattern)))
+        if found is None:
+            return None
+        needles.extend(found)
+    return tuple(needles)
+
+
+def _literals(items: list[Any]) -> list[str] | None:
+    """Needles for a parsed sequence: a run of literals, or a required group's own needles."""
+    if len(items) == 1 and items[0][0] is _constants.BRANCH:
+        out: list[str] = []
+        for branch in items[0][1][1]:
+            found = _literals(list(branch))
+            if found is None:
+                return None
+            out.extend(found)
+        return out
+    candidates: list[list[str]] = []
+    run = ""
+    for op, arg in items:
+        if op is _constants.LITERAL:
+            run += chr(arg)
+            continue
+        if run:
+            candidates.append([run])
+            run = ""
+        if op is _constants.SUBPATTERN:
+            found = _literals(list(arg[3]))
+            if found:
+                candidates.append(found)
+    if run:
+        candidates.append([run])
+    usable = [c for c in candidates if min(len(n) for n in c) >= 2]
+    return max(usable, key=lambda c: min(len(n) for n in c)) if usable else None
+
+
+@cache
+def catalog() -> Catalog:
+    from alimail_mcp.knowledge.loader import load_provider, read_yaml, skills_dir, validate
+
+    path = skills_dir() / "errors.yaml"
+    return Catalog(validate(CatalogFile, _fill(read_yaml(path), load_provider(), path), path))
+
+
+def _fill(data: Any, provider: Any, path: Path) -> Any:
+    """Put provider values into `{{name}}` placeholders (the same names skill files use)."""
+    from alimail_mcp.errors import KnowledgeError
+    from alimail_mcp.knowledge.facts import UnknownFact, fill, provider_facts
+
+    facts = provider_facts(provider)
+
+    def walk(value: Any, where: str) -> Any:
+        if isinstance(value, str) and "{{" in value:
+            try:
+                return fill(value, facts)
+            except UnknownFact as exc:
+                raise KnowledgeError(
+                    str(path.name), f"field {where}: unknown provider value {{{{{exc.args[0]}}}}}"
+                ) from None
+        if isinstance(value, dict):
+            return {k: walk(v, f"{where}.{k}" if where else str(k)) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v, f"{where}.{i}") for i, v in enumerate(value)]
+        return value
+
+    return walk(data, "")
