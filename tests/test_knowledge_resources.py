@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
-from alimail_mcp.errors import InputError
-from alimail_mcp.knowledge.loader import load_knowledge
+from alimail_mcp.errors import InputError, KnowledgeError
+from alimail_mcp.knowledge.catalog import prompt_catalog, skill_catalog
+from alimail_mcp.knowledge.loader import load_knowledge, skills_dir
 from alimail_mcp.knowledge.prompts import SITUATION_MAX_CHARS, intent_prompt, prompt_specs
-from alimail_mcp.knowledge.resources import resource_documents
+from alimail_mcp.knowledge.resources import resource_documents, resource_text
 
 
 def test_every_skill_and_the_provider_is_a_markdown_resource() -> None:
@@ -102,3 +106,38 @@ def test_bad_prompt_arguments(intent: str, situation: str, field: str) -> None:
     with pytest.raises(InputError) as info:
         intent_prompt(intent, situation)
     assert info.value.field == field
+
+
+# --- the start-up catalog agrees with the validated knowledge base ------------------------------
+
+
+def test_catalog_lists_exactly_the_resource_documents() -> None:
+    docs = resource_documents(load_knowledge())
+    listed = [(e.uri, e.name, e.title, e.description, e.mime_type) for e in skill_catalog()]
+    assert listed == [(d.uri, d.name, d.title, d.description, d.mime_type) for d in docs]
+
+
+def test_prompt_catalog_matches_the_prompt_specs() -> None:
+    specs = prompt_specs(load_knowledge())
+    assert [(p.name, p.intent, p.title, p.description) for p in prompt_catalog()] == [
+        (s.name, s.intent, s.title, s.description) for s in specs
+    ]
+
+
+def test_resource_text_renders_on_demand() -> None:
+    docs = {d.uri: d.text for d in resource_documents(load_knowledge())}
+    for entry in skill_catalog():
+        assert resource_text(entry.uri) == docs[entry.uri]
+    with pytest.raises(InputError) as info:
+        resource_text("skill://alimail/nothing-here")
+    assert info.value.field == "uri"
+
+
+def test_catalog_names_a_file_whose_head_is_broken(tmp_path: Path) -> None:
+    root = tmp_path / "skills"
+    shutil.copytree(skills_dir(), root)
+    path = root / "alimail" / "guide" / "alimail-account.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("title:", "titel:", 1), encoding="utf-8")
+    with pytest.raises(KnowledgeError) as info:
+        skill_catalog(root)
+    assert "alimail-account.md" in info.value.file and "field title" in info.value.problem

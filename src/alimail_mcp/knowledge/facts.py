@@ -7,9 +7,10 @@ loader fills it in (and rejects a name that does not exist).
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alimail_mcp.knowledge.provider import Provider
+if TYPE_CHECKING:
+    from alimail_mcp.knowledge.provider import Provider
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z0-9_.\-]+)\s*\}\}")
 _LIST_KEYS = ("id", "protocol", "host")

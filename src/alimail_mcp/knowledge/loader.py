@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
 from alimail_mcp.errors import KnowledgeError
-from alimail_mcp.knowledge.base import KnowledgeBase
-from alimail_mcp.knowledge.facts import UnknownFact, fill, provider_facts
-from alimail_mcp.knowledge.models import DetailSkill, IntentSkill, RoutingVocabulary
-from alimail_mcp.knowledge.provider import Provider
+from alimail_mcp.knowledge.facts import UnknownFact, fill
+
+if TYPE_CHECKING:
+    # Imported where used: the server's start-up only needs skills_dir() and the catalog.
+    from alimail_mcp.knowledge.base import KnowledgeBase
+    from alimail_mcp.knowledge.models import IntentSkill
+    from alimail_mcp.knowledge.provider import Provider
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -52,6 +55,8 @@ def validate(model: type[M], data: Any, path: Path) -> M:
 
 @cache
 def load_provider() -> Provider:
+    from alimail_mcp.knowledge.provider import Provider
+
     path = skills_dir() / "provider.yaml"
     return validate(Provider, read_yaml(path), path)
 
@@ -72,6 +77,11 @@ def _default_knowledge() -> KnowledgeBase:
 
 
 def _read_knowledge(root: Path) -> KnowledgeBase:
+    from alimail_mcp.knowledge.base import KnowledgeBase
+    from alimail_mcp.knowledge.facts import provider_facts
+    from alimail_mcp.knowledge.models import DetailSkill, IntentSkill, RoutingVocabulary
+    from alimail_mcp.knowledge.provider import Provider
+
     provider_path = root / "provider.yaml"
     provider = validate(Provider, read_yaml(provider_path), provider_path)
     facts = provider_facts(provider)
@@ -96,7 +106,7 @@ def _read_skill(model: type[M], path: Path, facts: dict[str, str]) -> M:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise KnowledgeError(_rel(path), f"cannot read: {exc.strerror}") from None
-    front, body = _split_front_matter(text, path)
+    front, body = split_front_matter(text, path)
     try:
         data = yaml.load(front, Loader=_Loader)
     except yaml.YAMLError as exc:
@@ -117,7 +127,8 @@ def _read_skill(model: type[M], path: Path, facts: dict[str, str]) -> M:
     return skill
 
 
-def _split_front_matter(text: str, path: Path) -> tuple[str, str]:
+def split_front_matter(text: str, path: Path) -> tuple[str, str]:
+    """A skill file's YAML front matter (between --- lines) and its markdown body."""
     lines = text.lstrip("\ufeff").split("\n")
     if not lines or lines[0].strip() != "---":
         raise KnowledgeError(_rel(path), "missing YAML front matter (the file must start with a --- line)")
@@ -167,6 +178,11 @@ def _check_links(intents: list[tuple[Path, IntentSkill]], detail_ids: set[str]) 
                 raise KnowledgeError(
                     _rel(path), f"field paths.{i}.skill: no detail skill {spec.skill} in skills/alimail/"
                 )
+
+
+def display_path(path: Path) -> str:
+    """A file as errors name it: relative to the project when it is the shipped skills/."""
+    return _rel(path)
 
 
 def _rel(path: Path) -> str:

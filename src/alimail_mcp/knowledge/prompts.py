@@ -6,13 +6,16 @@ The user's situation is quoted in a fenced block as their words, never merged in
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
 from alimail_mcp.errors import InputError
 from alimail_mcp.inputs import bounded_text
-from alimail_mcp.knowledge.base import KnowledgeBase
-from alimail_mcp.knowledge.resources import skill_uri
+from alimail_mcp.knowledge.catalog import prompt_description, prompt_name, skill_uri
+
+if TYPE_CHECKING:
+    from alimail_mcp.knowledge.base import KnowledgeBase
 
 SITUATION_MAX_CHARS = 8000
 
@@ -44,11 +47,10 @@ def prompt_specs(kb: KnowledgeBase) -> list[PromptSpec]:
     """One prompt per intent, in knowledge-base order; the name is the intent skill's name."""
     return [
         PromptSpec(
-            name=intent.id.rsplit("/", 1)[-1],
+            name=prompt_name(intent.id),
             intent=intent.intent,
             title=intent.title,
-            description=f"Walk through '{intent.title}' for the user's situation: pick one of "
-            f"{len(intent.paths)} paths, then give its steps.",
+            description=prompt_description(intent.title),
             arguments=[SITUATION],
         )
         for intent in kb.intents

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from functools import cache
+from typing import TYPE_CHECKING
+
 from pydantic import BaseModel
 
-from alimail_mcp.knowledge.base import KnowledgeBase
-from alimail_mcp.knowledge.models import DetailSkill, IntentSkill
-from alimail_mcp.knowledge.provider import Provider
+from alimail_mcp.errors import InputError
+from alimail_mcp.knowledge.catalog import (
+    MIME_TYPE,
+    PROVIDER_DESCRIPTION,
+    PROVIDER_ID,
+    one_line,
+    provider_title,
+    skill_uri,
+)
 
-URI_SCHEME = "skill://"
-PROVIDER_ID = "alimail/provider"
-MIME_TYPE = "text/markdown"
+if TYPE_CHECKING:
+    from alimail_mcp.knowledge.base import KnowledgeBase
+    from alimail_mcp.knowledge.models import DetailSkill, IntentSkill
+    from alimail_mcp.knowledge.provider import Provider
 
 
 class SkillDocument(BaseModel):
@@ -24,10 +34,6 @@ class SkillDocument(BaseModel):
     text: str
 
 
-def skill_uri(skill_id: str) -> str:
-    return f"{URI_SCHEME}{skill_id}"
-
-
 def resource_documents(kb: KnowledgeBase) -> list[SkillDocument]:
     """Intent skills, then detail skills (guides, troubleshooting), then the provider profile."""
     docs = [
@@ -35,7 +41,7 @@ def resource_documents(kb: KnowledgeBase) -> list[SkillDocument]:
             uri=skill_uri(i.id),
             name=i.id,
             title=i.title,
-            description=_one_line(i.description),
+            description=one_line(i.description),
             text=render_intent(kb, i),
         )
         for i in kb.intents
@@ -45,7 +51,7 @@ def resource_documents(kb: KnowledgeBase) -> list[SkillDocument]:
             uri=skill_uri(d.id),
             name=d.id,
             title=d.title,
-            description=_one_line(d.description),
+            description=one_line(d.description),
             text=render_detail(kb, d),
         )
         for d in kb.details
@@ -54,12 +60,27 @@ def resource_documents(kb: KnowledgeBase) -> list[SkillDocument]:
         SkillDocument(
             uri=skill_uri(PROVIDER_ID),
             name=PROVIDER_ID,
-            title=f"{kb.provider.name} provider profile",
-            description="Accepted MX, SPF and webmail CNAME values, client servers, ports, sites and limits.",
+            title=provider_title(kb.provider.name),
+            description=PROVIDER_DESCRIPTION,
             text=render_provider(kb.provider),
         )
     )
     return docs
+
+
+def resource_text(uri: str) -> str:
+    """The markdown of one skill:// resource, from the validated knowledge base (rendered once)."""
+    texts = _texts()
+    if uri not in texts:
+        raise InputError("uri", f"no skill resource {uri[:200]!r}")
+    return texts[uri]
+
+
+@cache
+def _texts() -> dict[str, str]:
+    from alimail_mcp.knowledge.loader import load_knowledge
+
+    return {doc.uri: doc.text for doc in resource_documents(load_knowledge())}
 
 
 def render_intent(kb: KnowledgeBase, intent: IntentSkill) -> str:
@@ -214,7 +235,3 @@ def _lower_first(text: str) -> str:
     if len(first) > 1 and (first.isupper() or not first[1:].islower()):
         return text
     return text[:1].lower() + text[1:]
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
