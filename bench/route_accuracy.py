@@ -34,7 +34,7 @@ def is_right(row: dict[str, Any], matched: bool, intent: str | None, path: str |
 
 
 def evaluate(rows: list[dict[str, Any]]) -> int:
-    from alimail_mcp.knowledge.router import route
+    from alimail_mcp.knowledge.router import ranking, route
 
     routed: dict[str, list[bool]] = defaultdict(list)
     refused: dict[str, list[bool]] = defaultdict(list)
@@ -46,9 +46,10 @@ def evaluate(rows: list[dict[str, Any]]) -> int:
         (refused if row["intent"] == "none" else routed)[row["lang"]].append(right)
         if not right:
             got = f"{result.intent}/{result.path}" if result.matched else "refused"
+            top = ", ".join(f"{i}/{p} {s:.1f}" for i, p, s in ranking(row["query"])[:3])
             misses.append(
                 f"  {row['id']} [{row['lang']}] want {row['intent']}/{row['path']} got {got} "
-                f"({result.confidence:.2f}): {row['query'][:90]}"
+                f"({result.confidence:.2f}): {row['query'][:90]}\n      scores: {top}"
             )
     elapsed = (time.perf_counter() - t0) * 1000
     ok = True

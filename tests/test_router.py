@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from alimail_mcp.errors import InputError
 from alimail_mcp.knowledge.loader import load_knowledge, skills_dir
@@ -253,3 +255,16 @@ def test_dev_set_accuracy_floor() -> None:
         pytest.skip(f"shared routing dev set not found at {DEV_SET} (../shared is not beside the project)")
     accuracy = _accuracy(_rows(DEV_SET))
     assert min(accuracy.values()) >= 0.85, accuracy
+
+
+@given(st.text(max_size=300))
+@settings(max_examples=200, deadline=None)
+def test_any_text_routes_or_is_refused_as_input(text: str) -> None:
+    try:
+        result = route(text)
+    except InputError as exc:
+        assert exc.field == "query"
+        assert not text.strip()
+        return
+    assert 0 <= result.confidence <= 1
+    assert result.matched == (result.intent is not None) == (result.path is not None)

@@ -35,6 +35,18 @@ class Ranked:
     ref: PathRef
     evidence: float  # term and similarity evidence for the intent and the path
     score: float  # evidence plus the default-path bonus: what ranks the paths
+    path_terms: float  # evidence from the path's own terms alone
+
+
+@dataclass(frozen=True)
+class Ranking:
+    paths: list[Ranked]  # best first
+    relevance: float  # best evidence plus mail and off-topic words: is this about mail at all?
+
+    def without_path_clue(self) -> bool:
+        """True when no term of any path of the best path's intent occurs in the question."""
+        intent = self.paths[0].ref.intent
+        return all(r.path_terms <= 0 for r in self.paths if r.ref.intent is intent)
 
 
 @dataclass
@@ -174,7 +186,7 @@ class _Index:
                 sims[slot] += weight * doc_weight / norm
         return sims
 
-    def rank(self, query: str) -> tuple[list[Ranked], float]:
+    def rank(self, query: str) -> Ranking:
         """Every path ranked best first, and the question's relevance to mail administration."""
         toks = self.correct(tokens(query))
         terms = self.term_scores(toks)
@@ -188,17 +200,10 @@ class _Index:
                 + scoring.similarity_weight * sims[slot]
             )
             bonus = scoring.default_bonus if ref.is_default and evidence > 0 else 0.0
-            ranked.append(Ranked(ref, evidence, evidence + bonus))
+            ranked.append(Ranked(ref, evidence, evidence + bonus, terms.get(slot, 0.0)))
         ranked.sort(key=lambda r: -r.score)  # stable: ties keep knowledge-base order
         relevance = ranked[0].evidence + terms.get(_MAIL, 0.0) + terms.get(_OFF, 0.0)
-        return ranked, relevance
-
-    def without_path_clue(self, query: str, ref: PathRef) -> bool:
-        """True when no term of any path of `ref`'s intent occurs in the question."""
-        terms = self.term_scores(self.correct(tokens(query)))
-        return all(
-            terms.get(slot, 0.0) <= 0 for slot, other in enumerate(self.paths) if other.intent is ref.intent
-        )
+        return Ranking(ranked, relevance)
 
 
 def _has_cjk(text: str) -> bool:
@@ -253,17 +258,18 @@ def route(query: str, *, index: _Index | None = None) -> RouteResult:
         raise InputError("query", "must be a string")
     text = bounded_text(query, "query", QUERY_MAX_CHARS)
     idx = index or _index()
-    ranked, relevance = idx.rank(text)
+    ranking = idx.rank(text)
     scoring = idx.kb.routing.scoring
+    ranked = ranking.paths
     best = ranked[0]
-    if best.evidence < scoring.min_evidence or relevance < scoring.min_relevance:
-        return _refusal(idx, ranked, relevance)
-    clueless = idx.without_path_clue(text, best.ref)
+    if best.evidence < scoring.min_evidence or ranking.relevance < scoring.min_relevance:
+        return _refusal(ranking)
+    clueless = ranking.without_path_clue()
     if clueless:
         # The intent is clear but no term names one of its paths: its default path answers.
         default = next(r for r in ranked if r.ref.intent is best.ref.intent and r.ref.is_default)
-        ranked = [Ranked(default.ref, best.evidence, best.score)] + [r for r in ranked if r is not default]
-        best = ranked[0]
+        best = Ranked(default.ref, best.evidence, best.score, default.path_terms)
+        ranked = [best] + [r for r in ranked if r is not default]
     confidence = _confidence(best.score, ranked[1].score, scoring.confidence_scale)
     return _routed(idx, best, ranked[1:], confidence, clueless)
 
@@ -325,8 +331,8 @@ def _routed(idx: _Index, best: Ranked, rest: list[Ranked], confidence: float, cl
     )
 
 
-def _refusal(idx: _Index, ranked: list[Ranked], relevance: float) -> RouteResult:
-    mail_words = relevance - ranked[0].evidence > 0
+def _refusal(ranking: Ranking) -> RouteResult:
+    mail_words = ranking.relevance - ranking.paths[0].evidence > 0
     if mail_words:
         summary = (
             "The question is about mail but names no problem this knowledge base covers, so it was not "
@@ -352,5 +358,5 @@ def _refusal(idx: _Index, ranked: list[Ranked], relevance: float) -> RouteResult
 
 def ranking(query: str) -> list[tuple[str, str, float]]:
     """Diagnostics: (intent, path, score) for every path, best first."""
-    ranked, _ = _index().rank(bounded_text(query, "query", QUERY_MAX_CHARS))
+    ranked = _index().rank(bounded_text(query, "query", QUERY_MAX_CHARS)).paths
     return [(r.ref.intent.intent, r.ref.spec.id, round(r.score, 3)) for r in ranked]
