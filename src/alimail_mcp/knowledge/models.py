@@ -9,7 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from alimail_mcp.models import IntentId, PathId
 
-ToolName = Literal["check_dns", "diagnose_send_error", "recover_access"]
+ToolName = Literal[
+    "check_dns", "diagnose_send_error", "recover_access", "check_client_settings", "check_webmail"
+]
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _WORD = re.compile(r"[A-Za-z0-9]")
