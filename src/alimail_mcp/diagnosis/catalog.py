@@ -292,7 +292,8 @@ def _fill(data: Any, provider: Any, path: Path) -> Any:
     def walk(value: Any, where: str) -> Any:
         if isinstance(value, str) and "{{" in value:
             try:
-                return fill(value, facts)
+                # Provider templates name the customer's domain as {domain}; steps say <domain>.
+                return fill(value, facts).replace("{domain}", "<domain>")
             except UnknownFact as exc:
                 raise KnowledgeError(
                     str(path.name), f"field {where}: unknown provider value {{{{{exc.args[0]}}}}}"

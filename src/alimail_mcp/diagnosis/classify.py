@@ -42,6 +42,8 @@ class Classified:
     cause: Cause | None
     permanent: bool | None
     retry: bool
+    matched: bool = False
+    """True when the cause matched the text or codes (False: the reason's fallback cause, or none)."""
 
 
 @dataclass(slots=True)
@@ -98,12 +100,16 @@ def analyze(data: str | bytes) -> Analysis:
     if fact is None:
         return Analysis(text=text[:20000])
     item = _classify(fact, text[:4000])
-    recognised = (
-        item.cause is not None or fact.status or fact.reply_code or fact.reason not in ("onhold", "undefined")
-    )
+    recognised = item.matched or fact.status or fact.reply_code or fact.reason not in ("onhold", "undefined")
     if not recognised:
         return Analysis(text=text[:20000])
     return Analysis([item], "error_text", text[:20000])
+
+
+def _consistent(cause: Cause, reason: str) -> bool:
+    """A matched cause explains `reason` when it says the same, or when it is the receiver's own
+    reading of its codes (Gmail's 5.7.26 is a cause whatever generic reason the text gave)."""
+    return cause.reason == reason or cause.match.receiver is not None or reason in cause.fallback_for
 
 
 def _looks_like_bounce(mail: Mail) -> bool:
@@ -117,8 +123,12 @@ def _classify(fact: Fact, text: str) -> Classified:
     if fact.reason in NOT_FAILURES:
         return Classified(fact, receiver, None, None, False)
     cause = cat.find(text, status=fact.status, reply=fact.reply_code, receiver=receiver)
-    if cause and (cause.override or fact.reason in ("onhold", "undefined")):
+    matched = cause is not None
+    if cause and (cause.override or (fact.reason in ("onhold", "undefined") and not cause.fallback_for)):
         fact.reason = cause.reason
+    elif cause and not _consistent(cause, fact.reason):
+        # A generic phrase pointing elsewhere than the reason read from the bounce: explain the reason.
+        cause, matched = None, False
     cause = cause or cat.fallback(fact.reason)
     entry = tables().data.reasons.get(fact.reason)  # type: ignore[call-overload]
     permanent = fact.permanent
@@ -130,7 +140,7 @@ def _classify(fact: Fact, text: str) -> Classified:
     retry = cause.retry if cause is not None else bool(entry and entry.retry)
     retry = retry or permanent is False
     fact.permanent = permanent
-    return Classified(fact, receiver, cause, permanent, retry)
+    return Classified(fact, receiver, cause, permanent, retry, matched)
 
 
 def _headers_and_body(mail: Mail) -> str:

@@ -1,0 +1,162 @@
+"""`alimail-mcp diagnose`: explain an SMTP reply, a webmail/client error or a bounce message.
+
+    alimail-mcp diagnose "550 5.7.26 ... gsmtp"
+    alimail-mcp diagnose --file bounce.eml --domain example.com --json
+    alimail-mcp diagnose --dir bounces/ > results.jsonl
+
+With --dir every regular file of the folder is diagnosed (without DNS unless --live) and one JSON
+line per file is written to stdout. Exit status: 0 diagnosed, 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from alimail_mcp.cli.options import add_dns_options, settings_from_args
+from alimail_mcp.errors import InputError
+
+if TYPE_CHECKING:
+    from alimail_mcp.diagnosis.models import DiagnosisResult
+
+
+def register(sub: Any) -> None:
+    p: argparse.ArgumentParser = sub.add_parser(
+        "diagnose",
+        help="explain a bounce, an SMTP reply or a webmail/client error message",
+        description="Explain why a message failed, whether retrying helps and what to do.",
+    )
+    p.add_argument("text", nargs="?", help="the error text (quote it); omit to use --file, --dir or stdin")
+    p.add_argument("--file", metavar="F", help="read the error or the bounce (.eml) from F ('-' for stdin)")
+    p.add_argument("--dir", metavar="DIR", help="diagnose every file in DIR; JSON Lines on stdout")
+    p.add_argument("--domain", metavar="D", help="the sender's domain (for the DNS checks)")
+    p.add_argument("--json", action="store_true", help="print the full result as JSON")
+    live = p.add_mutually_exclusive_group()
+    live.add_argument("--no-live", dest="live", action="store_false", default=None, help="skip the DNS checks")
+    live.add_argument("--live", dest="live", action="store_true", help="run the DNS checks also with --dir")
+    add_dns_options(p)
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        if args.dir:
+            return _run_dir(args)
+        text = _input_text(args)
+        result = asyncio.run(_diagnose(args, text, live=args.live is not False))
+    except InputError as exc:
+        print(f"alimail-mcp diagnose: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(result.model_dump_json(indent=2))
+    else:
+        print_result(result, sys.stdout)
+    return 0
+
+
+async def _diagnose(args: argparse.Namespace, text: str, *, live: bool) -> DiagnosisResult:
+    from alimail_mcp.diagnosis.engine import diagnose
+
+    settings = settings_from_args(args) if live else None
+    return await diagnose(text, domain=args.domain, settings=settings, live=live)
+
+
+def _input_text(args: argparse.Namespace) -> str:
+    if args.text is not None and args.file:
+        raise InputError("error_text", "give the text or --file, not both")
+    if args.text is not None:
+        return str(args.text)
+    if args.file and args.file != "-":
+        return read_file(Path(args.file), "--file")
+    if args.file == "-" or not sys.stdin.isatty():
+        return sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
+    raise InputError("error_text", "give the error text, --file F, --dir DIR, or pipe it on stdin")
+
+
+def read_file(path: Path, field: str) -> str:
+    """A file's bytes as text; bytes that are not UTF-8 survive (the MIME parser decodes them)."""
+    from alimail_mcp.diagnosis.classify import MAX_INPUT_BYTES
+
+    try:
+        if path.stat().st_size > MAX_INPUT_BYTES:
+            raise InputError(field, f"{path.name} is over the {MAX_INPUT_BYTES}-byte (10 MB) limit")
+        return path.read_bytes().decode("utf-8", "surrogateescape")
+    except OSError as exc:
+        raise InputError(field, f"cannot read {path}: {exc.strerror}") from None
+
+
+def _run_dir(args: argparse.Namespace) -> int:
+    folder = Path(args.dir)
+    if not folder.is_dir():
+        raise InputError("--dir", f"{args.dir} is not a folder")
+    files = sorted(p for p in folder.iterdir() if p.is_file())
+    for path in files:
+        line: dict[str, Any] = {"file": path.name}
+        try:
+            result = asyncio.run(_diagnose(args, read_file(path, "--dir"), live=bool(args.live)))
+            line.update(dir_line(result))
+        except InputError as exc:
+            line["error"] = str(exc)
+        print(json.dumps(line, ensure_ascii=False), flush=True)
+    return 0
+
+
+def dir_line(result: DiagnosisResult) -> dict[str, Any]:
+    """One JSON line per file: the most common reason among its recipients, the first recipient's details."""
+    recipients = result.recipients
+    reasons = Counter(r.reason for r in recipients)
+    first = recipients[0] if recipients else None
+    return {
+        "kind": result.kind,
+        "recipient": first.recipient if first else None,
+        "reason": reasons.most_common(1)[0][0] if reasons else None,
+        "reply_code": first.reply_code if first else None,
+        "enhanced_status": first.enhanced_status if first else None,
+        "permanent": first.permanent if first else None,
+        "cause": first.cause if first else None,
+        "receiver": first.receiver if first else None,
+        "retry_helps": result.retry_helps,
+        "intent": result.intent,
+        "path": result.path,
+        "recipients": [
+            {"recipient": r.recipient, "reason": r.reason, "cause": r.cause, "enhanced_status": r.enhanced_status}
+            for r in recipients
+        ],
+    }
+
+
+def print_result(result: DiagnosisResult, out: TextIO) -> None:
+    w = out.write
+    route = f"{result.intent} / {result.path} ({result.skill})" if result.intent else "-"
+    w(f"{result.kind.upper()}   route: {route}\n{result.summary}\n")
+    if result.recipients:
+        w(f"\n{'RECIPIENT':<34}{'REASON':<16}{'REPLY':<7}{'STATUS':<10}{'PERMANENT':<11}CAUSE\n")
+        for r in result.recipients:
+            permanent = {True: "yes", False: "no", None: "-"}[r.permanent]
+            w(
+                f"{_cut(r.recipient or '-', 33):<34}{r.reason:<16}{r.reply_code or '-':<7}"
+                f"{r.enhanced_status or '-':<10}{permanent:<11}{r.cause or '-'}\n"
+            )
+            if r.diagnostic:
+                w(f"    server said: \"{_cut(r.diagnostic, 200)}\"\n")
+    if result.live is not None:
+        live = result.live
+        w(f"\nDNS CHECK of {live.domain}: {live.status}\n")
+        if live.spf is not None:
+            decided = f" (decided by {live.spf.decided_by})" if live.spf.decided_by else ""
+            w(f"  SPF for {live.spf.ip}: {live.spf.result}{decided}\n")
+        for f in live.findings:
+            w(f"  [{f.severity.value}] {f.code}: {f.title}\n")
+    if result.next_steps:
+        w("\nNEXT STEPS\n")
+        for step in result.next_steps:
+            w(f"  - {step}\n")
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

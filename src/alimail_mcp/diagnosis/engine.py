@@ -1,0 +1,69 @@
+"""diagnose_send_error's engine: read the error, classify it, check the sender's DNS when that helps,
+and explain the result."""
+
+from __future__ import annotations
+
+import asyncio
+
+from alimail_mcp.config import Settings
+from alimail_mcp.diagnosis import live as live_checks
+from alimail_mcp.diagnosis.classify import Analysis, analyze, to_bytes
+from alimail_mcp.diagnosis.explain import compose
+from alimail_mcp.diagnosis.models import DiagnosisResult
+from alimail_mcp.dns.client import DnsClient
+from alimail_mcp.errors import InputError
+from alimail_mcp.inputs import normalize_domain
+
+_INLINE_LIMIT = 256 * 1024
+"""Inputs larger than this are parsed in a worker thread so the event loop stays responsive."""
+
+
+async def diagnose(
+    error_text: str,
+    *,
+    domain: str | None = None,
+    settings: Settings | None = None,
+    client: DnsClient | None = None,
+    live: bool = True,
+) -> DiagnosisResult:
+    """Explain an SMTP reply, a webmail/client error message or a whole bounce message.
+
+    `domain`: the sender's domain (else the returned message's From is used for live checks).
+    `live`: run the DNS checks when the failure is about the sender's authentication.
+    Raises InputError for input that is not text, empty, over 10 MB, or a malformed `domain`.
+    """
+    raw, domain_name = _validate(error_text, domain)
+    analysis = await asyncio.to_thread(analyze, raw) if len(raw) > _INLINE_LIMIT else analyze(raw)
+    sender_domain = domain_name or _sender_domain(analysis)
+    checked = None
+    if live and sender_domain and live_checks.wants_dns(analysis):
+        ip = live_checks.sending_ip(analysis)
+        checked = await live_checks.check(sender_domain, ip, settings=settings, client=client)
+    return compose(analysis, sender_domain=sender_domain, live=checked)
+
+
+def diagnose_offline(error_text: str, *, domain: str | None = None) -> DiagnosisResult:
+    """The same result without the live DNS part: pure and synchronous (CLI --no-live, tests)."""
+    raw, domain_name = _validate(error_text, domain)
+    analysis = analyze(raw)
+    return compose(analysis, sender_domain=domain_name or _sender_domain(analysis))
+
+
+def _validate(error_text: object, domain: str | None) -> tuple[bytes, str | None]:
+    if not isinstance(error_text, str):
+        raise InputError("error_text", "must be text (an SMTP reply, an error message or a bounce message)")
+    if not error_text.strip():
+        raise InputError("error_text", "must not be empty")
+    raw = to_bytes(error_text)
+    return raw, normalize_domain(domain) if domain else None
+
+
+def _sender_domain(analysis: Analysis) -> str | None:
+    """The returned message's sender domain, when the bounce carries it and it is a valid name."""
+    sender = analysis.sender
+    if "@" not in sender:
+        return None
+    try:
+        return normalize_domain(sender.rpartition("@")[2])
+    except InputError:
+        return None

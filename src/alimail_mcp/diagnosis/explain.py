@@ -1,0 +1,200 @@
+"""Turn an analysis (and the live DNS check) into the tool's result: per-recipient entries, one
+finding per cause, a summary a person can act on, next steps and the route.
+
+Everything written here comes from the catalog, the reason tables and the engine; text from the
+bounce only appears in `diagnostic` and `evidence` fields, quoted and truncated.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from alimail_mcp.diagnosis.catalog import Cause
+from alimail_mcp.diagnosis.classify import NOT_FAILURES, Analysis, Classified
+from alimail_mcp.diagnosis.models import DiagnosisResult, InputKind, LiveCheck, RecipientDiagnosis
+from alimail_mcp.diagnosis.reason.tables import tables
+from alimail_mcp.models import Finding, Severity
+
+DIAGNOSTIC_LIMIT = 400
+"""Characters of the server's own text kept as evidence per recipient."""
+_MAX_STEPS = 8
+
+
+def quote(text: str, limit: int = DIAGNOSTIC_LIMIT) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def compose(analysis: Analysis, *, sender_domain: str | None, live: LiveCheck | None = None) -> DiagnosisResult:
+    recipients = [_recipient(item) for item in analysis.items]
+    failed = [item for item in analysis.items if item.fact.reason not in NOT_FAILURES]
+    kind = _kind(analysis, failed)
+    findings = _findings(analysis.items)
+    primary = _primary_cause(failed)
+    retry_helps = bool(failed) and all(item.retry for item in failed)
+    result = DiagnosisResult(
+        summary=_summary(kind, analysis.items, failed, primary, retry_helps, live),
+        findings=findings + (live.findings if live else []),
+        next_steps=_next_steps(failed, primary, live),
+        kind=kind,
+        recipients=recipients,
+        retry_helps=retry_helps,
+        sender_domain=sender_domain,
+        live=live,
+    )
+    if primary is not None:
+        result.intent = primary.route.intent
+        result.path = primary.route.path
+        result.skill = primary.route.skill
+    return result
+
+
+def _kind(analysis: Analysis, failed: list[Classified]) -> InputKind:
+    if not analysis.items:
+        return "unrecognized"
+    if not failed:
+        return "not_a_failure"
+    return "bounce" if analysis.kind == "bounce" else "error_text"
+
+
+def _recipient(item: Classified) -> RecipientDiagnosis:
+    fact = item.fact
+    return RecipientDiagnosis(
+        recipient=fact.recipient or None,
+        reason=fact.reason,
+        permanent=item.permanent,
+        retry_helps=item.retry,
+        reply_code=fact.reply_code or None,
+        enhanced_status=fact.status or None,
+        cause=item.cause.id if item.cause else None,
+        receiver=item.receiver,
+        remote_host=fact.rhost or None,
+        smtp_command=fact.command or None,
+        diagnostic=quote(fact.diagnosis),
+        date=fact.date or None,
+        source=fact.agent,
+    )
+
+
+def _primary_cause(failed: list[Classified]) -> Cause | None:
+    counts = Counter(item.cause.id for item in failed if item.cause)
+    if not counts:
+        return None
+    top = counts.most_common(1)[0][0]
+    return next(item.cause for item in failed if item.cause and item.cause.id == top)
+
+
+def _findings(items: list[Classified]) -> list[Finding]:
+    groups: dict[str, list[Classified]] = {}
+    for item in items:
+        key = item.cause.id if item.cause else f"not-a-failure.{item.fact.reason}"
+        groups.setdefault(key, []).append(item)
+    return [_finding(key, group) for key, group in groups.items()]
+
+
+def _finding(key: str, group: list[Classified]) -> Finding:
+    first = group[0]
+    evidence = {
+        "recipients": [item.fact.recipient for item in group if item.fact.recipient][:20],
+        "reason": first.fact.reason,
+        "reply_code": first.fact.reply_code or None,
+        "enhanced_status": first.fact.status or None,
+        "receiver": first.receiver,
+        "diagnostic": quote(first.fact.diagnosis, 300),
+    }
+    cause = first.cause
+    if cause is None:
+        entry = tables().data.reasons.get(first.fact.reason)  # type: ignore[call-overload]
+        return Finding(
+            code=key,
+            severity=Severity.INFO,
+            title=_NOT_FAILURE_TITLES.get(first.fact.reason, "Not a delivery failure"),
+            detail=entry.summary if entry else "",
+            evidence=evidence,
+        )
+    permanent = any(item.permanent for item in group)
+    return Finding(
+        code=cause.id,
+        severity=Severity.ERROR if permanent else Severity.WARNING,
+        title=cause.title,
+        detail=cause.summary,
+        evidence=evidence,
+        fix=list(cause.steps),
+        skill=cause.route.skill,
+        needs_admin=cause.needs_admin,
+    )
+
+
+_NOT_FAILURE_TITLES = {
+    "vacation": "An automatic reply, not a failure",
+    "feedback": "A complaint (feedback report), not a failure",
+    "delivered": "A delivery report: the message was delivered",
+}
+
+
+def _summary(
+    kind: InputKind,
+    items: list[Classified],
+    failed: list[Classified],
+    primary: Cause | None,
+    retry_helps: bool,
+    live: LiveCheck | None,
+) -> str:
+    if kind == "unrecognized":
+        return (
+            "No delivery error was recognised in this text. Paste the SMTP reply line, the error "
+            "shown by webmail or the mail client, or the whole bounce message with its headers."
+        )
+    if kind == "not_a_failure":
+        reason = items[0].fact.reason
+        entry = tables().data.reasons.get(reason)  # type: ignore[call-overload]
+        return f"{_NOT_FAILURE_TITLES.get(reason, 'Not a delivery failure')}. {entry.summary if entry else ''}".strip()
+    parts: list[str] = []
+    count = len(failed)
+    if primary is not None:
+        lead = primary.title if count == 1 else f"{count} recipients failed; the main cause: {_lower_first(primary.title)}"
+        parts.append(f"{lead}. {primary.summary}")
+    else:
+        parts.append(f"{count} recipient(s) failed for a reason that could not be classified.")
+    parts.append(
+        "Sending again later, unchanged, can succeed."
+        if retry_helps
+        else "Sending the same message again will fail until the cause is fixed."
+    )
+    if live is not None:
+        parts.append(_live_sentence(live))
+    return " ".join(p for p in parts if p)
+
+
+def _live_sentence(live: LiveCheck) -> str:
+    spf = ""
+    if live.spf is not None:
+        spf = f" SPF for the sending IP gives {live.spf.result}."
+    if live.status == "problem":
+        return f"The DNS check of the sender domain found {len(live.findings)} thing(s) to fix.{spf}"
+    if live.status == "ok":
+        return f"The DNS check of the sender domain found nothing to fix.{spf}"
+    if live.status == "unreachable":
+        return "The DNS check of the sender domain could not complete."
+    return ""
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text else text
+
+
+def _next_steps(failed: list[Classified], primary: Cause | None, live: LiveCheck | None) -> list[str]:
+    steps: list[str] = []
+    if live is not None:
+        for finding in live.findings:
+            steps.extend(finding.fix[:1])
+    if primary is not None:
+        steps.extend(primary.steps)
+    for item in failed:
+        if item.cause is not None and item.cause is not primary:
+            steps.extend(item.cause.steps[:1])
+    seen: list[str] = []
+    for step in steps:
+        if step not in seen:
+            seen.append(step)
+    return seen[:_MAX_STEPS]
