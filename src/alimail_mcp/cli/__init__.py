@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from alimail_mcp import __version__
 
-COMMANDS = ("serve", "route", "recover", "check_dns", "check_client", "check_webmail")
+COMMANDS = ("serve", "route", "recover", "check_dns", "check_client", "check_webmail", "diagnose")
 """Subcommand modules under alimail_mcp.cli, in the order `--help` lists them."""
 
 
