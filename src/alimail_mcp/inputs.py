@@ -1,4 +1,9 @@
-"""Validation of the values tools receive: domains, addresses and free text."""
+"""Validation of the values tools receive: domains, addresses and free text.
+
+Every rule raises InputError naming the field, quoting at most a short cut of the value.
+Internationalised names follow IDNA 2008 with the UTS 46 mapping (what browsers and registries use):
+`faß.de` is `xn--fa-hia.de`, full-width letters and the ideographic full stop `。` are folded.
+"""
 
 from __future__ import annotations
 
@@ -6,51 +11,75 @@ import re
 
 from alimail_mcp.errors import InputError
 
+DOMAIN_INPUT_CHARS = 1000
+"""Longest raw text read as a domain (a Unicode name plus spaces); the ASCII form is checked for 253."""
+DOMAIN_CHARS = 253
+ADDRESS_CHARS = 320
+LOCAL_PART_CHARS = 64
+QUOTE_CHARS = 80
+"""How much of a rejected value an error message quotes."""
+
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+_DOTS = str.maketrans({"。": ".", "．": ".", "｡": "."})
 
 
 def normalize_domain(value: str, field: str = "domain") -> str:
     """Return `value` as a lower-case ASCII (punycode) domain, or raise InputError naming `field`.
 
-    Checks syntax only (lengths, labels, IDNA), never whether the TLD exists.
+    Checks syntax only (lengths, labels, IDNA), never whether the TLD exists. A whole address is
+    accepted and its domain taken.
     """
-    text = value.strip().rstrip(".")
+    text = value.strip().translate(_DOTS).rstrip(".")
     if not text:
         raise InputError(field, "must not be empty")
-    if len(text) > 1000:
+    if len(text) > DOMAIN_INPUT_CHARS:
         raise InputError(field, "is too long to be a domain name")
     if "@" in text:
         text = text.rsplit("@", 1)[1]
-    if any(c.isspace() for c in text) or "/" in text or ":" in text:
-        raise InputError(field, f"{text[:80]!r} is not a domain name (no spaces, slashes or ports)")
-    try:
-        ascii_name = text.encode("idna").decode("ascii") if not text.isascii() else text
-    except UnicodeError:
-        raise InputError(field, f"{text[:80]!r} is not a valid internationalised domain name") from None
-    ascii_name = ascii_name.lower()
+    if any(c.isspace() or not c.isprintable() for c in text) or "/" in text or ":" in text:
+        raise InputError(field, f"{_quote(text)} is not a domain name (no spaces, slashes or ports)")
+    ascii_name = text.lower() if text.isascii() else _to_ascii(text, field)
     labels = ascii_name.split(".")
     if len(labels) < 2:
-        raise InputError(field, f"{ascii_name[:80]!r} needs at least two labels, like example.com")
-    if len(ascii_name) > 253:
-        raise InputError(field, "is longer than 253 characters")
+        raise InputError(field, f"{_quote(ascii_name)} needs at least two labels, like example.com")
+    if len(ascii_name) > DOMAIN_CHARS:
+        raise InputError(field, f"is longer than {DOMAIN_CHARS} characters")
     for label in labels:
         if not _LABEL.match(label):
             raise InputError(
-                field, f"label {label[:63]!r} must be 1-63 letters, digits or hyphens, not starting or ending with '-'"
+                field,
+                f"label {_quote(label)} must be 1-63 letters, digits or hyphens, "
+                "not starting or ending with '-'",
             )
+    if labels[-1].isdigit():
+        raise InputError(field, f"{_quote(ascii_name)} looks like an IP address; give the domain name")
     return ascii_name
+
+
+def _to_ascii(text: str, field: str) -> str:
+    import idna  # only for non-ASCII names: it loads Unicode tables
+
+    try:
+        return idna.encode(text, uts46=True).decode("ascii").rstrip(".")
+    except (idna.IDNAError, UnicodeError) as exc:
+        reason = str(exc).split(" of ", 1)[0][:QUOTE_CHARS]  # idna quotes the label after " of "
+        raise InputError(
+            field, f"{_quote(text)} is not a valid internationalised domain name ({reason})"
+        ) from None
 
 
 def normalize_address(value: str, field: str = "email") -> str:
     """Return `local@domain` with the domain normalised, or raise InputError naming `field`."""
     text = value.strip()
-    if len(text) > 320:
-        raise InputError(field, "is longer than 320 characters")
+    if len(text) > ADDRESS_CHARS:
+        raise InputError(field, f"is longer than {ADDRESS_CHARS} characters")
     local, at, domain = text.rpartition("@")
     if not at or not local:
-        raise InputError(field, f"{text[:80]!r} is not an email address (expected name@domain)")
-    if len(local) > 64 or any(c.isspace() or c in '<>()[],;:"' for c in local):
-        raise InputError(field, f"the local part {local[:64]!r} is not valid")
+        raise InputError(field, f"{_quote(text)} is not an email address (expected name@domain)")
+    if len(local) > LOCAL_PART_CHARS or any(
+        c.isspace() or not c.isprintable() or c in '<>()[],;:"@' for c in local
+    ):
+        raise InputError(field, f"the local part {_quote(local)} is not valid")
     return f"{local}@{normalize_domain(domain, field)}"
 
 
@@ -62,3 +91,8 @@ def bounded_text(value: str, field: str, max_chars: int, *, allow_empty: bool = 
     if len(text) > max_chars:
         raise InputError(field, f"is {len(text)} characters long; the limit is {max_chars}")
     return text
+
+
+def _quote(text: str) -> str:
+    """A rejected value as the error shows it: repr of its start, so controls and quotes stay visible."""
+    return repr(text[:QUOTE_CHARS]) + ("…" if len(text) > QUOTE_CHARS else "")
