@@ -15,6 +15,7 @@ ENV_AUTH_TOKEN = "ALIMAIL_MCP_AUTH_TOKEN"
 ENV_ALLOWED_HOSTS = "ALIMAIL_MCP_ALLOWED_HOSTS"
 ENV_ALLOWED_ORIGINS = "ALIMAIL_MCP_ALLOWED_ORIGINS"
 ENV_MAX_BODY = "ALIMAIL_MCP_MAX_BODY_BYTES"
+ENV_TOOL_TIMEOUT = "ALIMAIL_MCP_TOOL_TIMEOUT"
 ENV_AUTHORITATIVE_PORT = "ALIMAIL_MCP_AUTHORITATIVE_PORT"
 
 
@@ -45,6 +46,9 @@ class Settings:
     """Origin header values the HTTP transports accept beyond loopback (`https://name[:port]`)."""
     max_body_bytes: int = 1_048_576
     """Largest HTTP request body accepted; larger ones get 413."""
+    tool_timeout: float = 30.0
+    """Seconds one tool call may take before it is stopped with a tool error; keep it above dns_budget
+    so that a slow audit reports what it found instead of being cut off."""
 
     def with_overrides(self, **changes: object) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})  # type: ignore[arg-type]
@@ -117,4 +121,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         if not (text.isascii() and text.isdigit()) or not 1024 <= int(text) <= 64 * 1_048_576:
             raise InputError(ENV_MAX_BODY, "must be a whole number of bytes between 1024 and 67108864")
         settings = replace(settings, max_body_bytes=int(text))
+    if text := env.get(ENV_TOOL_TIMEOUT, "").strip():
+        settings = replace(settings, tool_timeout=parse_seconds(text, ENV_TOOL_TIMEOUT, 0.1, 600))
     return settings

@@ -6,7 +6,9 @@ are what makes the output schemas, and building them is the costly part of start
 
 from __future__ import annotations
 
+import asyncio
 import inspect
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
@@ -16,7 +18,7 @@ from mcp_types import ToolAnnotations
 from pydantic import Field
 
 from alimail_mcp.clients.models import ClientSettingsResult
-from alimail_mcp.config import Settings
+from alimail_mcp.config import ENV_TOOL_TIMEOUT, Settings, load_settings
 from alimail_mcp.dns.report import DnsAuditResult
 from alimail_mcp.errors import InputError
 from alimail_mcp.knowledge.route_models import RouteResult
@@ -24,6 +26,22 @@ from alimail_mcp.recovery.models import RecoveryPlan
 from alimail_mcp.webmail.models import WebmailResult
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+# Argument limits the schemas show clients; the engines check the same rules (tests/test_bounds.py).
+QUESTION_CHARS = 4000
+"""A question or a description in the user's words (router, recovery planner)."""
+LINE_CHARS = 1000
+"""One message as shown on a screen (a lock message)."""
+DOMAIN_CHARS = 255
+"""A domain as typed: 253 characters, a trailing dot and a space (a Unicode name is checked converted)."""
+ADDRESS_CHARS = 320
+HOST_CHARS = 255
+STAMP_CHARS = 64
+"""A timestamp or an IP address."""
+CHOICE_CHARS = 40
+"""A name picked from a short list (client, site, protocol, security)."""
+MAX_SELECTORS = 20
 
 OFFLINE = ToolAnnotations(
     read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
@@ -33,12 +51,28 @@ ONLINE = ToolAnnotations(
 )
 
 
-async def _engine(call: Awaitable[T]) -> T:
-    """Await an engine call, turning bad input into a tool error that names the field."""
+async def _engine(call: Awaitable[T], settings: Settings | None = None) -> T:
+    """Await an engine call within the per-call time budget (`settings.tool_timeout`, default: the
+    environment's). Bad input becomes a tool error naming the field, running out of time one that says
+    so, and any other failure one without the exception's text: that text may quote outside data (a
+    record, a bounce), which reaches the client only as evidence in a result."""
+    budget = (settings or load_settings()).tool_timeout
+    deadline = asyncio.timeout(budget)
     try:
-        return await call
+        async with deadline:
+            return await call
     except InputError as exc:
         raise ToolError(str(exc)) from None
+    except ToolError:
+        raise
+    except Exception as exc:
+        if isinstance(exc, TimeoutError) and deadline.expired():
+            raise ToolError(
+                f"the call did not finish within its time budget of {budget:g} s ({ENV_TOOL_TIMEOUT}); "
+                "try again, or ask the administrator to raise the budget"
+            ) from None
+        log.exception("tool call failed")
+        raise ToolError(f"internal error ({type(exc).__name__}); the server log has the details") from None
 
 
 def _add(server: MCPServer, fn: Callable[..., Any], title: str, hints: ToolAnnotations) -> None:
@@ -54,7 +88,7 @@ def register(server: MCPServer, settings: Settings) -> None:
             Field(
                 description="The user's question or pasted error, English or Chinese.",
                 min_length=1,
-                max_length=4000,
+                max_length=QUESTION_CHARS,
             ),
         ],
     ) -> RouteResult:
@@ -62,27 +96,28 @@ def register(server: MCPServer, settings: Settings) -> None:
         key facts and the pitfalls of choosing the wrong path. Offline and deterministic."""
         from alimail_mcp.knowledge.router import route_async
 
-        return await _engine(route_async(query))
+        return await _engine(route_async(query), settings)
 
     _add(server, route_query, "Route a mail question", OFFLINE)
 
     async def check_dns(
         domain: Annotated[
-            str, Field(description="The mail domain, e.g. example.com (IDN allowed).", max_length=1000)
+            str,
+            Field(description="The mail domain, e.g. example.com (IDN allowed).", max_length=DOMAIN_CHARS),
         ],
         dkim_selectors: Annotated[
             list[str] | None,
             Field(
                 description="DKIM selectors to check (shown in the Alibaba Mail admin console); "
                 "default: a short list of common ones.",
-                max_length=20,
+                max_length=MAX_SELECTORS,
             ),
         ] = None,
         sending_ip: Annotated[
             str | None,
             Field(
                 description="An IP the domain sends from (e.g. from a bounce): evaluates SPF for it.",
-                max_length=64,
+                max_length=STAMP_CHARS,
             ),
         ] = None,
     ) -> DnsAuditResult:
@@ -98,14 +133,16 @@ def register(server: MCPServer, settings: Settings) -> None:
                 compare_authoritative=True,
                 settings=settings,
                 authoritative_port=settings.authoritative_port,
-            )
+            ),
+            settings,
         )
 
     _add(server, check_dns, "Audit a mail domain's DNS", ONLINE)
 
     async def recover_access(
         description: Annotated[
-            str | None, Field(description="What the user says, in English or Chinese.", max_length=4000)
+            str | None,
+            Field(description="What the user says, in English or Chinese.", max_length=QUESTION_CHARS),
         ] = None,
         forgot_password: Annotated[bool | None, Field(description="The user forgot the password.")] = None,
         has_secure_phone: Annotated[
@@ -115,10 +152,12 @@ def register(server: MCPServer, settings: Settings) -> None:
             bool | None, Field(description="Security questions are set and the user knows the answers.")
         ] = None,
         lock_message: Annotated[
-            str | None, Field(description="The message the login page shows, verbatim.", max_length=1000)
+            str | None,
+            Field(description="The message the login page shows, verbatim.", max_length=LINE_CHARS),
         ] = None,
         locked_at: Annotated[
-            str | None, Field(description="When the lock began, ISO 8601 with offset.", max_length=64)
+            str | None,
+            Field(description="When the lock began, ISO 8601 with offset.", max_length=STAMP_CHARS),
         ] = None,
         has_app: Annotated[bool | None, Field(description="The Alibaba Mail app is installed.")] = None,
         app_logged_in: Annotated[bool | None, Field(description="The user is signed in to the app.")] = None,
@@ -127,7 +166,9 @@ def register(server: MCPServer, settings: Settings) -> None:
         ] = None,
         now: Annotated[
             str | None,
-            Field(description="The current time, ISO 8601 with offset (default: now).", max_length=64),
+            Field(
+                description="The current time, ISO 8601 with offset (default: now).", max_length=STAMP_CHARS
+            ),
         ] = None,
     ) -> RecoveryPlan:
         """Plan how a user gets back into a mailbox: self-service reset, waiting out or lifting a lock,
@@ -146,37 +187,44 @@ def register(server: MCPServer, settings: Settings) -> None:
                 app_logged_in=app_logged_in,
                 is_admin=is_admin,
                 now=now,
-            )
+            ),
+            settings,
         )
 
     _add(server, recover_access, "Plan access recovery", OFFLINE)
 
     async def check_client_settings(
-        email: Annotated[str | None, Field(description="The mailbox address.", max_length=320)] = None,
-        protocol: Annotated[str | None, Field(description="imap or pop3.", max_length=16)] = None,
+        email: Annotated[
+            str | None, Field(description="The mailbox address.", max_length=ADDRESS_CHARS)
+        ] = None,
+        protocol: Annotated[str | None, Field(description="imap or pop3.", max_length=CHOICE_CHARS)] = None,
         incoming_server: Annotated[
-            str | None, Field(description="Incoming (IMAP/POP3) server.", max_length=255)
+            str | None, Field(description="Incoming (IMAP/POP3) server.", max_length=HOST_CHARS)
         ] = None,
         incoming_port: Annotated[int | None, Field(description="Incoming port.", ge=1, le=65535)] = None,
         incoming_security: Annotated[
-            str | None, Field(description="ssl, starttls or none.", max_length=16)
+            str | None, Field(description="ssl, starttls or none.", max_length=CHOICE_CHARS)
         ] = None,
         outgoing_server: Annotated[
-            str | None, Field(description="Outgoing (SMTP) server.", max_length=255)
+            str | None, Field(description="Outgoing (SMTP) server.", max_length=HOST_CHARS)
         ] = None,
         outgoing_port: Annotated[int | None, Field(description="Outgoing port.", ge=1, le=65535)] = None,
         outgoing_security: Annotated[
-            str | None, Field(description="ssl, starttls or none.", max_length=16)
+            str | None, Field(description="ssl, starttls or none.", max_length=CHOICE_CHARS)
         ] = None,
         username: Annotated[
-            str | None, Field(description="The user name typed in the client.", max_length=320)
+            str | None, Field(description="The user name typed in the client.", max_length=ADDRESS_CHARS)
         ] = None,
         client: Annotated[
             str | None,
-            Field(description="Outlook, Foxmail, iPhone Mail, Thunderbird, Android or other.", max_length=40),
+            Field(
+                description="Outlook, Foxmail, iPhone Mail, Thunderbird, Android or other.",
+                max_length=CHOICE_CHARS,
+            ),
         ] = None,
         site: Annotated[
-            str | None, Field(description="China, Singapore, Hong Kong, Germany or US.", max_length=40)
+            str | None,
+            Field(description="China, Singapore, Hong Kong, Germany or US.", max_length=CHOICE_CHARS),
         ] = None,
         probe: Annotated[
             bool,
@@ -202,20 +250,21 @@ def register(server: MCPServer, settings: Settings) -> None:
                 site=site,
                 probe=probe,
                 settings=settings,
-            )
+            ),
+            settings,
         )
 
     _add(server, check_client_settings, "Check mail client settings", ONLINE)
 
     async def check_webmail(
         domain: Annotated[
-            str, Field(description="The mail domain; mail.<domain> is checked.", max_length=1000)
+            str, Field(description="The mail domain; mail.<domain> is checked.", max_length=DOMAIN_CHARS)
         ],
     ) -> WebmailResult:
         """Check why webmail at mail.<domain> does not open: the CNAME chain, then HTTP and HTTPS
         (status, redirects, certificate name), with the administrator's steps for 5xx errors."""
         from alimail_mcp.webmail.check import check_webmail as check
 
-        return await _engine(check(domain, settings=settings))
+        return await _engine(check(domain, settings=settings), settings)
 
     _add(server, check_webmail, "Check webmail access", ONLINE)
