@@ -8,6 +8,7 @@ refused before anything listens.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import ipaddress
 from typing import TYPE_CHECKING, Literal
@@ -34,7 +35,9 @@ def is_loopback(host: str) -> bool:
 def check_bind(host: str, settings: Settings) -> None:
     """Refuse to listen beyond this machine without a token: anyone who can connect could call tools."""
     if not is_loopback(host) and not settings.auth_token:
-        raise InputError("host", f"binding {host} exposes the server to the network; set {ENV_AUTH_TOKEN} first")
+        raise InputError(
+            "host", f"binding {host} exposes the server to the network; set {ENV_AUTH_TOKEN} first"
+        )
 
 
 def allowed_hosts(host: str, port: int, settings: Settings) -> tuple[str, ...]:
@@ -56,7 +59,7 @@ class Guard:
         self.hosts = {h.lower() for h in hosts}
         self.host_wildcards = tuple(h[:-1].lower() for h in hosts if h.endswith(":*"))
         self.origins = {o.lower().rstrip("/") for o in origins}
-        self.token = token.encode() if token else None
+        self.token = _digest(token.encode()) if token else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -70,8 +73,10 @@ class Guard:
         if origin is not None and origin.lower().rstrip("/") not in self.origins:
             await _reply(send, 403, "Origin not allowed")
             return
-        if self.token is not None and not self._token_ok(headers.get("authorization", "")):
-            await _reply(send, 401, "Missing or wrong bearer token", {"www-authenticate": 'Bearer realm="alimail-mcp"'})
+        if self.token is not None and not self._token_ok(_raw_header(scope, b"authorization")):
+            await _reply(
+                send, 401, "Missing or wrong bearer token", {"www-authenticate": 'Bearer realm="alimail-mcp"'}
+            )
             return
         await self.app(scope, receive, send)
 
@@ -79,11 +84,21 @@ class Guard:
         host = host.lower()
         return host in self.hosts or any(host.startswith(w) for w in self.host_wildcards)
 
-    def _token_ok(self, header: str) -> bool:
-        scheme, _, value = header.partition(" ")
-        given = value.strip().encode() if scheme.lower() == "bearer" else b""
+    def _token_ok(self, header: bytes) -> bool:
+        """Digests of equal length compared in constant time: neither the token nor its length leaks."""
+        scheme, _, value = header.partition(b" ")
+        given = value.strip() if scheme.lower() == b"bearer" else b""
         assert self.token is not None
-        return hmac.compare_digest(given, self.token)
+        return hmac.compare_digest(_digest(given), self.token)
+
+
+def _digest(value: bytes) -> bytes:
+    return hashlib.sha256(value).digest()
+
+
+def _raw_header(scope: Scope, name: bytes) -> bytes:
+    """The first value of header `name` as sent (bytes: a token is compared exactly as it came)."""
+    return next((v for k, v in scope.get("headers", []) if k.lower() == name), b"")
 
 
 async def _reply(send: Send, status: int, text: str, extra: dict[str, str] | None = None) -> None:
@@ -94,7 +109,9 @@ async def _reply(send: Send, status: int, text: str, extra: dict[str, str] | Non
     await send({"type": "http.response.body", "body": body})
 
 
-def build_app(server: MCPServer, transport: Literal["sse", "http"], host: str, port: int, settings: Settings) -> ASGIApp:
+def build_app(
+    server: MCPServer, transport: Literal["sse", "http"], host: str, port: int, settings: Settings
+) -> ASGIApp:
     """The guarded ASGI app for one HTTP transport (streamable HTTP at /mcp, SSE at /sse)."""
     from mcp.server.transport_security import TransportSecuritySettings
 
@@ -103,7 +120,9 @@ def build_app(server: MCPServer, transport: Literal["sse", "http"], host: str, p
     origins = allowed_origins(host, port, settings)
     security = TransportSecuritySettings(allowed_hosts=list(hosts), allowed_origins=list(origins))
     if transport == "sse":
-        app = server.sse_app(max_request_body_size=settings.max_body_bytes, transport_security=security, host=host)
+        app = server.sse_app(
+            max_request_body_size=settings.max_body_bytes, transport_security=security, host=host
+        )
     else:
         app = server.streamable_http_app(
             max_request_body_size=settings.max_body_bytes, transport_security=security, host=host
@@ -117,5 +136,13 @@ async def run_http(
     import uvicorn
 
     app = build_app(server, transport, host, port, settings)
-    config = uvicorn.Config(app, host=host.strip("[]"), port=port, log_level="warning", lifespan="on")
+    config = uvicorn.Config(
+        app,
+        host=host.strip("[]"),
+        port=port,
+        log_level="warning",
+        lifespan="on",
+        server_header=False,  # no software banner for strangers
+        timeout_graceful_shutdown=3,  # open SSE streams must not hold a stop forever
+    )
     await uvicorn.Server(config).serve()
