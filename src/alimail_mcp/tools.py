@@ -106,7 +106,7 @@ def register(server: MCPServer, settings: Settings) -> None:
             Field(description="The mail domain, e.g. example.com (IDN allowed).", max_length=DOMAIN_CHARS),
         ],
         dkim_selectors: Annotated[
-            list[str] | None,
+            list[Annotated[str, Field(max_length=DOMAIN_CHARS)]] | None,
             Field(
                 description="DKIM selectors to check (shown in the Alibaba Mail admin console); "
                 "default: a short list of common ones.",
