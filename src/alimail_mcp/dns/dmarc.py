@@ -255,7 +255,9 @@ def _policy_none(record: _Record, org: str, *, inherited: bool) -> Finding:
     )
     finding.fix = [
         *(() if reports else (f"Add rua=mailto:dmarc-reports@{org} to receive aggregate reports.",)),
-        f"After about {provider.dmarc.days_at_none} days of clean reports, change the record to {stepped}.",
+        # the record's other tags are outside text: they stay in dns_change, never in our words
+        f"After about {provider.dmarc.days_at_none} days of clean reports, change p=none to p=quarantine "
+        "(dns_change holds the record with its other tags kept).",
     ]
     # Hosts are relative to the audited domain; an inherited record sits above it: give its full name.
     host = f"_dmarc.{record.domain}." if inherited else "_dmarc"
