@@ -11,6 +11,8 @@ from alimail_mcp.dns.finding import SKILL_CONFIGURATION, excerpt, fault
 from alimail_mcp.dns.models import DmarcCheck, ReportDestination, status_of
 from alimail_mcp.dns.names import organizational_domain
 from alimail_mcp.dns.taglist import parse_tags
+from alimail_mcp.errors import InputError
+from alimail_mcp.inputs import normalize_domain
 from alimail_mcp.knowledge.loader import load_provider
 from alimail_mcp.knowledge.provider import Provider
 from alimail_mcp.models import DnsChange, Finding, Severity
@@ -146,7 +148,13 @@ def _mailbox(uri: str) -> str | None:
         return None
     address = uri[7:].split("!", 1)[0].strip()
     local, at, host = address.rpartition("@")
-    return address if at and local and "." in host and " " not in address else None
+    if not (at and local) or any(c.isspace() for c in address):
+        return None
+    try:  # the host is named in findings: it must be a domain name, not any text
+        normalize_domain(host, "rua")
+    except InputError:
+        return None
+    return address
 
 
 async def _destinations(
