@@ -33,7 +33,9 @@ SISIMAI_LOOP = (
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, help="where to write the predictions (default: a temporary file)")
-    parser.add_argument("--rounds", type=int, default=3, help="timing rounds for each engine (median is shown)")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="timing rounds for each engine (median is shown)"
+    )
     parser.add_argument("--show", action="store_true", help="list every file where we disagree with Sisimai")
     args = parser.parse_args(argv)
     if not (CORPUS / "eml").is_dir():
@@ -71,7 +73,10 @@ def main(argv: list[str] | None = None) -> int:
     oracle = _oracle()
     unparsed = sorted(n for n, rows in oracle.items() if not rows[0]["parsed"] and not n.startswith("not-"))
     parsed_by_us = [n for n in unparsed if predictions.get(n)]
-    print(f"\nfiles Sisimai 4.25 could not parse (DragonFly, Mimecast): {len(unparsed)}; we parse {len(parsed_by_us)}")
+    print(
+        f"\nfiles Sisimai 4.25 could not parse (DragonFly, Mimecast): {len(unparsed)};"
+        f" we parse {len(parsed_by_us)}"
+    )
     for name in unparsed:
         print(f"  {name}: {predictions.get(name)}")
     not_bounces = sorted(n for n in oracle if n.startswith("not-"))
@@ -82,11 +87,17 @@ def main(argv: list[str] | None = None) -> int:
     bounce_files = [p for p in files if not p.name.startswith("not-")]
     ours = [_time_ours(analyze, bounce_files) for _ in range(max(1, args.rounds))]
     print(f"\nthroughput over {len(bounce_files)} bounce files, {args.rounds} round(s), median:")
-    print(f"  alimail-mcp: {statistics.median(ours):.0f} files/s  (tables loaded once before timing: {load_s * 1000:.0f} ms)")
+    print(
+        f"  alimail-mcp: {statistics.median(ours):.0f} files/s"
+        f"  (tables loaded once before timing: {load_s * 1000:.0f} ms)"
+    )
     sisimai = [_time_sisimai() for _ in range(max(1, args.rounds))]
     measured = [s for s in sisimai if s is not None]
     if measured:
-        print(f"  Sisimai {_sisimai_version()}: {statistics.median(measured):.0f} files/s  (the corpus README's command)")
+        print(
+            f"  Sisimai {_sisimai_version()}: {statistics.median(measured):.0f} files/s"
+            "  (the corpus README's command)"
+        )
     else:
         print("  Sisimai: not measured (perl -MSisimai is not available)")
     return 0
@@ -102,7 +113,9 @@ def _oracle() -> dict[str, list[dict[str, object]]]:
     return rows
 
 
-def _show_disagreements(oracle: dict[str, list[dict[str, object]]], predictions: dict[str, str | None]) -> None:
+def _show_disagreements(
+    oracle: dict[str, list[dict[str, object]]], predictions: dict[str, str | None]
+) -> None:
     print("\ndisagreements (file: Sisimai -> ours):")
     for name, rows in sorted(oracle.items()):
         if not rows[0]["parsed"]:
@@ -139,7 +152,11 @@ def _time_sisimai() -> float | None:
 def _sisimai_version() -> str:
     try:
         run = subprocess.run(
-            ["perl", "-MSisimai", "-e", "print $Sisimai::VERSION"], capture_output=True, text=True, timeout=30, check=False
+            ["perl", "-MSisimai", "-e", "print $Sisimai::VERSION"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
         )
     except (OSError, subprocess.TimeoutExpired):
         return ""

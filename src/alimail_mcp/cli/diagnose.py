@@ -37,7 +37,9 @@ def register(sub: Any) -> None:
     p.add_argument("--domain", metavar="D", help="the sender's domain (for the DNS checks)")
     p.add_argument("--json", action="store_true", help="print the full result as JSON")
     live = p.add_mutually_exclusive_group()
-    live.add_argument("--no-live", dest="live", action="store_false", default=None, help="skip the DNS checks")
+    live.add_argument(
+        "--no-live", dest="live", action="store_false", default=None, help="skip the DNS checks"
+    )
     live.add_argument("--live", dest="live", action="store_true", help="run the DNS checks also with --dir")
     add_dns_options(p)
     p.set_defaults(handler=run)
@@ -124,7 +126,12 @@ def dir_line(result: DiagnosisResult) -> dict[str, Any]:
         "intent": result.intent,
         "path": result.path,
         "recipients": [
-            {"recipient": r.recipient, "reason": r.reason, "cause": r.cause, "enhanced_status": r.enhanced_status}
+            {
+                "recipient": r.recipient,
+                "reason": r.reason,
+                "cause": r.cause,
+                "enhanced_status": r.enhanced_status,
+            }
             for r in recipients
         ],
     }
@@ -143,7 +150,7 @@ def print_result(result: DiagnosisResult, out: TextIO) -> None:
                 f"{r.enhanced_status or '-':<10}{permanent:<11}{r.cause or '-'}\n"
             )
             if r.diagnostic:
-                w(f"    server said: \"{_cut(r.diagnostic, 200)}\"\n")
+                w(f'    server said: "{_cut(r.diagnostic, 200)}"\n')
     if result.live is not None:
         live = result.live
         w(f"\nDNS CHECK of {live.domain}: {live.status}\n")

@@ -4,8 +4,8 @@ the cause of an error text at a given receiver."""
 from __future__ import annotations
 
 import re
-import re._constants as _constants
-import re._parser as _parser
+import re._constants as _constants  # type: ignore[import-not-found]
+import re._parser as _parser  # type: ignore[import-not-found]
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -178,7 +178,7 @@ class Catalog:
     ) -> Cause | None:
         """The most specific cause whose conditions all hold (None when none does).
 
-        Specificity: receiver, then text, then status, then reply; among equals the longer matched
+        Specificity: receiver, then status, then text, then reply; among equals the longer matched
         phrase, then file order. `text` is lower-cased here.
         """
         text = text.lower()
@@ -202,25 +202,25 @@ def _score(
     if match.receiver:
         if match.receiver != receiver:
             return None
-        score += 8
+        score += 16
     if entry.text is not None:
         if entry.needles is not None and not any(n in text for n in entry.needles):
             return None
         found = entry.text.search(text)
         if not found:
             return None
-        score += 4
+        score += 3
         # With the text matched, codes only have to agree when the error carries them.
         if entry.status and status and status not in entry.status:
             return None
         if entry.reply and reply and reply not in entry.reply:
             return None
-        score += 2 * (status in entry.status) + (reply in entry.reply)
+        score += 4 * (status in entry.status) + (reply in entry.reply)
         return score, found.end() - found.start()
     if entry.status:
         if status not in entry.status:
             return None
-        score += 2
+        score += 4
     if entry.reply:
         if reply not in entry.reply:
             return None

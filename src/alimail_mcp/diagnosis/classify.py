@@ -15,6 +15,7 @@ from alimail_mcp.diagnosis.catalog import Cause, catalog
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
 from alimail_mcp.diagnosis.fact import Fact, build
 from alimail_mcp.diagnosis.message import read_messages
+from alimail_mcp.diagnosis.reason import match_text
 from alimail_mcp.diagnosis.reason.tables import tables
 from alimail_mcp.diagnosis.receiver import detect
 from alimail_mcp.diagnosis.rfc5322 import find_addresses
@@ -27,7 +28,8 @@ MAX_INPUT_BYTES = 10 * 1024 * 1024
 NOT_FAILURES = frozenset({"delivered", "feedback", "vacation"})
 _BOUNCE_SENDER = re.compile(r"mailer-daemon|postmaster|mail delivery|<>", re.IGNORECASE)
 _BOUNCE_SUBJECT = re.compile(
-    r"undeliver|undelivered|delivery (?:status|failure|failed|report|notification)|returned mail|failure notice"
+    r"undeliver|undelivered|delivery (?:status|failure|failed|report|notification)|returned mail"
+    r"|failure notice"
     r"|mail delivery|non.?delivery|could not be delivered|退信|退回|投递失败|发送失败|未能送达|无法投递",
     re.IGNORECASE,
 )
@@ -91,15 +93,18 @@ def analyze(data: str | bytes) -> Analysis:
     if facts:
         items = [_classify(fact, fact.diagnosis) for fact in facts]
         failed = any(item.fact.reason not in NOT_FAILURES for item in items)
-        return Analysis(items, "bounce" if failed else "not_a_failure")
-    mail = mails[0] if mails else None
-    if mail is None or (mail.has_headers and not _looks_like_bounce(mail)):
-        return Analysis(text=mail.body[:20000] if mail else "")
-    text = mail.body if not mail.has_headers else _headers_and_body(mail)
+        whole = any(mail.has_headers for mail in mails)
+        return Analysis(items, ("bounce" if whole else "error_text") if failed else "not_a_failure")
+    if not mails:
+        return Analysis()
+    first = mails[0]
+    if first.has_headers and not _looks_like_bounce(first):
+        return Analysis(text=first.body[:20000])
+    text = first.body if not first.has_headers else _headers_and_body(first)
     fact = _bare_fact(text)
     if fact is None:
         return Analysis(text=text[:20000])
-    item = _classify(fact, text[:4000])
+    item = _classify(fact, text[:4000], bare=True)
     recognised = item.matched or fact.status or fact.reply_code or fact.reason not in ("onhold", "undefined")
     if not recognised:
         return Analysis(text=text[:20000])
@@ -107,16 +112,21 @@ def analyze(data: str | bytes) -> Analysis:
 
 
 def _consistent(cause: Cause, reason: str) -> bool:
-    """A matched cause explains `reason` when it says the same, or when it is the receiver's own
-    reading of its codes (Gmail's 5.7.26 is a cause whatever generic reason the text gave)."""
-    return cause.reason == reason or cause.match.receiver is not None or reason in cause.fallback_for
+    """A matched cause explains `reason` when it says the same, when it is a specific cause (not one
+    of the generic per-reason entries), or when it is the receiver's own reading of its codes."""
+    return (
+        cause.reason == reason
+        or not cause.fallback_for
+        or cause.match.receiver is not None
+        or reason in cause.fallback_for
+    )
 
 
 def _looks_like_bounce(mail: Mail) -> bool:
     return bool(_BOUNCE_SENDER.search(mail.header("from")) or _BOUNCE_SUBJECT.search(mail.subject))
 
 
-def _classify(fact: Fact, text: str) -> Classified:
+def _classify(fact: Fact, text: str, *, bare: bool = False) -> Classified:
     """Attach the receiver and the catalog cause; let the cause correct what the text could not tell."""
     cat = catalog()
     receiver = detect(text, fact.rhost, fact.destination)
@@ -124,7 +134,10 @@ def _classify(fact: Fact, text: str) -> Classified:
         return Classified(fact, receiver, None, None, False)
     cause = cat.find(text, status=fact.status, reply=fact.reply_code, receiver=receiver)
     matched = cause is not None
-    if cause and (cause.override or (fact.reason in ("onhold", "undefined") and not cause.fallback_for)):
+    vague = fact.reason in ("onhold", "undefined")
+    # The catalog fills in a vague reason with a specific cause; generic phrases only do so for a
+    # text on its own (for bounces the reason tables have already read those phrases).
+    if cause and (cause.override or (vague and (bare or not cause.fallback_for))):
         fact.reason = cause.reason
     elif cause and not _consistent(cause, fact.reason):
         # A generic phrase pointing elsewhere than the reason read from the bounce: explain the reason.
@@ -170,6 +183,11 @@ def _bare_fact(text: str) -> Fact | None:
     fact = facts[0]
     if not d.recipient:
         fact.recipient = ""
+    if fact.reason not in ("delivered", "vacation", "feedback"):
+        # A line on its own has no SMTP session around it: read it the way a bare text is read.
+        text_reason = match_text(cleaned, fact.status)
+        if text_reason != "undefined" or fact.reason in ("onhold", "undefined"):
+            fact.reason = "onhold" if text_reason == "undefined" else text_reason
     return fact
 
 
@@ -185,4 +203,4 @@ def _host_in(text: str) -> str:
 
 
 def _as_dict(d: Delivery) -> dict[str, str]:
-    return {name: getattr(d, name) for name in d.__slots__}  # type: ignore[attr-defined]
+    return {name: getattr(d, name) for name in d.__slots__}

@@ -25,7 +25,9 @@ def quote(text: str, limit: int = DIAGNOSTIC_LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def compose(analysis: Analysis, *, sender_domain: str | None, live: LiveCheck | None = None) -> DiagnosisResult:
+def compose(
+    analysis: Analysis, *, sender_domain: str | None, live: LiveCheck | None = None
+) -> DiagnosisResult:
     recipients = [_recipient(item) for item in analysis.items]
     failed = [item for item in analysis.items if item.fact.reason not in NOT_FAILURES]
     kind = _kind(analysis, failed)
@@ -148,11 +150,16 @@ def _summary(
     if kind == "not_a_failure":
         reason = items[0].fact.reason
         entry = tables().data.reasons.get(reason)  # type: ignore[call-overload]
-        return f"{_NOT_FAILURE_TITLES.get(reason, 'Not a delivery failure')}. {entry.summary if entry else ''}".strip()
+        title = _NOT_FAILURE_TITLES.get(reason, "Not a delivery failure")
+        return f"{title}. {entry.summary if entry else ''}".strip()
     parts: list[str] = []
     count = len(failed)
     if primary is not None:
-        lead = primary.title if count == 1 else f"{count} recipients failed; the main cause: {_lower_first(primary.title)}"
+        lead = (
+            primary.title
+            if count == 1
+            else f"{count} recipients failed; the main cause: {_lower_first(primary.title)}"
+        )
         parts.append(f"{lead}. {primary.summary}")
     else:
         parts.append(f"{count} recipient(s) failed for a reason that could not be classified.")

@@ -19,7 +19,8 @@ from alimail_mcp.models import Severity
 _AUTH_WORDS = re.compile(r"\b(?:spf|dkim|dmarc|unauthenticated|authenticat\w*)\b", re.IGNORECASE)
 _BRACKETED = re.compile(r"\[([0-9a-fA-F:.]{3,45})\]")
 _NAMED_IP = re.compile(
-    r"(?:sending ip|ip address|client[- ]ip|source ip|from ip|connecting ip|sender ip|remote ip)\s*[:=]?\s*\[?([0-9a-fA-F:.]{3,45})\]?",
+    r"(?:sending ip|ip address|client[- ]ip|source ip|from ip|connecting ip|sender ip|remote ip)"
+    r"\s*[:=]?\s*\[?([0-9a-fA-F:.]{3,45})\]?",
     re.IGNORECASE,
 )
 _HOST_THEN_IP = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\s*\[([0-9a-fA-F:.]{3,45})\]")
@@ -56,16 +57,22 @@ def sending_ip(analysis: Analysis) -> str | None:
     return None
 
 
-async def check(domain: str, ip: str | None, *, settings: Settings | None, client: DnsClient | None) -> LiveCheck:
-    """Run check_dns for `domain` (with SPF evaluated for `ip`); failures become a LiveCheck with status error."""
+async def check(
+    domain: str, ip: str | None, *, settings: Settings | None, client: DnsClient | None
+) -> LiveCheck:
+    """Run check_dns for `domain`, with SPF evaluated for `ip` (a failure to run is status error)."""
     from alimail_mcp.dns.audit import audit_domain
 
     try:
         audit = await audit_domain(domain, sending_ip=ip, settings=settings, client=client)
     except InputError as exc:
-        return LiveCheck(domain=domain, status="error", sending_ip=ip, note=f"The DNS check could not run: {exc.rule}.")
+        return LiveCheck(
+            domain=domain, status="error", sending_ip=ip, note=f"The DNS check could not run: {exc.rule}."
+        )
     except (OSError, TimeoutError) as exc:
-        return LiveCheck(domain=domain, status="error", sending_ip=ip, note=f"The DNS check failed: {type(exc).__name__}.")
+        return LiveCheck(
+            domain=domain, status="error", sending_ip=ip, note=f"The DNS check failed: {type(exc).__name__}."
+        )
     evaluation = audit.checks.spf.evaluation
     spf = None
     if evaluation is not None:

@@ -127,7 +127,8 @@ def _flatten(part: Message, out: list[str], *, top: bool = False) -> None:
         if ctype in _ORIGINAL_TYPES:
             out.append(f"Content-Type: {ctype}\n")
             for child in children[:1]:
-                out.append(_headers_text(child))
+                if isinstance(child, Message):
+                    out.append(_headers_text(child))
             return
         has_plain = ctype == "multipart/alternative" and any(
             isinstance(c, Message) and c.get_content_type() == "text/plain" for c in children
@@ -160,7 +161,7 @@ def _repair_multipart(part: Message, ctype: str) -> Message | None:
     if not isinstance(raw, str):
         return None
     match = re.search(r"^--([^\s]{1,200})[ \t]*$", raw, re.MULTILINE)
-    if not match or match.group(1).endswith("--") and raw.count(match.group(0)) < 2:
+    if not match or (match.group(1).endswith("--") and raw.count(match.group(0)) < 2):
         return None
     head = f'Content-Type: {ctype}; boundary="{match.group(1)}"\n\n'
     body = raw[match.start() :]
@@ -185,6 +186,8 @@ def _fields_text(part: Message) -> str:
     if isinstance(payload, list) and payload and all(isinstance(p, Message) for p in payload):
         blocks = []
         for block in payload:
+            if not isinstance(block, Message):
+                continue
             lines = [f"{name}: {_unfold(value)}" for name, value in block.raw_items()]
             # A block the parser could not split into fields keeps its text as the payload.
             rest = block.get_payload()

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from alimail_mcp.diagnosis import mda
+from alimail_mcp.diagnosis.arf import is_feedback
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
 from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.rfc5322 import first_address, is_address
@@ -137,7 +138,8 @@ _SKIP = re.compile(
 )
 _STOP = re.compile(
     r"^\*\*\* .+ .+ \*\*\*|^content-type: message/delivery-status"
-    r"|^here is a copy of the first part of the message|^the non-delivered message is attached to this message."
+    r"|^here is a copy of the first part of the message"
+    r"|^the non-delivered message is attached to this message."
     r"|^received:[ \t]*|^received-from-mta:[ \t]*|^reporting-mta:[ \t]*|^return-path:[ \t]*"
     r"|^a copy of the original message below this line:|attachment is a copy of the message"
     r"|below is a copy of the original message:|below this line is a copy of the message"
@@ -153,12 +155,14 @@ _ADDR_LINE = re.compile(
     r"|smtp server <.+> rejected recipient |the following recipients returned permanent errors: "
     r"|the following message to |unknown user: |undeliverable to |undeliverable address: *"
     r"|you sent mail to |your message to |收件人[:：]\s*|收件人地址[:：]\s*|发送给\s*)"
-    r"['\"]?<?([^\s@=<>'\"]+@[-.0-9a-z]+\.[0-9a-z]+)>?['\"]?"
+    r"['\"]?<?([a-z0-9.!#$%&*+/?^_`{|}~-]+@[-.0-9a-z]+\.[0-9a-z]+)>?['\"]?"
 )
 
 
 def read_dsn(mail: Mail) -> Report | None:
     """Any message with RFC 3464 fields; else, for bounce-looking mail, a recipient and error text."""
+    if mail.has_headers and is_feedback(mail):
+        return None  # a complaint report: the ARF reader's
     deliveries = [Delivery()]
     original: list[str] = []
     alias = ""

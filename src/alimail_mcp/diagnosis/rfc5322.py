@@ -18,7 +18,8 @@ _IS_ADDRESS = re.compile(
 )
 _HEADER_LINE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*):[ \t]*(.*)$")
 _MAILER_DAEMON = re.compile(
-    r"(?:mailer-daemon|postmaster)@|[<(](?:mailer-daemon|postmaster)[)>]|^(?:mailer-daemon|postmaster)$| ?mailer-daemon "
+    r"(?:mailer-daemon|postmaster)@|[<(](?:mailer-daemon|postmaster)[)>]"
+    r"|^(?:mailer-daemon|postmaster)$| ?mailer-daemon "
 )
 
 

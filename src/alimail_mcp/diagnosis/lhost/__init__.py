@@ -8,7 +8,6 @@ order, then the standards (RFC 3464, ARF, RFC 3834), and returns the first repor
 from __future__ import annotations
 
 import importlib
-import re
 from collections.abc import Callable
 from functools import cache
 

@@ -98,10 +98,10 @@ def read_fields(
         if not line:
             previous = line
             continue
-        if dsn_line(line, deliveries, per_message) == NOT_FIELD:
-            if previous.startswith("Diagnostic-Code:") and line[:1] in " \t":
-                deliveries[-1].diagnosis += " " + line.strip()
-                line = "Diagnostic-Code: " + line
+        is_field = dsn_line(line, deliveries, per_message) != NOT_FIELD
+        if not is_field and previous.startswith("Diagnostic-Code:") and line[:1] in " \t":
+            deliveries[-1].diagnosis += " " + line.strip()
+            line = "Diagnostic-Code: " + line
         previous = line
     found = [d for d in deliveries if d.recipient]
     fill_per_message(found, per_message)

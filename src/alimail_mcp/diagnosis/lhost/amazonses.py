@@ -74,7 +74,8 @@ def _read_json(mail: Mail) -> Report | None:
                     d.diagnosis = code
                 if m := rx(r"^dsn; (.+)$").match(str(section.get("reportingMTA", ""))):
                     d.lhost = m.group(1)
-                d.reason = _SUBTYPES.get((section.get("bounceType"), section.get("bounceSubType")), "")
+                kind_of = (str(section.get("bounceType", "")), str(section.get("bounceSubType", "")))
+                d.reason = _SUBTYPES.get(kind_of, "")
             else:
                 d.reason = "feedback"
                 d.feedback_type = str(section.get("complaintFeedbackType", ""))

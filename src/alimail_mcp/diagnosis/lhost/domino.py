@@ -51,9 +51,7 @@ def read(mail: Mail) -> Report | None:
             recipients += 1
         elif m := rx(r"^  ([^ ]+@[^ ]+)$").match(line):
             d.recipient = first_address(m.group(1)) or m.group(1)
-        elif line == "because:":
-            d.diagnosis = line
-        elif d.diagnosis == "because:":
+        elif line == "because:" or d.diagnosis == "because:":
             d.diagnosis = line
         elif m := rx(r"^  Subject: (.+)$").match(line):
             subject = m.group(1)

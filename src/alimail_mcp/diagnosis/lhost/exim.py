@@ -186,9 +186,8 @@ def read_body(
             if first.alterrors:
                 d.alterrors = first.alterrors
         if d.alterrors:
-            if not d.diagnosis or d.diagnosis.startswith("-") or d.diagnosis.endswith("__"):
-                d.diagnosis = d.alterrors
-            elif len(d.diagnosis) < len(d.alterrors) and d.diagnosis.lower() in d.alterrors.lower():
+            shorter = len(d.diagnosis) < len(d.alterrors) and d.diagnosis.lower() in d.alterrors.lower()
+            if not d.diagnosis or d.diagnosis.startswith("-") or d.diagnosis.endswith("__") or shorter:
                 d.diagnosis = d.alterrors
             d.alterrors = ""
         d.diagnosis = rx(r"\b__.+$").sub("", sweep(d.diagnosis))

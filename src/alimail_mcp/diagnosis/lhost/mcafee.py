@@ -12,7 +12,8 @@ from alimail_mcp.diagnosis.rfc5322 import first_address
 from alimail_mcp.diagnosis.smtp import sweep
 
 _USER_UNKNOWN = re.compile(
-    r"(?: User \(.+@.+\) unknown\. |550 Unknown user [^ ]+@[^ ]+|550 <.+?@.+?>\.+ User not exist|No such user)"
+    r"(?: User \(.+@.+\) unknown\. |550 Unknown user [^ ]+@[^ ]+"
+    r"|550 <.+?@.+?>\.+ User not exist|No such user)"
 )
 
 

@@ -55,9 +55,10 @@ def read(mail: Mail) -> Report | None:
             d.diagnosis = d.diagnosis or m.group(2)
         elif m := rx(r"^Arrival-Date:[ ]*(.+)$").match(line):
             d.date = d.date or m.group(1)
-        elif m := rx(r"^Reporting-MTA:[ ]*(?:DNS|dns);[ ]*(.+)$").match(line):
-            if not rx(r"[^.]+\.[^ ]+").search(d.lhost):
-                d.lhost = m.group(1)
+        elif (m := rx(r"^Reporting-MTA:[ ]*(?:DNS|dns);[ ]*(.+)$").match(line)) and not rx(
+            r"[^.]+\.[^ ]+"
+        ).search(d.lhost):
+            d.lhost = m.group(1)
     deliveries = [x for x in deliveries if x.recipient]
     for x in deliveries:
         x.diagnosis = sweep(x.diagnosis)

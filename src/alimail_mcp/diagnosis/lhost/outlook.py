@@ -1,4 +1,5 @@
-"""Outlook.com / Hotmail (the consumer service): "This is an automatically generated Delivery Status Notification"."""
+"""Outlook.com / Hotmail (the consumer service): "This is an automatically generated Delivery Status
+Notification"."""
 
 from __future__ import annotations
 

@@ -11,7 +11,8 @@ from alimail_mcp.diagnosis.rfc5322 import first_address
 from alimail_mcp.diagnosis.smtp import find_reply, find_status, sweep
 
 _START = re.compile(
-    r"^(?: +The (?:Postfix (?:program$|on .+ program$)|\w+ Postfix program$|mail[ \t]system$|\w+[ \t]program$)"
+    r"^(?: +The (?:Postfix (?:program$|on .+ program$)|\w+ Postfix program$"
+    r"|mail[ \t]system$|\w+[ \t]program$)"
     r"|This is the (?:Postfix program|\w+ Postfix program|\w+ program|mail system at host))"
 )
 
@@ -25,6 +26,8 @@ def read(mail: Mail) -> Report | None:
     deliveries = [Delivery()]
     per_message: dict[str, str] = {}
     other = Delivery()
+    texts: dict[str, str] = {}
+    """The text part's error per recipient (`<addr>: ...`), so several recipients do not mix."""
     commands: list[str] = []
     reading = no_report = False
     recipients = 0
@@ -53,8 +56,10 @@ def read(mail: Mail) -> Report | None:
                 if other.diagnosis:
                     other.diagnosis += " " + line
             elif m := rx(r"^<([^ ]+@[^ ]+)> \(expanded from <(.+)>\):[ \t]*(.+)$").match(line):
+                _keep(other, texts)
                 other.recipient, other.alias, other.diagnosis = m.group(1), m.group(2), m.group(3)
             elif m := rx(r"^<([^ ]+@[^ ]+)>:(.*)$").match(line):
+                _keep(other, texts)
                 other.recipient, other.diagnosis = m.group(1), m.group(2)
             elif "--- Delivery report unavailable ---" in line:
                 no_report = True
@@ -62,6 +67,7 @@ def read(mail: Mail) -> Report | None:
                 other.diagnosis += " " + line
         previous = line
 
+    _keep(other, texts)
     if not recipients:
         if other.recipient:
             deliveries[-1].recipient = other.recipient
@@ -77,7 +83,7 @@ def read(mail: Mail) -> Report | None:
             d.spec = "SMTP"
         if not d.lhost and d.rhost and per_message.get("rhost"):
             d.lhost = per_message["rhost"]
-        _merge(d, other.diagnosis)
+        _merge(d, texts.get(d.recipient.lower(), other.diagnosis) if len(texts) > 1 else other.diagnosis)
         d.diagnosis = sweep(d.diagnosis)
         d.command = commands.pop(0) if commands else ""
         if not d.command and "refused to talk to me:" in d.diagnosis:
@@ -85,6 +91,13 @@ def read(mail: Mail) -> Report | None:
         if not d.spec and rx(r"host .+ said:").search(d.diagnosis):
             d.spec = "SMTP"
     return Report([d for d in deliveries if d.recipient], original, "postfix")
+
+
+def _keep(other: Delivery, texts: dict[str, str]) -> None:
+    if other.recipient and other.diagnosis:
+        texts[other.recipient.lower()] = other.diagnosis
+        if other.alias:
+            texts.setdefault(other.alias.lower(), other.diagnosis)
 
 
 def _merge(d: Delivery, text: str) -> None:

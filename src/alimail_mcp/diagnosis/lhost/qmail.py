@@ -19,7 +19,8 @@ _SESSION = (
     ("DATA", re.compile(r"(?:Error:)?[^ ]+ failed (?:on DATA command|after I sent the message)\.")),
 )
 _HOST = re.compile(
-    r"Giving up on ([^ ]+[0-9a-zA-Z])\.?$|Connected to ([-0-9a-zA-Z.]+[0-9a-zA-Z]) |remote host ([-0-9a-zA-Z.]+[0-9a-zA-Z]) said:"
+    r"Giving up on ([^ ]+[0-9a-zA-Z])\.?$|Connected to ([-0-9a-zA-Z.]+[0-9a-zA-Z]) "
+    r"|remote host ([-0-9a-zA-Z.]+[0-9a-zA-Z]) said:"
 )
 _PROGRESS = re.compile(r"Sorry, no SMTP connection got far enough; most progress was ([A-Z]{4}) ")
 _ON_HOLD = re.compile(
@@ -27,7 +28,7 @@ _ON_HOLD = re.compile(
 )
 _EXPIRED = "this message has been in the queue too long."
 # qmail's own wording, as written; the broad "does not like recipient." is tried last.
-_MESSAGES = (
+_MESSAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("mailboxfull", ("disk quota exceeded",)),
     ("mesgtoobig", ("Message size exceeds fixed maximum message size:",)),
     ("hostunknown", ("Sorry, I couldn't find any host ",)),
@@ -43,7 +44,7 @@ _MESSAGES = (
     ),
     ("userunknown", ("no mailbox here by that name", "does not like recipient.")),
 )
-_LDAP = (
+_LDAP: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("suspend", ("Mailaddress is administrativley disabled", "Mailaddress is administratively disabled")),
     ("userunknown", ("Sorry, no mailbox here by that name",)),
     ("exceedlimit", ("The message exeeded the maximum size the user accepts",)),

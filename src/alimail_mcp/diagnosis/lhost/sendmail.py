@@ -62,9 +62,8 @@ def read(mail: Mail) -> Report | None:
     for d in deliveries:
         d.lhost = d.lhost or per_message.get("rhost", "")
         d.command = d.command or command or ("EHLO" if replies else "")
-        if other.diagnosis:
-            if not d.diagnosis.strip() or d.diagnosis.isdigit():
-                d.diagnosis = other.diagnosis
+        if other.diagnosis and (not d.diagnosis.strip() or d.diagnosis.isdigit()):
+            d.diagnosis = other.diagnosis
         if replies:
             joined = " ".join(replies)
             if len(joined) > len(d.diagnosis):

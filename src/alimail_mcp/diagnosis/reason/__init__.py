@@ -153,6 +153,10 @@ def _userunknown(ev: Evidence) -> bool:
         return not any(tables().match(name, ev.text) for name in _BEFORE_USERUNKNOWN)
     if ev.command == "RCPT":
         return tables().match("userunknown", ev.text)
+    if not ev.command:
+        # Notices written in Chinese rarely name the SMTP command; a recipient that does not
+        # exist is refused at RCPT all the same.
+        return tables().match_non_english("userunknown", ev.text)
     return False
 
 
@@ -245,38 +249,44 @@ _WEAK = (
 )
 
 
-def match_text(text: str) -> str:
-    """A reason for a bare error text with no other evidence (used for pasted lines)."""
-    from alimail_mcp.diagnosis.smtp import find_status
+_TEXT_ORDER = (
+    "mailboxfull",
+    "mesgtoobig",
+    "exceedlimit",
+    "suspend",
+    "userunknown",
+    "filtered",
+    "rejected",
+    "hostunknown",
+    "spamdetected",
+    "toomanyconn",
+    "blocked",
+    "policyviolation",
+    "virusdetected",
+    "securityerror",
+    "systemerror",
+    "networkerror",
+    "expired",
+    "contenterror",
+    "hasmoved",
+    "systemfull",
+    "notaccept",
+    "mailererror",
+    "norelaying",
+)
 
+
+def match_text(text: str, status: str = "") -> str:
+    """The reason of an error text read on its own, with no bounce around it (a pasted reply line).
+
+    Sisimai's order for bare texts (its `Reason->match`), with policy and virus phrases added:
+    phrases first, then `X-UNIX;` for mailer errors, then the status code; `undefined` otherwise.
+    """
     lowered = text.lower()
     t = tables()
-    order = (
-        "mailboxfull",
-        "mesgtoobig",
-        "exceedlimit",
-        "suspend",
-        "userunknown",
-        "filtered",
-        "rejected",
-        "hostunknown",
-        "spamdetected",
-        "toomanyconn",
-        "blocked",
-        "securityerror",
-        "systemerror",
-        "networkerror",
-        "expired",
-        "contenterror",
-        "hasmoved",
-        "systemfull",
-        "notaccept",
-        "mailererror",
-        "norelaying",
-    )
-    for name in order:
+    for name in _TEXT_ORDER:
         if t.match(name, lowered):
             return name
-    if lowered.startswith("x-unix;"):
+    if lowered.lstrip().startswith("x-unix;"):
         return "mailererror"
-    return t.status_reason(find_status(text)) or "undefined"
+    return t.status_reason(status) or "undefined"

@@ -173,7 +173,10 @@ class Tables:
     def __init__(self, data: ReasonsFile) -> None:
         self.data = data
         self.status = data.status
-        self.matchers = {name: Matcher(entry) for name, entry in data.reasons.items()}
+        self.matchers: dict[str, Matcher] = {name: Matcher(e) for name, e in data.reasons.items()}
+        self.cjk_matchers: dict[str, Matcher] = {
+            name: Matcher(_non_ascii(e)) for name, e in data.reasons.items()
+        }
         self.mda = {
             name: (
                 re.compile(entry.marker),
@@ -190,8 +193,23 @@ class Tables:
         matcher = self.matchers.get(reason)
         return bool(matcher and matcher(text))
 
+    def match_non_english(self, reason: str, text: str) -> bool:
+        """Like `match`, with only the phrases written in Chinese (or another non-Latin script)."""
+        matcher = self.cjk_matchers.get(reason)
+        return bool(matcher and matcher(text))
+
     def status_reason(self, status: str) -> str:
         return self.status.get(status, "")
+
+
+def _non_ascii(entry: ReasonEntry) -> ReasonEntry:
+    return entry.model_copy(
+        update={
+            "phrases": tuple(p for p in entry.phrases if not p.isascii()),
+            "patterns": tuple(p for p in entry.patterns if not p.isascii()),
+            "not_phrases": (),
+        }
+    )
 
 
 @cache
