@@ -126,6 +126,8 @@ async def check_spf(client: DnsClient, domain: str, *, sending_ip: str | None = 
         result = await _audit(client, domain, published, provider)
     if evaluation is not None:
         result.evaluation = await evaluation
+        if result.evaluation.explanation:  # the domain's exp= text: outside text, shown as evidence
+            result.evaluation.explanation = excerpt(result.evaluation.explanation)
         _add_evaluation_finding(result, domain, provider)
     return result
 
