@@ -178,8 +178,8 @@ class Catalog:
     ) -> Cause | None:
         """The most specific cause whose conditions all hold (None when none does).
 
-        Specificity: receiver, then status, then text, then reply; among equals the longer matched
-        phrase, then file order. `text` is lower-cased here.
+        Specificity: receiver, then status, then text (a specific cause before a reason's generic
+        one), then reply; among equals the longer matched phrase, then file order. `text` is lower-cased here.
         """
         text = text.lower()
         best: tuple[int, int, int] | None = None
@@ -203,6 +203,8 @@ def _score(
         if match.receiver != receiver:
             return None
         score += 16
+    if not entry.cause.fallback_for:
+        score += 2  # a specific cause before a reason's generic explanation
     if entry.text is not None:
         if entry.needles is not None and not any(n in text for n in entry.needles):
             return None

@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from alimail_mcp.diagnosis import lhost
+from alimail_mcp.diagnosis import lhost, rhost
 from alimail_mcp.diagnosis.catalog import Cause, catalog
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
 from alimail_mcp.diagnosis.fact import Fact, build
 from alimail_mcp.diagnosis.message import read_messages
-from alimail_mcp.diagnosis.reason import match_text
+from alimail_mcp.diagnosis.reason import Evidence, match_text
 from alimail_mcp.diagnosis.reason.tables import tables
 from alimail_mcp.diagnosis.receiver import detect
 from alimail_mcp.diagnosis.rfc5322 import find_addresses
@@ -26,6 +26,8 @@ MAX_INPUT_BYTES = 10 * 1024 * 1024
 
 
 NOT_FAILURES = frozenset({"delivered", "feedback", "vacation"})
+_VAGUE_IN_TEXT = ("onhold", "undefined", "securityerror", "systemerror")
+"""Reasons that, for a text on its own, usually come from a status class alone (5.7.x, 5.3.x)."""
 _BOUNCE_SENDER = re.compile(r"mailer-daemon|postmaster|mail delivery|<>", re.IGNORECASE)
 _BOUNCE_SUBJECT = re.compile(
     r"undeliver|undelivered|delivery (?:status|failure|failed|report|notification)|returned mail"
@@ -134,7 +136,7 @@ def _classify(fact: Fact, text: str, *, bare: bool = False) -> Classified:
         return Classified(fact, receiver, None, None, False)
     cause = cat.find(text, status=fact.status, reply=fact.reply_code, receiver=receiver)
     matched = cause is not None
-    vague = fact.reason in ("onhold", "undefined")
+    vague = fact.reason in (_VAGUE_IN_TEXT if bare else ("onhold", "undefined"))
     # The catalog fills in a vague reason with a specific cause; generic phrases only do so for a
     # text on its own (for bounces the reason tables have already read those phrases).
     if cause and (cause.override or (vague and (bare or not cause.fallback_for))):
@@ -184,8 +186,11 @@ def _bare_fact(text: str) -> Fact | None:
     if not d.recipient:
         fact.recipient = ""
     if fact.reason not in ("delivered", "vacation", "feedback"):
-        # A line on its own has no SMTP session around it: read it the way a bare text is read.
-        text_reason = match_text(cleaned, fact.status)
+        # A line on its own has no SMTP session around it: read it the way a bare text is read,
+        # by the receiver's own table first when its wording names it (`gsmtp` ...).
+        receiver = detect(cleaned, fact.rhost, fact.destination)
+        evidence = Evidence("", fact.status, fact.reply_code, fact.diagnosis, fact.spec, fact.action, fact.command)
+        text_reason = (rhost.reason_of(receiver, evidence) if receiver else "") or match_text(cleaned, fact.status)
         if text_reason != "undefined" or fact.reason in ("onhold", "undefined"):
             fact.reason = "onhold" if text_reason == "undefined" else text_reason
     return fact

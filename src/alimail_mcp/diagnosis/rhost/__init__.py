@@ -29,7 +29,16 @@ def reason(ev: Evidence, rhost: str, destination: str) -> str:
     found = find(rhost) or find(destination)
     if not found:
         return ""
-    receiver, table = found
+    return _read(ev, *found)
+
+
+def reason_of(receiver: str, ev: Evidence) -> str:
+    """The named receiver's reading (for a text whose receiver was recognised by its wording)."""
+    table = tables().data.receivers.get(receiver)
+    return _read(ev, receiver, table) if table is not None else ""
+
+
+def _read(ev: Evidence, receiver: str, table: ReceiverTable) -> str:
     if table.keep_reason and ev.reason:
         return ev.reason
     special = _SPECIAL.get(receiver)
