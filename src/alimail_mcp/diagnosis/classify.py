@@ -189,8 +189,12 @@ def _bare_fact(text: str) -> Fact | None:
         # A line on its own has no SMTP session around it: read it the way a bare text is read,
         # by the receiver's own table first when its wording names it (`gsmtp` ...).
         receiver = detect(cleaned, fact.rhost, fact.destination)
-        evidence = Evidence("", fact.status, fact.reply_code, fact.diagnosis, fact.spec, fact.action, fact.command)
-        text_reason = (rhost.reason_of(receiver, evidence) if receiver else "") or match_text(cleaned, fact.status)
+        evidence = Evidence(
+            "", fact.status, fact.reply_code, fact.diagnosis, fact.spec, fact.action, fact.command
+        )
+        text_reason = (rhost.reason_of(receiver, evidence) if receiver else "") or match_text(
+            cleaned, fact.status
+        )
         if text_reason != "undefined" or fact.reason in ("onhold", "undefined"):
             fact.reason = "onhold" if text_reason == "undefined" else text_reason
     return fact
