@@ -13,7 +13,12 @@ from alimail_mcp.dns.spf.record import SpfSyntaxError
 from alimail_mcp.knowledge.provider import Provider
 from alimail_mcp.models import DnsChange, Finding, Severity
 
-_PUBLISH = "In the DNS console of the domain, edit the TXT record at host '@' so that its value is: {record}"
+# The recommended record keeps the published record's terms, which are outside text: it is given in
+# dns_change (and the plan), never spliced into a step.
+_PUBLISH = (
+    "In the DNS console of the domain, edit the TXT record at host '@' so that its value is the record "
+    "in dns_change."
+)
 
 
 def _records(records: Sequence[str]) -> list[str]:
