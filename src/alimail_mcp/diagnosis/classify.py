@@ -14,7 +14,7 @@ from alimail_mcp.diagnosis import lhost, rhost
 from alimail_mcp.diagnosis.catalog import Cause, catalog
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
 from alimail_mcp.diagnosis.fact import Fact, build
-from alimail_mcp.diagnosis.message import read_messages
+from alimail_mcp.diagnosis.message import mail_of, read_messages
 from alimail_mcp.diagnosis.reason import Evidence, match_text
 from alimail_mcp.diagnosis.reason.tables import tables
 from alimail_mcp.diagnosis.receiver import detect
@@ -85,11 +85,14 @@ def analyze(data: str | bytes) -> Analysis:
     mails = read_messages(raw)
     facts: list[Fact] = []
     for mail in mails:
-        try:
-            report = lhost.read_report(mail)
-        except (ValueError, IndexError, KeyError, AttributeError, TypeError, RecursionError, LookupError):
-            # A reader tripped on a malformed message: treat it as not understood.
-            report = None
+        report = _read(mail)
+        if (report is None or _weak(report)) and mail.attached:
+            # A forwarded notification: the attached bounce may say more than its wrapper.
+            for inner in (mail_of(m) for m in mail.attached):
+                inner_report = _read(inner)
+                if inner_report and not _weak(inner_report):
+                    report, mail = inner_report, inner
+                    break
         if report:
             facts.extend(build(report, mail))
     if facts:
@@ -122,6 +125,19 @@ def _consistent(cause: Cause, reason: str) -> bool:
         or cause.match.receiver is not None
         or reason in cause.fallback_for
     )
+
+
+def _read(mail: Mail) -> Report | None:
+    try:
+        return lhost.read_report(mail)
+    except (ValueError, IndexError, KeyError, AttributeError, TypeError, RecursionError, LookupError):
+        # A reader tripped on a malformed message: treat it as not understood.
+        return None
+
+
+def _weak(report: Report) -> bool:
+    """No recipient of the report carries a status or reply code: it says little."""
+    return not any(d.status or find_status(d.diagnosis) or find_reply(d.diagnosis) for d in report.deliveries)
 
 
 def _looks_like_bounce(mail: Mail) -> bool:

@@ -7,6 +7,7 @@ times per second in the bench, and only the final facts become result models.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(slots=True)
@@ -64,6 +65,8 @@ class Mail:
     """Text parts decoded, delivery-status and rfc822 parts inlined behind a Content-Type line; LF only."""
     has_headers: bool = True
     """False when the input was a bare text (no header block): readers that need headers skip it."""
+    attached: list[Any] = field(default_factory=list)
+    """Attached messages that look like bounces themselves (a forwarded notification), unread."""
 
     def header(self, name: str) -> str:
         return self.headers.get(name, "")

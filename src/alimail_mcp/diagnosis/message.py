@@ -72,7 +72,11 @@ def bare_text(data: bytes) -> Mail:
 
 
 def read_message(data: bytes) -> Mail:
-    message = email.message_from_bytes(_canonical_boundaries(data), policy=compat32)
+    return mail_of(email.message_from_bytes(_canonical_boundaries(data), policy=compat32))
+
+
+def mail_of(message: Message) -> Mail:
+    """A parsed message as the readers see it."""
     raw = list(message.raw_items())
     headers = {name.lower(): _unfold(value) for name, value in reversed(raw)}
     subject = decode_words(headers.get("subject", ""))
@@ -80,11 +84,12 @@ def read_message(data: bytes) -> Mail:
     headers["from"] = decode_words(headers.get("from", ""))
     received = [_unfold(v) for name, v in raw if name.lower() == "received"]
     parts: list[str] = []
-    _flatten(message, parts, top=True)
+    attached: list[Message] = []
+    _flatten(message, parts, attached, top=True)
     body = "\n".join(_clean_lines(part) for part in parts if part)
     if subject.lower().lstrip().startswith(("fw:", "fwd:")):
         body = re.sub(r"^>+ ?", "", body, flags=re.MULTILINE)
-    return Mail(headers=headers, received=received, subject=subject, body=body)
+    return Mail(headers=headers, received=received, subject=subject, body=body, attached=attached)
 
 
 def _canonical_boundaries(data: bytes) -> bytes:
@@ -110,7 +115,7 @@ def decode_words(value: str) -> str:
         return value
 
 
-def _flatten(part: Message, out: list[str], *, top: bool = False) -> None:
+def _flatten(part: Message, out: list[str], attached: list[Message], *, top: bool = False) -> None:
     ctype = part.get_content_type()
     if ctype in _STATUS_TYPES:
         out.append(f"Content-Type: {ctype}\n" + _fields_text(part))
@@ -129,6 +134,8 @@ def _flatten(part: Message, out: list[str], *, top: bool = False) -> None:
             for child in children[:1]:
                 if isinstance(child, Message):
                     out.append(_headers_text(child))
+                    if _is_notification(child):
+                        attached.append(child)
             return
         has_plain = ctype == "multipart/alternative" and any(
             isinstance(c, Message) and c.get_content_type() == "text/plain" for c in children
@@ -137,7 +144,7 @@ def _flatten(part: Message, out: list[str], *, top: bool = False) -> None:
             if isinstance(child, Message):
                 if has_plain and child.get_content_type() == "text/html":
                     continue
-                _flatten(child, out)
+                _flatten(child, out, attached)
         if not children:
             out.append(_text(_raw_payload(part), part.get_content_charset()))
         return
@@ -145,13 +152,21 @@ def _flatten(part: Message, out: list[str], *, top: bool = False) -> None:
     if maintype == "multipart":
         repaired = _repair_multipart(part, ctype)
         if repaired is not None:
-            _flatten(repaired, out)
+            _flatten(repaired, out, attached)
             return
     if maintype in ("text", "multipart") or top:
         text = _text(_raw_payload(part), part.get_content_charset())
         if ctype == "text/html":
             text = html_to_text(text)
         out.append(text)
+
+
+def _is_notification(message: Message) -> bool:
+    """An attached message that is a bounce itself: a delivery report, or from a mailer daemon."""
+    if message.get_content_type() == "multipart/report":
+        return True
+    sender = str(message.get("from", "")).lower()
+    return "mailer-daemon" in sender or "postmaster" in sender
 
 
 def _repair_multipart(part: Message, ctype: str) -> Message | None:
