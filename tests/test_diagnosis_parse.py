@@ -244,7 +244,7 @@ def test_bounce_text_is_evidence_only() -> None:
 
 def test_diagnostic_is_truncated() -> None:
     result = diagnose_offline("550 5.1.1 user unknown " + "x" * 5000)
-    assert len(result.recipients[0].diagnostic) <= 400
+    assert len(result.recipients[0].diagnostic) <= 300
 
 
 def test_input_limit_and_empty_input() -> None:
@@ -295,3 +295,27 @@ def test_garbage_bytes_never_crash(data: bytes) -> None:
 def test_malformed_messages_never_crash(parts: list[str]) -> None:
     result = diagnose_offline("".join(parts) + "x")
     assert result.kind in ("bounce", "error_text", "not_a_failure", "unrecognized")
+
+
+def test_forwarded_notification_is_read_from_the_attachment() -> None:
+    wrapper = (
+        "From: helpdesk@shop.test\nTo: admin@shop.test\nSubject: Fwd: please check this\nMIME-Version: 1.0\n"
+        'Content-Type: multipart/mixed; boundary="outer-boundary-5555555"\n\n'
+        "--outer-boundary-5555555\nContent-Type: text/plain\n\nCan you look at the attached bounce?\n\n"
+        "--outer-boundary-5555555\nContent-Type: message/rfc822\n\n" + DSN + "\n--outer-boundary-5555555--\n"
+    )
+    result = diagnose_offline(wrapper)
+    assert result.kind == "bounce"
+    assert {r.recipient for r in result.recipients} == {"nobody@partner.test", "full@partner.test"}
+
+
+def test_many_recipients_are_listed_up_to_the_limit() -> None:
+    lines = "".join(
+        f"<u{i}@partner.test>: host mx.partner.test[198.51.100.1] said: 550 5.1.1 user unknown"
+        " (in reply to RCPT TO command)\n\n"
+        for i in range(250)
+    )
+    bounce = f"From: MAILER-DAEMON@mx.shop.test\nSubject: Undelivered Mail Returned to Sender\n\n{lines}"
+    result = diagnose_offline(bounce)
+    assert result.recipients_total == 250 and len(result.recipients) == 200
+    assert result.findings[0].code == "recipient.unknown" and "250 recipients failed" in result.summary

@@ -15,9 +15,11 @@ from alimail_mcp.diagnosis.models import DiagnosisResult, InputKind, LiveCheck, 
 from alimail_mcp.diagnosis.reason.tables import tables
 from alimail_mcp.models import Finding, Severity
 
-DIAGNOSTIC_LIMIT = 400
+DIAGNOSTIC_LIMIT = 300
 """Characters of the server's own text kept as evidence per recipient."""
 _MAX_STEPS = 8
+MAX_RECIPIENTS = 200
+"""Recipients listed in a result; findings and the summary still count all of them."""
 
 
 def quote(text: str, limit: int = DIAGNOSTIC_LIMIT) -> str:
@@ -28,7 +30,7 @@ def quote(text: str, limit: int = DIAGNOSTIC_LIMIT) -> str:
 def compose(
     analysis: Analysis, *, sender_domain: str | None, live: LiveCheck | None = None
 ) -> DiagnosisResult:
-    recipients = [_recipient(item) for item in analysis.items]
+    recipients = [_recipient(item) for item in analysis.items[:MAX_RECIPIENTS]]
     failed = [item for item in analysis.items if item.fact.reason not in NOT_FAILURES]
     kind = _kind(analysis, failed)
     findings = _findings(analysis.items)
@@ -40,6 +42,7 @@ def compose(
         next_steps=_next_steps(failed, primary, live),
         kind=kind,
         recipients=recipients,
+        recipients_total=len(analysis.items),
         retry_helps=retry_helps,
         sender_domain=sender_domain,
         live=live,
@@ -62,7 +65,7 @@ def _kind(analysis: Analysis, failed: list[Classified]) -> InputKind:
 def _recipient(item: Classified) -> RecipientDiagnosis:
     fact = item.fact
     return RecipientDiagnosis(
-        recipient=fact.recipient or None,
+        recipient=quote(fact.recipient, 320) or None,
         reason=fact.reason,
         permanent=item.permanent,
         retry_helps=item.retry,
@@ -70,10 +73,10 @@ def _recipient(item: Classified) -> RecipientDiagnosis:
         enhanced_status=fact.status or None,
         cause=item.cause.id if item.cause else None,
         receiver=item.receiver,
-        remote_host=fact.rhost or None,
+        remote_host=quote(fact.rhost, 255) or None,
         smtp_command=fact.command or None,
         diagnostic=quote(fact.diagnosis),
-        date=fact.date or None,
+        date=quote(fact.date, 100) or None,
         source=fact.agent,
     )
 

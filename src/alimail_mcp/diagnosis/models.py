@@ -73,6 +73,9 @@ class DiagnosisResult(ToolResult):
 
     kind: InputKind
     recipients: list[RecipientDiagnosis] = Field(default_factory=list)
+    """One entry per recipient, in the bounce's order (at most 200; see recipients_total)."""
+    recipients_total: int = 0
+    """How many recipients the input named (more than listed when it names over 200)."""
     retry_helps: bool = False
     """True when every failed recipient can succeed later without a change."""
     sender_domain: str | None = None
