@@ -1,0 +1,148 @@
+"""Typed model of skills/headers.yaml, with provider values filled in and host patterns compiled."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from alimail_mcp.errors import KnowledgeError
+from alimail_mcp.knowledge.facts import UnknownFact, fill, provider_facts
+from alimail_mcp.knowledge.loader import load_provider, read_yaml, skills_dir, validate
+from alimail_mcp.models import Finding, Severity
+
+FILE = "headers.yaml"
+SpamKind = Literal[
+    "spamassassin",
+    "flag",
+    "score",
+    "stars",
+    "rspamd",
+    "action",
+    "forefront",
+    "scl",
+    "bcl",
+    "alimail",
+    "proofpoint",
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Limits(_Strict):
+    max_chars: int = Field(ge=1024)
+    max_fields: int = Field(ge=10)
+    max_hops: int = Field(ge=1)
+
+
+class Delays(_Strict):
+    notable_minutes: int = Field(ge=1)
+    long_minutes: int = Field(ge=1)
+    skew_minutes: int = Field(ge=0)
+
+
+class SpamHeader(_Strict):
+    header: str
+    system: str
+    kind: SpamKind
+    threshold: float | None = None
+
+
+class Meanings(_Strict):
+    flagged: str
+    clean: str
+    unknown: str
+    scl: str
+    bcl: str
+    alimail: str
+
+
+class SfvCode(_Strict):
+    flagged: bool | None
+    meaning: str
+
+
+class FindingText(_Strict):
+    severity: Literal["error", "warning", "info", "ok"]
+    title: str
+    detail: str = ""
+    fix: tuple[str, ...] = ()
+
+
+class HeadersModel(_Strict):
+    limits: Limits
+    delays: Delays
+    alibaba_hosts: tuple[str, ...]
+    auth: dict[str, dict[str, str] | str]
+    spam_headers: tuple[SpamHeader, ...]
+    meanings: Meanings
+    microsoft_sfv: dict[str, SfvCode]
+    microsoft_cat: dict[str, str]
+    findings: dict[str, FindingText]
+
+
+@dataclass(frozen=True)
+class HeaderKnowledge:
+    model: HeadersModel
+    alibaba: tuple[re.Pattern[str], ...]
+    spam: dict[str, SpamHeader]
+
+    def meaning(self, method: str, result: str) -> str:
+        table = self.model.auth.get(method)
+        unknown = str(self.model.auth.get("unknown", ""))
+        if isinstance(table, dict):
+            return table.get(result, unknown)
+        return unknown
+
+    def finding(self, code: str, evidence: dict[str, Any], **values: object) -> Finding:
+        spec = self.model.findings[code]
+        return Finding(
+            code=code,
+            severity=Severity(spec.severity),
+            title=_render(spec.title, values),
+            detail=_render(spec.detail, values),
+            evidence=evidence,
+            fix=[_render(step, values) for step in spec.fix],
+            skill="alimail/troubleshooting/alimail-email-delivery"
+            if code in ("headers.hop-delayed", "headers.no-received", "headers.foreign-mx")
+            else "alimail/troubleshooting/alimail-security",
+        )
+
+
+_RUNTIME = re.compile(r"\{([a-z_]+)\}")
+
+
+def _render(text: str, values: dict[str, object]) -> str:
+    """Fill `{name}` with run-time values the engine computed (never outside text)."""
+    return _RUNTIME.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), text)
+
+
+@cache
+def load_headers() -> HeaderKnowledge:
+    path = skills_dir() / FILE
+    facts = provider_facts(load_provider())
+    data = _fill(read_yaml(path), facts)
+    model = validate(HeadersModel, data, path)
+    try:
+        alibaba = tuple(re.compile(p, re.IGNORECASE) for p in model.alibaba_hosts)
+    except re.error as exc:
+        raise KnowledgeError(FILE, f"alibaba_hosts: not a regular expression: {exc}") from None
+    return HeaderKnowledge(model, alibaba, {h.header: h for h in model.spam_headers})
+
+
+def _fill(value: Any, facts: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        try:
+            return fill(value, facts) if "{{" in value else value
+        except UnknownFact as exc:
+            raise KnowledgeError(FILE, f"unknown provider value {{{{{exc.args[0]}}}}}") from None
+    if isinstance(value, dict):
+        return {k: _fill(v, facts) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, facts) for v in value]
+    return value
