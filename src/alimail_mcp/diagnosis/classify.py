@@ -185,7 +185,8 @@ def _bare_fact(text: str) -> Fact | None:
         return None
     addresses = find_addresses(cleaned)
     d = Delivery(
-        recipient=addresses[0] if addresses else "",
+        # The fact builder needs an address; a text that names none gets a placeholder, removed below.
+        recipient=addresses[0] if addresses else "unknown@invalid",
         status=find_status(cleaned),
         reply_code=find_reply(cleaned),
         diagnosis=cleaned,
@@ -193,13 +194,11 @@ def _bare_fact(text: str) -> Fact | None:
         rhost=_host_in(cleaned),
         agent="text",
     )
-    facts = build(
-        Report([Delivery(**{**_as_dict(d), "recipient": d.recipient or "unknown@invalid"})]), _EMPTY
-    )
+    facts = build(Report([d]), _EMPTY)
     if not facts:
         return None
     fact = facts[0]
-    if not d.recipient:
+    if not addresses:
         fact.recipient = ""
     if fact.reason not in ("delivered", "vacation", "feedback"):
         # A line on its own has no SMTP session around it: read it the way a bare text is read,
@@ -217,15 +216,10 @@ def _bare_fact(text: str) -> Fact | None:
 
 
 _EMPTY = Mail(headers={}, has_headers=False)
-_HOST = re.compile(
-    r"\b((?:[a-z0-9-]+\.)+(?:com|net|org|cn|jp|de|fr|uk|io|test))\b(?:\s*\[[0-9a-f.:]+\])", re.IGNORECASE
-)
+_HOST = re.compile(r"\b((?:[a-z0-9-]+\.)+[a-z]{2,63})\s*\[[0-9a-f.:]+\]", re.IGNORECASE)
+"""A remote host named as `host.example[192.0.2.1]` in a reply line."""
 
 
 def _host_in(text: str) -> str:
     match = _HOST.search(text)
     return match.group(1).lower() if match else ""
-
-
-def _as_dict(d: Delivery) -> dict[str, str]:
-    return {name: getattr(d, name) for name in d.__slots__}
