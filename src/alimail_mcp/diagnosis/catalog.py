@@ -4,8 +4,6 @@ the cause of an error text at a given receiver."""
 from __future__ import annotations
 
 import re
-import re._constants as _constants  # type: ignore[import-not-found]
-import re._parser as _parser  # type: ignore[import-not-found]
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -16,6 +14,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.reason.tables import ReasonId
 from alimail_mcp.models import IntentId, PathId
+
+try:  # the regex parser is internal to `re`; without it every pattern simply runs
+    import re._constants as _constants  # type: ignore[import-not-found]
+    import re._parser as _parser  # type: ignore[import-not-found]
+except ImportError:  # pragma: no cover
+    _constants = _parser = None
 
 _ID = re.compile(r"^[a-z]+\.[a-z0-9-]+$|^unclassified$")
 _CODE = re.compile(r"^[245]\.\d{1,3}\.\d{1,3}$")
@@ -236,7 +240,7 @@ def _needles(patterns: tuple[str, ...]) -> tuple[str, ...] | None:
     Derived from the parsed pattern (the longest run of literal characters of each top-level
     branch); None when some branch has no literal, then the pattern is always run.
     """
-    if not patterns:
+    if not patterns or _parser is None:
         return None
     needles: list[str] = []
     for pattern in patterns:
