@@ -19,6 +19,7 @@ from pydantic import Field
 
 from alimail_mcp.clients.models import ClientSettingsResult
 from alimail_mcp.config import ENV_TOOL_TIMEOUT, Settings, load_settings
+from alimail_mcp.diagnosis.models import DiagnosisResult
 from alimail_mcp.dns.report import DnsAuditResult
 from alimail_mcp.errors import InputError
 from alimail_mcp.knowledge.route_models import RouteResult
@@ -42,6 +43,8 @@ STAMP_CHARS = 64
 CHOICE_CHARS = 40
 """A name picked from a short list (client, site, protocol, security)."""
 MAX_SELECTORS = 20
+BOUNCE_CHARS = 10_000_000
+"""A whole bounce email; the diagnosis engine refuses more than 10 MB with the same rule."""
 
 OFFLINE = ToolAnnotations(
     read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
@@ -138,6 +141,35 @@ def register(server: MCPServer, settings: Settings) -> None:
         )
 
     _add(server, check_dns, "Audit a mail domain's DNS", ONLINE)
+
+    async def diagnose_send_error(
+        error_text: Annotated[
+            str,
+            Field(
+                description="What the user got: an SMTP reply line, a webmail or client error message, "
+                "an Alibaba Mail notice (English or Chinese), or a whole bounce email (.eml text), "
+                "up to 10 MB.",
+                min_length=1,
+                max_length=BOUNCE_CHARS,
+            ),
+        ],
+        domain: Annotated[
+            str | None,
+            Field(
+                description="The sender's domain; when the failure is about authentication its DNS is "
+                "checked live (default: read from the bounce).",
+                max_length=DOMAIN_CHARS,
+            ),
+        ] = None,
+    ) -> DiagnosisResult:
+        """Explain a bounce or an SMTP/webmail error: per recipient the reason (Sisimai's vocabulary),
+        whether it is permanent, the receiver-specific cause and the fix, and whether retrying helps;
+        checks the sender domain's DNS live when the failure is about authentication."""
+        from alimail_mcp.diagnosis.engine import diagnose
+
+        return await _engine(diagnose(error_text, domain=domain, settings=settings), settings)
+
+    _add(server, diagnose_send_error, "Diagnose a bounce or send error", ONLINE)
 
     async def recover_access(
         description: Annotated[
