@@ -90,3 +90,14 @@ async def test_servfail_is_not_missing(dns_server: DnsTestServer, dns_client: Re
     dns_server.set_fault("mail.good.test", rcode="SERVFAIL")
     result = await check_webmail(dns_client, "good.test")
     assert codes(result) == {"dns.servfail"} and result.status == "unreachable"
+
+
+async def test_international_site_webmail_is_an_accepted_target(
+    dns_server: DnsTestServer, dns_client: ResolverClient
+) -> None:
+    """A Singapore-site customer pointing mail.<domain> at mail.sg.aliyun.com is not misconfigured."""
+    serve_world(dns_server, variant("sg.test", without=NO_MAIL, extra="mail CNAME mail.sg.aliyun.com."))
+    result = await check_webmail(dns_client, "sg.test")
+    assert result.webmail is not None
+    assert (result.webmail.state, result.webmail.target) == ("accepted", "mail.sg.aliyun.com")
+    assert "webmail_cname.wrong-target" not in codes(result)

@@ -91,7 +91,7 @@ def _record_finding(record: WebmailRecord, kb: WebmailKnowledge, values: dict[st
     evidence: dict[str, Any] = {"name": values["name"], "cname_chain": list(record.address.cname_chain)}
     if record.record and record.record.target:
         evidence["target"] = record.record.target
-    if state == "wrong-target" and record.site:
+    if state in ("accepted", "wrong-target") and record.site:
         return kb.finding("webmail.cname-site", values, evidence)
     code = _RECORD_CODES.get(state, "webmail.dns-unreachable")
     finding = kb.finding(code, values, evidence)
