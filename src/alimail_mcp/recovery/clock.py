@@ -8,6 +8,7 @@ from datetime import datetime
 from alimail_mcp.errors import InputError
 
 _RULE = "must be an ISO 8601 date and time with a UTC offset, like 2024-05-01T09:10:00+08:00"
+_FIRST_YEAR, _LAST_YEAR = 1970, 9998
 
 
 def parse_instant(value: str | datetime | None, field: str) -> datetime | None:
@@ -28,6 +29,8 @@ def parse_instant(value: str | datetime | None, field: str) -> datetime | None:
         raise InputError(field, _RULE)
     if when.tzinfo is None or when.utcoffset() is None:
         raise InputError(field, _RULE + " (the offset is missing)")
+    if not _FIRST_YEAR <= when.year <= _LAST_YEAR:  # lock arithmetic near datetime's limits overflows
+        raise InputError(field, f"must be a time between the years {_FIRST_YEAR} and {_LAST_YEAR}")
     return when
 
 
