@@ -10,6 +10,7 @@ import asyncio
 import sys
 from typing import Any
 
+from alimail_mcp.cli.options import add_dns_options, settings_from_args
 from alimail_mcp.errors import InputError
 
 
@@ -32,21 +33,16 @@ def register(sub: Any) -> None:
     p.add_argument("--client", help="Outlook, Foxmail, iPhone Mail, Thunderbird, Android or other")
     p.add_argument("--site", help="China, Singapore, Hong Kong, Germany or US")
     p.add_argument("--probe", action="store_true", help="connect to the configured servers and report")
-    p.add_argument(
-        "--resolvers", metavar="IP[:PORT],...", help="resolvers for --probe (ALIMAIL_MCP_RESOLVERS)"
-    )
+    add_dns_options(p)
     p.add_argument("--json", action="store_true", help="print the full result as JSON")
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from alimail_mcp.clients.check import check_client_settings
-    from alimail_mcp.config import load_settings, parse_nameservers
 
     try:
-        settings = load_settings()
-        if args.resolvers:
-            settings = settings.with_overrides(resolvers=parse_nameservers(args.resolvers, "--resolvers"))
+        settings = settings_from_args(args)
         result = asyncio.run(
             check_client_settings(
                 email=args.email,

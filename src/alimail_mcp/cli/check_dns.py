@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from alimail_mcp.cli.options import add_dns_options, settings_from_args
 from alimail_mcp.errors import InputError
 
 if TYPE_CHECKING:
@@ -43,20 +44,14 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--concurrency", type=int, default=8, metavar="N", help="audits at once with --file (1-64)"
     )
-    p.add_argument("--resolvers", metavar="IP[:PORT],...", help="resolvers to use (ALIMAIL_MCP_RESOLVERS)")
-    p.add_argument(
-        "--dns-timeout", type=float, metavar="S", help="seconds per DNS question (ALIMAIL_MCP_DNS_TIMEOUT)"
-    )
-    p.add_argument(
-        "--dns-budget", type=float, metavar="S", help="seconds for one audit (ALIMAIL_MCP_DNS_BUDGET)"
-    )
-    p.add_argument("--authoritative-port", type=int, default=53, help=argparse.SUPPRESS)
+    add_dns_options(p)
+    p.add_argument("--authoritative-port", type=int, default=None, help=argparse.SUPPRESS)
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     try:
-        settings = _settings(args)
+        settings = settings_from_args(args)
         if args.file:
             return asyncio.run(_run_file(args, settings))
         if not args.domain:
@@ -72,22 +67,6 @@ def run(args: argparse.Namespace) -> int:
     return EXIT[result.overall]
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    from alimail_mcp.config import load_settings, parse_nameservers
-
-    settings = load_settings()
-    for flag, value, low, high in (
-        ("--dns-timeout", args.dns_timeout, 0.05, 60.0),
-        ("--dns-budget", args.dns_budget, 0.1, 300.0),
-    ):
-        if value is not None and not low <= value <= high:
-            raise InputError(flag, f"must be between {low} and {high} seconds")
-    resolvers = parse_nameservers(args.resolvers, "--resolvers") if args.resolvers else None
-    return settings.with_overrides(
-        resolvers=resolvers, dns_timeout=args.dns_timeout, dns_budget=args.dns_budget
-    )
-
-
 async def _audit(args: argparse.Namespace, domain: str, settings: Settings) -> DnsAuditResult:
     from alimail_mcp.dns.audit import audit_domain
 
@@ -97,7 +76,7 @@ async def _audit(args: argparse.Namespace, domain: str, settings: Settings) -> D
         sending_ip=args.ip,
         compare_authoritative=args.authoritative,
         settings=settings,
-        authoritative_port=args.authoritative_port,
+        authoritative_port=args.authoritative_port or settings.authoritative_port,
     )
 
 

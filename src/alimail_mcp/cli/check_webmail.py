@@ -10,6 +10,7 @@ import asyncio
 import sys
 from typing import Any
 
+from alimail_mcp.cli.options import add_dns_options, settings_from_args
 from alimail_mcp.errors import InputError
 
 
@@ -21,19 +22,16 @@ def register(sub: Any) -> None:
         "status codes, redirects and certificate problems, with the official address to use instead.",
     )
     p.add_argument("domain", help="the mail domain, e.g. example.com")
-    p.add_argument("--resolvers", metavar="IP[:PORT],...", help="resolvers to use (ALIMAIL_MCP_RESOLVERS)")
+    add_dns_options(p)
     p.add_argument("--json", action="store_true", help="print the full result as JSON")
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from alimail_mcp.config import load_settings, parse_nameservers
     from alimail_mcp.webmail.check import check_webmail
 
     try:
-        settings = load_settings()
-        if args.resolvers:
-            settings = settings.with_overrides(resolvers=parse_nameservers(args.resolvers, "--resolvers"))
+        settings = settings_from_args(args)
         result = asyncio.run(check_webmail(args.domain, settings=settings))
     except InputError as exc:
         print(f"alimail-mcp check-webmail: {exc}", file=sys.stderr)
