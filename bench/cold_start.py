@@ -55,16 +55,34 @@ async def cold_start(runs: int) -> None:
 def varied_queries(n: int) -> list[str]:
     """Queries built from fragments so that no two in a row are the same string."""
     en = [
-        "Outlook keeps asking for my password", "550 SPF check failed when sending to gmail",
-        "webmail shows AccountFrozen", "forgot my password and changed phone", "Too many password errors",
-        "how do I import a p12 certificate", "mail from customers never arrives", "ESO_LOCAL_SPAM bounce",
-        "set up DMARC for our domain", "blacklist a sender domain", "503 error on mail.example.com",
-        "scan the QR code to log in", "what's a good ramen recipe", "mailbox is full 10GB",
+        "Outlook keeps asking for my password",
+        "550 SPF check failed when sending to gmail",
+        "webmail shows AccountFrozen",
+        "forgot my password and changed phone",
+        "Too many password errors",
+        "how do I import a p12 certificate",
+        "mail from customers never arrives",
+        "ESO_LOCAL_SPAM bounce",
+        "set up DMARC for our domain",
+        "blacklist a sender domain",
+        "503 error on mail.example.com",
+        "scan the QR code to log in",
+        "what's a good ramen recipe",
+        "mailbox is full 10GB",
     ]
     zh = [
-        "忘记密码了，手机号也换了", "发外部邮件报SPF校验失败", "网页版打不开，显示503", "账号被冻结了怎么办",
-        "客户发来的邮件收不到", "怎么设置白名单", "Foxmail 收不到邮件，端口填什么", "扫码登录二维码过期",
-        "密码错误次数过多被锁定", "MX记录怎么填", "今天天气怎么样", "S/MIME 证书怎么导入",
+        "忘记密码了，手机号也换了",
+        "发外部邮件报SPF校验失败",
+        "网页版打不开，显示503",
+        "账号被冻结了怎么办",
+        "客户发来的邮件收不到",
+        "怎么设置白名单",
+        "Foxmail 收不到邮件，端口填什么",
+        "扫码登录二维码过期",
+        "密码错误次数过多被锁定",
+        "MX记录怎么填",
+        "今天天气怎么样",
+        "S/MIME 证书怎么导入",
     ]
     rng = random.Random(7)
     pool = en + zh
@@ -88,7 +106,9 @@ def route_latency(n: int) -> None:
     times.sort()
     p50 = times[len(times) // 2] / 1e6
     p99 = times[int(len(times) * 0.99)] / 1e6
-    print(f"route_query in-process over {n} varied queries: p50 {p50:.3f} ms, p99 {p99:.3f} ms (aim p99 < 1 ms)")
+    print(
+        f"route_query in-process over {n} varied queries: p50 {p50:.3f} ms, p99 {p99:.3f} ms (aim p99 < 1 ms)"
+    )
 
 
 def main() -> int:

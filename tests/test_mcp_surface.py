@@ -29,7 +29,9 @@ async def _exercise(client: Client) -> None:
     # a second listing comes back in the same order
     assert [t.name for t in (await client.list_tools(cache_mode="bypass")).tools] == names
 
-    en = await client.call_tool("route_query", {"query": "Outlook says my password is wrong but webmail works"})
+    en = await client.call_tool(
+        "route_query", {"query": "Outlook says my password is wrong but webmail works"}
+    )
     assert not en.is_error
     data: dict[str, Any] = en.structured_content or {}
     assert data["matched"] is True

@@ -8,6 +8,7 @@ the tool that needs it (tools.py).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Annotated, Literal
 
 from mcp.server.mcpserver import MCPServer
@@ -80,20 +81,20 @@ def register_knowledge(server: MCPServer) -> None:
         )
 
 
-def _constant(text: str) -> object:
+def _constant(text: str) -> Callable[[], str]:
     def read() -> str:
         return text
 
     return read
 
 
-def _prompt_fn(intent: str, render: object) -> object:
+def _prompt_fn(intent: str, render: Callable[[str, str], str]) -> Callable[[str], str]:
     def prompt(
         situation: Annotated[
             str, Field(description="The user's situation in their own words.", max_length=8000)
         ],
     ) -> str:
-        return render(intent, situation)  # type: ignore[operator]
+        return render(intent, situation)
 
     return prompt
 
