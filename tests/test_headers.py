@@ -1,4 +1,4 @@
-"""Header analysis: hops and delays, authentication verdicts and alignment, spam stamps, findings, bad input."""
+"""Header analysis: hops and delays, authentication verdicts and alignment, spam stamps, findings, input."""
 
 from __future__ import annotations
 
@@ -50,7 +50,11 @@ def test_delayed_hop_is_found_and_measured() -> None:
 def test_spf_fail_with_the_sending_address_from_received_spf() -> None:
     a = analyze("spf_fail.txt")
     spf = primary(a.auth, "spf")
-    assert spf is not None and (spf.result, spf.domain, spf.source) == ("fail", "shop.test", "authentication-results")
+    assert spf is not None and (spf.result, spf.domain, spf.source) == (
+        "fail",
+        "shop.test",
+        "authentication-results",
+    )
     assert spf.authserv_id == "mx2.qiye.aliyun.com"
     assert "not in the SPF record" in spf.meaning
     assert a.sending_ip == "198.51.100.23"
@@ -77,7 +81,11 @@ def test_dkim_pass_for_another_domain_fails_dmarc_alignment() -> None:
     assert a.sending_ip == "192.0.2.77"
     assert a.message.subject == "夏季大促"  # RFC 2047 encoded word decoded
     # ARC results are kept apart from the receiver's own results.
-    assert {v.source for v in a.auth} == {"authentication-results", "arc-authentication-results", "received-spf"}
+    assert {v.source for v in a.auth} == {
+        "authentication-results",
+        "arc-authentication-results",
+        "received-spf",
+    }
     assert any(v.instance == 1 for v in a.auth if v.source == "arc-authentication-results")
 
 
@@ -136,8 +144,8 @@ def test_clean_arrival_has_nothing_to_report() -> None:
             ("203.0.113.9", "203.0.113.9", "mx.example.net", "ESMTPS", "2024-06-04T10:00:00+02:00"),
         ),
         (
-            "from 30.97.49.16(mailfrom:x@linux.example.test fp:SMTPD_---0Vry_1694571432) by smtp.aliyun-inc.com;"
-            " Wed, 13 Sep 2023 10:17:12 +0800",
+            "from 30.97.49.16(mailfrom:x@linux.example.test fp:SMTPD_---0Vry_1694571432) "
+            "by smtp.aliyun-inc.com; Wed, 13 Sep 2023 10:17:12 +0800",
             ("30.97.49.16", "30.97.49.16", "smtp.aliyun-inc.com", None, "2023-09-13T10:17:12+08:00"),
         ),
         (
@@ -149,21 +157,35 @@ def test_clean_arrival_has_nothing_to_report() -> None:
 )
 def test_received_forms(value: str, expected: tuple[str | None, ...]) -> None:
     hop = parse_received(value)
-    assert (hop.from_host, hop.from_ip, hop.by_host, hop.protocol, hop.when.isoformat() if hop.when else None) == (
-        expected
-    )
+    assert (
+        hop.from_host,
+        hop.from_ip,
+        hop.by_host,
+        hop.protocol,
+        hop.when.isoformat() if hop.when else None,
+    ) == (expected)
 
 
 @pytest.mark.parametrize(
     ("header", "value", "flagged", "score"),
     [
-        ("x-spamd-result", "default: True [16.20 / 15.00]; BAYES_SPAM(5.10)[99%]; R_SPF_FAIL(1.00)", True, 16.2),
+        (
+            "x-spamd-result",
+            "default: True [16.20 / 15.00]; BAYES_SPAM(5.10)[99%]; R_SPF_FAIL(1.00)",
+            True,
+            16.2,
+        ),
         ("x-spamd-result", "default: False [1.40 / 15.00]; MIME_GOOD(-0.10)", False, 1.4),
         ("x-rspamd-action", "no action", False, None),
         ("x-rspamd-action", "add header", True, None),
         ("x-proofpoint-spam-details", "rule=notspam policy=default score=0 mlxscore=0", False, 0.0),
         ("x-proofpoint-spam-details", "rule=spam policy=default score=99", True, 99.0),
-        ("x-alimail-antispam", "AC=CONTINUE;BC=0.9|0.4;CH=green;DS=CONTINUE|ham_system_inform|0.08;", False, None),
+        (
+            "x-alimail-antispam",
+            "AC=CONTINUE;BC=0.9|0.4;CH=green;DS=CONTINUE|ham_system_inform|0.08;",
+            False,
+            None,
+        ),
         ("x-alimail-antispam", "AC=REJECT;CH=red;DS=REJECT|spam_content|0.99;", True, None),
         ("x-ms-exchange-organization-scl", "-1", False, -1.0),
         ("x-gm-spam", "0", False, None),

@@ -13,7 +13,17 @@ from collections.abc import Sequence
 
 from alimail_mcp import __version__
 
-COMMANDS = ("serve", "route", "recover", "check_dns", "check_client", "check_webmail", "diagnose")
+COMMANDS = (
+    "serve",
+    "route",
+    "recover",
+    "check_dns",
+    "check_client",
+    "check_webmail",
+    "diagnose",
+    "secure_plan",
+    "smime_check",
+)
 """Subcommand modules under alimail_mcp.cli, in the order `--help` lists them."""
 
 

@@ -1,0 +1,147 @@
+"""`alimail-mcp secure-plan DOMAIN`: the plan to secure a domain's mail (the plan_secure_setup tool).
+
+`--certificate FILE` may be a .p12/.pfx file: its password is asked for on the terminal.
+Exit status: 0 nothing to do now, 1 steps to take now (or a certificate problem), 3 the DNS could not
+be read completely, 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from alimail_mcp.cli.options import add_dns_options, settings_from_args
+from alimail_mcp.errors import InputError
+
+if TYPE_CHECKING:
+    from alimail_mcp.secure_setup.models import SecureSetupPlan
+
+GOALS = ("anti-spoofing", "signing", "encryption", "spam-control")
+
+
+def register(sub: Any) -> None:
+    p: argparse.ArgumentParser = sub.add_parser(
+        "secure-plan",
+        help="plan SPF, DKIM and DMARC (with dates), S/MIME and sender filters for a domain",
+        description="Plan how to secure a domain's mail on Alibaba Mail: SPF first, then DKIM, then DMARC "
+        "from p=none to p=reject with dates; S/MIME eligibility and certificate checks; sender-filter costs.",
+    )
+    p.add_argument("domain", help="the mail domain, e.g. example.com")
+    p.add_argument("--edition", help="standard, premium, enterprise or 'AI Premium'")
+    p.add_argument(
+        "--goal", action="append", choices=GOALS, help="what to plan for (repeatable; default all)"
+    )
+    p.add_argument(
+        "--certificate",
+        metavar="FILE",
+        help="an S/MIME certificate: .p12/.pfx (asks for the password), .pem, .cer/.crt/.der",
+    )
+    p.add_argument("--mailbox", metavar="ADDRESS", help="the mailbox the certificate is for")
+    p.add_argument(
+        "--selector", action="append", metavar="S", help="DKIM selector shown in the admin console"
+    )
+    p.add_argument(
+        "--today", metavar="YYYY-MM-DD", help="count the DMARC stages from this date (default today)"
+    )
+    p.add_argument("--json", action="store_true", help="print the plan as JSON")
+    add_dns_options(p)
+    p.add_argument("--authoritative-port", type=int, default=None, help=argparse.SUPPRESS)
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from alimail_mcp.secure_setup.plan import normalize_goals, plan_secure_setup
+
+    try:
+        settings = settings_from_args(args)
+        goals = normalize_goals(args.goal)
+        check = None
+        if args.certificate:
+            from alimail_mcp.cli.smime_check import check_file
+
+            purposes = tuple(g for g in ("signing", "encryption") if g in goals) or ("signing", "encryption")
+            check = check_file(Path(args.certificate), args.mailbox, purposes)
+        plan = asyncio.run(
+            plan_secure_setup(
+                args.domain,
+                edition=args.edition,
+                goals=list(goals),
+                mailbox=args.mailbox,
+                today=args.today,
+                dkim_selectors=args.selector,
+                certificate_check=check,
+                settings=settings,
+                authoritative_port=args.authoritative_port,
+            )
+        )
+    except InputError as exc:
+        print(f"alimail-mcp secure-plan: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(plan.model_dump_json(indent=2))
+    else:
+        print_plan(plan, sys.stdout)
+    return exit_status(plan)
+
+
+def exit_status(plan: SecureSetupPlan) -> int:
+    if any(s.status == "unknown" for s in plan.steps):
+        return 3
+    now = any(s.status in ("to-do", "fix") for s in plan.steps)
+    cert = plan.smime.certificate if plan.smime else None
+    return 1 if now or (cert is not None and not cert.fit) else 0
+
+
+_MARK = {"done": "done", "to-do": "TO DO", "fix": "FIX", "later": "later", "unknown": "??"}
+
+
+def print_plan(plan: SecureSetupPlan, out: TextIO) -> None:
+    w = out.write
+    w(f"{plan.domain}: secure mail plan ({', '.join(plan.goals)}); DMARC dates counted from {plan.today}\n")
+    w(f"{plan.summary}\n")
+    if plan.steps:
+        w("\nAUTHENTICATION STEPS (in this order)\n")
+        for step in plan.steps:
+            when = f"  from {step.not_before}" if step.status == "later" and step.not_before else ""
+            w(f"  {step.order}. [{_MARK[step.status]}] {step.title}{when}\n")
+            for action in step.actions:
+                w(f"       - {action}\n")
+            for record in step.records:
+                w(f"       record: {record.type} {record.host} -> {record.value}\n")
+            for change in step.dns_changes:
+                w(f"       {change.command}\n")
+            if step.condition and step.status in ("to-do", "later"):
+                w(f"       note: {step.condition}\n")
+            if step.propagation and step.status in ("to-do", "fix"):
+                w(f"       takes effect: {step.propagation.text}\n")
+    if plan.smime is not None:
+        s = plan.smime
+        verdict = {True: "included", False: "NOT included", None: "unknown (edition not given)"}[s.eligible]
+        w(f"\nS/MIME: {verdict}; at most {s.max_certificates_per_mailbox} certificates per mailbox\n")
+        for r in s.requirements:
+            mark = {True: "ok", False: "NO", None: "check"}[r.met]
+            w(f"  [{mark}] {r.text}\n")
+        if s.certificate is not None:
+            c = s.certificate
+            w(f"  certificate: {'fit' if c.fit else 'NOT fit'}; {c.subject}; expires {c.not_after[:10]}\n")
+    if plan.sender_filters is not None:
+        f = plan.sender_filters
+        w("\nSENDER FILTERS\n")
+        for option in (f.strict_mode, f.permanently_delete_spam):
+            w(f"  {option.name}: {option.what}\n    cost: {option.cost}\n    advice: {option.advice}\n")
+        w("  whitelist first:\n")
+        for item in f.whitelist_first:
+            w(f"    - {item}\n")
+        if f.own_senders:
+            w(f"    (other senders in the SPF record: {', '.join(f.own_senders)})\n")
+    if plan.findings:
+        w("\nFINDINGS\n")
+        for finding in plan.findings:
+            w(f"  [{finding.severity.value}] {finding.code}: {finding.title}\n")
+    if plan.next_steps:
+        w("\nNEXT STEPS\n")
+        for line in plan.next_steps:
+            w(f"  - {line}\n")

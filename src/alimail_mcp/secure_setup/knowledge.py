@@ -1,0 +1,180 @@
+"""Typed model of skills/secure_setup.yaml, provider values filled in; `render` fills run-time values."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import cache
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from alimail_mcp.errors import KnowledgeError
+from alimail_mcp.knowledge.facts import UnknownFact, fill, provider_facts
+from alimail_mcp.knowledge.loader import load_provider, read_yaml, skills_dir, validate
+from alimail_mcp.models import Finding, PathId, Severity
+from alimail_mcp.secure_setup.models import EditionId, GoalId, StepId
+
+FILE = "secure_setup.yaml"
+SKILL_SECURITY = "alimail/guide/alimail-security"
+SKILL_CONFIGURATION = "alimail/guide/alimail-configuration"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Edition(_Strict):
+    id: EditionId
+    label: str
+    aliases: tuple[str, ...] = Field(min_length=1)
+    smime: bool
+
+
+class Goal(_Strict):
+    id: GoalId
+    path: PathId
+    label: str
+
+
+class Propagation(_Strict):
+    spf: str
+    auth: str
+    pending: str
+
+
+class StepText(_Strict):
+    title: str
+    where: Literal["dns", "admin-console"]
+    why: str
+    done: str
+    todo: tuple[str, ...] = Field(min_length=1)
+    fix: tuple[str, ...] = ()
+
+
+class DkimRecord(_Strict):
+    host: str
+    value: str
+    common_selectors_only: str
+
+
+class DmarcCondition(_Strict):
+    started: str
+
+
+class RequirementText(_Strict):
+    id: Literal["edition", "admin-enabled", "pkcs12", "certificate-limit", "certificate"]
+    text: str
+
+
+class Thresholds(_Strict):
+    expiring_days: int = Field(ge=1)
+    min_rsa_bits: int = Field(ge=512)
+    min_ec_bits: int = Field(ge=128)
+
+
+class FindingText(_Strict):
+    severity: Literal["error", "warning", "info", "ok"]
+    title: str
+    detail: str = ""
+    fix: tuple[str, ...] = ()
+
+
+class Smime(_Strict):
+    requirements: tuple[RequirementText, ...]
+    steps: tuple[str, ...]
+    thresholds: Thresholds
+    findings: dict[str, FindingText]
+
+
+class FilterText(_Strict):
+    name: str
+    what: str
+    cost: str
+    advice: str
+
+
+class SenderFilters(_Strict):
+    strict_mode: FilterText
+    permanently_delete_spam: FilterText
+    whitelist_first: tuple[str, ...]
+    own_senders: str
+    order: tuple[str, ...]
+    entry_rules: tuple[str, ...]
+
+
+class Summaries(_Strict):
+    dns_ok: str
+    dns_staged: str
+    dns_todo: str
+    dns_unknown: str
+    dmarc_dates: str
+    dmarc_reject_date: str
+    smime_ok: str
+    smime_cert_problems: str
+    smime_not_eligible: str
+    smime_unknown: str
+    filters: str
+    step_now: str
+    step_later: str
+    step_unknown: str
+    other_dns: str
+
+
+class SecureSetupKnowledge(_Strict):
+    editions: tuple[Edition, ...] = Field(min_length=1)
+    goals: tuple[Goal, ...] = Field(min_length=1)
+    propagation: Propagation
+    steps: dict[StepId, StepText]
+    dkim_record: DkimRecord
+    dmarc_condition: DmarcCondition
+    smime: Smime
+    sender_filters: SenderFilters
+    summary: Summaries
+
+    def smime_finding(self, code: str, evidence: dict[str, Any] | None = None, **values: object) -> Finding:
+        spec = self.smime.findings[code]
+        return Finding(
+            code=code,
+            severity=Severity(spec.severity),
+            title=render(spec.title, values),
+            detail=render(spec.detail, values),
+            evidence=evidence or {},
+            fix=[render(step, values) for step in spec.fix],
+            skill=SKILL_SECURITY,
+            needs_admin=code.startswith("smime.edition"),
+        )
+
+
+_RUNTIME = re.compile(r"\{([a-z_]+)\}")
+
+
+def render(text: str, values: Mapping[str, object]) -> str:
+    """Fill `{name}` with run-time values the engine computed; unknown names stay as written."""
+    return _RUNTIME.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), text)
+
+
+@cache
+def load_secure_setup() -> SecureSetupKnowledge:
+    path = skills_dir() / FILE
+    data = _fill(read_yaml(path), provider_facts(load_provider()), "")
+    model = validate(SecureSetupKnowledge, data, path)
+    missing = {"spf", "dkim", "dmarc-none", "dmarc-quarantine", "dmarc-reject"} - set(model.steps)
+    if missing:
+        raise KnowledgeError(FILE, f"field steps: missing {', '.join(sorted(missing))}")
+    return model
+
+
+def _fill(value: Any, facts: dict[str, str], where: str) -> Any:
+    if isinstance(value, str):
+        try:
+            return fill(value, facts) if "{{" in value else value
+        except UnknownFact as exc:
+            raise KnowledgeError(
+                FILE, f"field {where}: unknown provider value {{{{{exc.args[0]}}}}}"
+            ) from None
+    if isinstance(value, dict):
+        return {k: _fill(v, facts, f"{where}.{k}".lstrip(".")) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, facts, f"{where}.{i}") for i, v in enumerate(value)]
+    return value

@@ -1,0 +1,281 @@
+"""`plan_secure_setup()`: the ordered plan to secure a domain's mail, built on the check_dns audit.
+
+Goals decide what is planned: anti-spoofing (SPF, DKIM, DMARC stages from the live DNS), signing and
+encryption (S/MIME eligibility and the certificate's checks), spam-control (what the sender filters
+cost and the whitelist to build first). No goal means all of them.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
+
+from alimail_mcp.errors import InputError
+from alimail_mcp.inputs import normalize_address, normalize_domain
+from alimail_mcp.knowledge.loader import load_provider
+from alimail_mcp.models import Finding, PathId
+from alimail_mcp.secure_setup.filters import sender_filter_advice
+from alimail_mcp.secure_setup.knowledge import (
+    SKILL_CONFIGURATION,
+    SKILL_SECURITY,
+    SecureSetupKnowledge,
+    load_secure_setup,
+    render,
+)
+from alimail_mcp.secure_setup.models import (
+    CertificateCheck,
+    EditionId,
+    GoalId,
+    PlanStep,
+    SecureSetupPlan,
+    SmimeEligibility,
+)
+from alimail_mcp.secure_setup.smime import smime_eligibility
+
+if TYPE_CHECKING:
+    from alimail_mcp.config import Settings
+    from alimail_mcp.dns.client import DnsClient
+    from alimail_mcp.dns.report import DnsAuditResult
+    from alimail_mcp.secure_setup.certificate import Purpose
+
+GOAL_ORDER: tuple[GoalId, ...] = ("anti-spoofing", "signing", "encryption", "spam-control")
+_SKILLS: dict[str, str] = {
+    "dns-auth": SKILL_CONFIGURATION,
+    "smime": SKILL_SECURITY,
+    "sender-filters": SKILL_SECURITY,
+}
+_AUTH_CHECKS = ("spf.", "dkim.", "dmarc.")
+
+
+async def plan_secure_setup(
+    domain: str,
+    edition: str | None = None,
+    goals: list[str] | None = None,
+    certificate: str | None = None,
+    mailbox: str | None = None,
+    *,
+    today: date | str | None = None,
+    dkim_selectors: list[str] | None = None,
+    certificate_check: CertificateCheck | None = None,
+    settings: Settings | None = None,
+    client: DnsClient | None = None,
+    authoritative_port: int | None = None,
+) -> SecureSetupPlan:
+    """Plan SPF -> DKIM -> DMARC (dated stages), S/MIME and sender filters for `domain`.
+
+    `certificate`: PEM or base64 DER text, or the path of a .cer/.crt/.pem/.der file on this machine
+    (a .p12/.pfx is refused: the command line checks those and passes `certificate_check`).
+    Raises InputError naming the field for bad input; DNS problems become findings.
+    """
+    kb = load_secure_setup()
+    provider = load_provider()
+    name = normalize_domain(domain)
+    edition_id = normalize_edition(edition, kb)
+    wanted = normalize_goals(goals)
+    address = normalize_address(mailbox, "mailbox") if mailbox and mailbox.strip() else None
+    day = parse_day(today)
+    if certificate_check is None and certificate is not None and certificate.strip():
+        from alimail_mcp.secure_setup.certificate import check_certificate, read_certificate_input
+
+        data = read_certificate_input(certificate)
+        now = datetime.now(UTC) if today is None else datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+        certificate_check = check_certificate(data, mailbox=address, purposes=_purposes(wanted), now=now)
+
+    audit = None
+    if "anti-spoofing" in wanted or "spam-control" in wanted:
+        audit = await _audit(name, dkim_selectors, settings, client, authoritative_port)
+
+    findings: list[Finding] = []
+    steps: list[PlanStep] = []
+    if audit is not None and "anti-spoofing" in wanted:
+        from alimail_mcp.secure_setup.steps import authentication_steps
+
+        steps = authentication_steps(audit, kb, provider, day)
+        findings += audit.findings
+    smime = None
+    if certificate_check is not None or {"signing", "encryption"} & set(wanted):
+        smime, smime_findings = smime_eligibility(edition_id, certificate_check, kb, provider)
+        findings += smime_findings
+    filters = sender_filter_advice(kb, provider, audit) if "spam-control" in wanted else None
+
+    path = _path(wanted, kb)
+    return SecureSetupPlan(
+        intent="configure-communication",
+        path=path,
+        skill=_SKILLS[path],
+        summary=_summary(name, steps, smime, filters is not None, kb),
+        findings=findings,
+        next_steps=_next_steps(steps, smime, filters is not None, audit, kb),
+        domain=name,
+        edition=edition_id,
+        goals=list(wanted),
+        today=day.isoformat(),
+        dns_overall=audit.overall if audit is not None else None,
+        steps=steps,
+        dns_changes=audit.dns_changes if audit is not None else [],
+        smime=smime,
+        sender_filters=filters,
+    )
+
+
+async def _audit(
+    name: str,
+    selectors: list[str] | None,
+    settings: Settings | None,
+    client: DnsClient | None,
+    port: int | None,
+) -> DnsAuditResult:
+    from alimail_mcp.config import load_settings
+    from alimail_mcp.dns.audit import audit_domain
+
+    settings = settings or load_settings()
+    return await audit_domain(
+        name,
+        dkim_selectors=selectors,
+        compare_authoritative=True,
+        settings=settings,
+        client=client,
+        authoritative_port=port if port is not None else settings.authoritative_port,
+    )
+
+
+# --- input rules ----------------------------------------------------------------------------------
+
+
+def _key(text: str) -> str:
+    folded = unicodedata.normalize("NFKC", text).strip().lower()
+    return " ".join(folded.replace("_", " ").replace("-", " ").split())
+
+
+def normalize_edition(value: str | None, kb: SecureSetupKnowledge | None = None) -> EditionId | None:
+    if value is None or not value.strip():
+        return None
+    kb = kb or load_secure_setup()
+    if len(value) > 80:
+        raise InputError("edition", "is longer than 80 characters")
+    key = _key(value)
+    for edition in kb.editions:
+        if key in {_key(a) for a in (*edition.aliases, edition.id, edition.label)}:
+            return edition.id
+    allowed = ", ".join(e.label for e in kb.editions)
+    raise InputError("edition", f"{value[:40]!r} is not an edition; use one of: {allowed}")
+
+
+def normalize_goals(values: list[str] | None) -> tuple[GoalId, ...]:
+    """Goals in plan order, duplicates dropped; none given means all of them."""
+    if not values:
+        return GOAL_ORDER
+    if len(values) > 10:
+        raise InputError("goals", "at most 10 goals")
+    chosen: set[str] = set()
+    for raw in values:
+        key = _key(str(raw)).replace(" ", "-")
+        if key not in GOAL_ORDER:
+            raise InputError("goals", f"{str(raw)[:40]!r} is not a goal; use any of: {', '.join(GOAL_ORDER)}")
+        chosen.add(key)
+    return tuple(g for g in GOAL_ORDER if g in chosen)
+
+
+def parse_day(value: date | str | None) -> date:
+    if value is None:
+        return datetime.now(UTC).date()
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    try:
+        if len(text) > 40:
+            raise ValueError
+        return date.fromisoformat(text[:10]) if len(text) >= 10 else date.fromisoformat(text)
+    except ValueError:
+        raise InputError("today", "must be a date like 2024-06-01") from None
+
+
+def _purposes(goals: tuple[GoalId, ...]) -> tuple[Purpose, ...]:
+    both: tuple[Purpose, ...] = ("signing", "encryption")
+    chosen = tuple(p for p in both if p in goals)
+    return chosen or both
+
+
+def _path(goals: tuple[GoalId, ...], kb: SecureSetupKnowledge) -> PathId:
+    paths = {g.id: g.path for g in kb.goals}
+    return paths[goals[0]]
+
+
+# --- the plan in words ----------------------------------------------------------------------------
+
+
+def _summary(
+    domain: str,
+    steps: list[PlanStep],
+    smime: SmimeEligibility | None,
+    filters: bool,
+    kb: SecureSetupKnowledge,
+) -> str:
+    s = kb.summary
+    parts: list[str] = []
+    if steps:
+        now = [st for st in steps if st.status in ("to-do", "fix")]
+        unknown = [st for st in steps if st.status == "unknown"]
+        if unknown:
+            parts.append(render(s.dns_unknown, {"domain": domain}))
+        elif now:
+            records = {st.id.split("-")[0] for st in now}
+            parts.append(render(s.dns_todo, {"domain": domain, "count": len(records), "first": now[0].title}))
+        elif all(st.status == "done" for st in steps):
+            parts.append(render(s.dns_ok, {"domain": domain}))
+        else:
+            parts.append(render(s.dns_staged, {"domain": domain}))
+        dated = {st.id: st.not_before for st in steps if st.status == "later"}
+        if "dmarc-quarantine" in dated and "dmarc-reject" in dated:
+            values = {"quarantine_date": dated["dmarc-quarantine"], "reject_date": dated["dmarc-reject"]}
+            parts.append(render(s.dmarc_dates, values))
+        elif "dmarc-reject" in dated:
+            parts.append(render(s.dmarc_reject_date, {"reject_date": dated["dmarc-reject"]}))
+    if smime is not None:
+        cert = smime.certificate
+        if smime.eligible is False:
+            parts.append(s.smime_not_eligible)
+        elif cert is not None and not cert.fit:
+            errors = sum(1 for f in cert.findings if f.severity.value == "error")
+            parts.append(render(s.smime_cert_problems, {"count": errors}))
+        elif smime.eligible and cert is not None:
+            parts.append(s.smime_ok)
+        else:
+            parts.append(s.smime_unknown)
+    if filters and len(parts) < 3:  # the summary stays at three sentences; the advice is in sender_filters
+        parts.append(s.filters)
+    return " ".join(parts)
+
+
+def _next_steps(
+    steps: list[PlanStep],
+    smime: SmimeEligibility | None,
+    filters: bool,
+    audit: DnsAuditResult | None,
+    kb: SecureSetupKnowledge,
+) -> list[str]:
+    out: list[str] = []
+    s = kb.summary
+    for step in steps:
+        if step.status in ("to-do", "fix") and step.actions:
+            out.append(render(s.step_now, {"title": step.title, "action": step.actions[0]}))
+        elif step.status == "later" and step.not_before:
+            out.append(render(s.step_later, {"title": step.title, "date": step.not_before}))
+        elif step.status == "unknown":
+            out.append(render(s.step_unknown, {"title": step.title}))
+    if audit is not None and any(
+        f.severity.value in ("error", "warning") and not f.code.startswith(_AUTH_CHECKS)
+        for f in audit.findings
+    ):
+        out.append(s.other_dns)
+    if smime is not None and smime.eligible is not False:
+        cert = smime.certificate
+        if cert is not None and not cert.fit:
+            out += [f.fix[0] for f in cert.findings if f.severity.value == "error" and f.fix][:2]
+        out.append(smime.steps[0])
+    if filters:
+        out.append(kb.sender_filters.order[0])
+    return list(dict.fromkeys(out))
