@@ -23,7 +23,9 @@ from alimail_mcp.diagnosis.models import DiagnosisResult
 from alimail_mcp.dns.report import DnsAuditResult
 from alimail_mcp.errors import InputError
 from alimail_mcp.knowledge.route_models import RouteResult
+from alimail_mcp.missing_mail.models import MissingMailDiagnosis
 from alimail_mcp.recovery.models import RecoveryPlan
+from alimail_mcp.secure_setup.models import SecureSetupPlan
 from alimail_mcp.webmail.models import WebmailResult
 
 T = TypeVar("T")
@@ -45,6 +47,12 @@ CHOICE_CHARS = 40
 MAX_SELECTORS = 20
 BOUNCE_CHARS = 10_000_000
 """A whole bounce email; the diagnosis engine refuses more than 10 MB with the same rule."""
+MAX_GOALS = 8
+CERTIFICATE_CHARS = 65_536
+"""A certificate as PEM or base64 text (a chain fits); secure_setup.certificate refuses more."""
+MAX_SYMPTOMS = 16
+HEADERS_CHARS = 262_144
+"""A pasted header block or bounce for diagnose_missing_mail; the engine refuses more."""
 
 OFFLINE = ToolAnnotations(
     read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
@@ -300,3 +308,122 @@ def register(server: MCPServer, settings: Settings) -> None:
         return await _engine(check(domain, settings=settings), settings)
 
     _add(server, check_webmail, "Check webmail access", ONLINE)
+
+    async def plan_secure_setup(
+        domain: Annotated[
+            str,
+            Field(description="The mail domain, e.g. example.com (IDN allowed).", max_length=DOMAIN_CHARS),
+        ],
+        edition: Annotated[
+            str | None,
+            Field(
+                description="The Alibaba Mail edition: standard, premium, enterprise or 'AI Premium' "
+                "(S/MIME exists only on AI Premium).",
+                max_length=CHOICE_CHARS,
+            ),
+        ] = None,
+        goals: Annotated[
+            list[Annotated[str, Field(max_length=CHOICE_CHARS)]] | None,
+            Field(
+                description="Any of: anti-spoofing (SPF, DKIM, DMARC), signing, encryption (S/MIME), "
+                "spam-control (blacklist, whitelist, anti-spam level). Default: all.",
+                max_length=MAX_GOALS,
+            ),
+        ] = None,
+        certificate: Annotated[
+            str | None,
+            Field(
+                description="An S/MIME certificate to check: PEM text, base64 DER, or the path of a "
+                ".cer/.crt/.pem/.der file on the server's machine. A .p12/.pfx file needs its password: "
+                "check it with `alimail-mcp smime-check FILE` instead; never send a password here.",
+                max_length=CERTIFICATE_CHARS,
+            ),
+        ] = None,
+        mailbox: Annotated[
+            str | None,
+            Field(
+                description="The mailbox the certificate is for (its address must be in it).",
+                max_length=ADDRESS_CHARS,
+            ),
+        ] = None,
+    ) -> SecureSetupPlan:
+        """Plan how to secure a domain's mail from its live DNS: SPF first, then DKIM (created in the admin
+        console), then DMARC at p=none with reports and the dates to move to quarantine and reject, each
+        with its record and propagation time; S/MIME eligibility and certificate checks; what Strict
+        anti-spam mode and permanent spam deletion cost, and the whitelist to build first."""
+        from alimail_mcp.secure_setup.plan import plan_secure_setup as plan
+
+        return await _engine(
+            plan(
+                domain,
+                edition=edition,
+                goals=goals,
+                certificate=certificate,
+                mailbox=mailbox,
+                settings=settings,
+                authoritative_port=settings.authoritative_port,
+            ),
+            settings,
+        )
+
+    _add(server, plan_secure_setup, "Plan secure mail setup", ONLINE)
+
+    async def diagnose_missing_mail(
+        domain: Annotated[
+            str,
+            Field(description="The receiving mail domain, e.g. example.com.", max_length=DOMAIN_CHARS),
+        ],
+        sender: Annotated[
+            str | None,
+            Field(
+                description="Who sent the missing mail: an address or a domain (their SPF and DMARC are "
+                "checked live).",
+                max_length=ADDRESS_CHARS,
+            ),
+        ] = None,
+        symptoms: Annotated[
+            list[Annotated[str, Field(max_length=CHOICE_CHARS)]] | None,
+            Field(
+                description="What the user reports, any of: uses_pop_client, mailbox_full, "
+                "has_rules_or_forwarding, sender_got_bounce, bounce_text, found_in_spam, only_some_senders, "
+                "recently_changed_dns.",
+                max_length=MAX_SYMPTOMS,
+            ),
+        ] = None,
+        headers: Annotated[
+            str | None,
+            Field(
+                description="The raw header block of a message that arrived late or in spam, or of the "
+                "sender's copy (read as evidence only).",
+                max_length=HEADERS_CHARS,
+            ),
+        ] = None,
+        bounce_text: Annotated[
+            str | None,
+            Field(
+                description="The bounce the sender received (its text or the whole bounce message).",
+                max_length=HEADERS_CHARS,
+            ),
+        ] = None,
+    ) -> MissingMailDiagnosis:
+        """Find why mail sent to a domain did not arrive: live MX/SPF checks (another provider's MX first),
+        mailbox causes (POP deletion, rules and forwarding, the storage limit, sync), spam filtering
+        (ESO_LOCAL_SPAM, blacklist, Strict mode, .eml appeal), the Received hops with delays,
+        SPF/DKIM/DMARC/ARC verdicts and spam scores from headers; ranked causes with evidence and steps,
+        and the question to ask next when the evidence cannot decide."""
+        from alimail_mcp.missing_mail.diagnose import diagnose_missing_mail as diagnose
+
+        return await _engine(
+            diagnose(
+                domain,
+                sender=sender,
+                symptoms=symptoms,
+                headers=headers,
+                bounce_text=bounce_text,
+                settings=settings,
+                authoritative_port=settings.authoritative_port,
+            ),
+            settings,
+        )
+
+    _add(server, diagnose_missing_mail, "Diagnose missing mail", ONLINE)

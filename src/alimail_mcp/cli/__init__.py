@@ -24,6 +24,7 @@ COMMANDS = (
     "secure_plan",
     "smime_check",
 )
+    "missing_mail",
 """Subcommand modules under alimail_mcp.cli, in the order `--help` lists them."""
 
 

@@ -40,6 +40,8 @@ if TYPE_CHECKING:
     from alimail_mcp.secure_setup.certificate import Purpose
 
 GOAL_ORDER: tuple[GoalId, ...] = ("anti-spoofing", "signing", "encryption", "spam-control")
+MAX_GOALS = 8
+EDITION_CHARS = 40
 _SKILLS: dict[str, str] = {
     "dns-auth": SKILL_CONFIGURATION,
     "smime": SKILL_SECURITY,
@@ -152,8 +154,8 @@ def normalize_edition(value: str | None, kb: SecureSetupKnowledge | None = None)
     if value is None or not value.strip():
         return None
     kb = kb or load_secure_setup()
-    if len(value) > 80:
-        raise InputError("edition", "is longer than 80 characters")
+    if len(value) > EDITION_CHARS:
+        raise InputError("edition", f"is longer than {EDITION_CHARS} characters")
     key = _key(value)
     for edition in kb.editions:
         if key in {_key(a) for a in (*edition.aliases, edition.id, edition.label)}:
@@ -166,8 +168,8 @@ def normalize_goals(values: list[str] | None) -> tuple[GoalId, ...]:
     """Goals in plan order, duplicates dropped; none given means all of them."""
     if not values:
         return GOAL_ORDER
-    if len(values) > 10:
-        raise InputError("goals", "at most 10 goals")
+    if len(values) > MAX_GOALS:
+        raise InputError("goals", f"at most {MAX_GOALS} goals")
     chosen: set[str] = set()
     for raw in values:
         key = _key(str(raw)).replace(" ", "-")

@@ -1,0 +1,352 @@
+"""`diagnose_missing_mail()`: why mail sent to a domain's mailbox did not show up.
+
+Reads the domain's live MX/SPF (the check_dns audit), the header block and the bounce when given,
+and the sender's SPF/DMARC; turns all of it and the reported symptoms into signals; ranks the causes
+of skills/missing_mail.yaml; and says which question to ask when the evidence cannot decide.
+Headers and bounce text are untrusted: they are quoted as evidence, never repeated in the summary
+or the steps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from alimail_mcp.errors import InputError
+from alimail_mcp.inputs import normalize_address, normalize_domain
+from alimail_mcp.missing_mail.knowledge import (
+    SKILLS,
+    MissingMailKnowledge,
+    QuestionSpec,
+    load_missing_mail,
+    render,
+)
+from alimail_mcp.missing_mail.models import (
+    SYMPTOMS,
+    BounceReading,
+    LikelyCause,
+    MissingMailDiagnosis,
+    NextQuestion,
+    Symptom,
+)
+from alimail_mcp.missing_mail.rank import Scored, candidates, choose_question, confirmed, is_decided, rank
+from alimail_mcp.missing_mail.signals import (
+    Observed,
+    from_audit,
+    from_bounce,
+    from_headers,
+    from_sender,
+    from_symptoms,
+)
+from alimail_mcp.models import Finding, PathId
+
+if TYPE_CHECKING:
+    from alimail_mcp.config import Settings
+    from alimail_mcp.dns.client import DnsClient
+    from alimail_mcp.dns.report import DnsAuditResult
+    from alimail_mcp.headers.models import HeaderAnalysis
+
+MAX_SYMPTOMS = 16
+SYMPTOM_CHARS = 40
+MAX_HEADERS_CHARS = 262_144
+MAX_BOUNCE_CHARS = 262_144
+DIAGNOSTIC_CHARS = 300
+_DOMAIN_FINDINGS = ("mx.", "spf.", "dns.")
+
+
+async def diagnose_missing_mail(
+    domain: str,
+    sender: str | None = None,
+    symptoms: list[str] | None = None,
+    headers: str | None = None,
+    bounce_text: str | None = None,
+    *,
+    settings: Settings | None = None,
+    client: DnsClient | None = None,
+    authoritative_port: int | None = None,
+) -> MissingMailDiagnosis:
+    """Rank the likely causes of missing inbound mail for `domain`. InputError names a bad field."""
+    kb = load_missing_mail()
+    name = normalize_domain(domain)
+    sender_address, sender_domain = normalize_sender(sender)
+    reported = normalize_symptoms(symptoms)
+    header_text = _bounded(headers, "headers", MAX_HEADERS_CHARS)
+    bounce = _bounded(bounce_text, "bounce_text", MAX_BOUNCE_CHARS)
+
+    from alimail_mcp.config import load_settings
+
+    settings = settings or load_settings()
+    reading_task = asyncio.ensure_future(read_bounce(bounce, kb, name)) if bounce else None
+    audit = await _audit(name, settings, client, authoritative_port)
+    analysis = _headers(header_text, audit) if header_text else None
+    reading = await reading_task if reading_task else None
+
+    if sender_domain is None and analysis is not None and analysis.message.from_domain:
+        sender_domain = (
+            analysis.message.from_domain
+        )  # the message's own From, when the caller named no sender
+    checks = None
+    if sender_domain is not None:
+        from alimail_mcp.missing_mail.sender import check_sender
+
+        asker = client if client is not None else _client(settings)
+        checks = await check_sender(
+            asker,
+            name,
+            sender_domain,
+            address=sender_address,
+            sending_ip=analysis.sending_ip if analysis else None,
+            budget=settings.dns_budget,
+        )
+
+    observed: Observed = {**from_symptoms(reported), **from_audit(audit)}
+    if analysis is not None:
+        observed.update(from_headers(analysis))
+    if checks is not None:
+        observed.update(from_sender(checks))
+    if reading is not None:
+        if reading.signal is not None:
+            observed.pop("symptom.sender_got_bounce", None)
+        observed.update(from_bounce(reading))
+
+    ranked = rank(observed, kb)
+    decided = is_decided(ranked, kb)
+    inputs = {n for n, given in (("headers", header_text), ("bounce_text", bounce)) if given}
+    question = None if decided else choose_question(ranked, kb, reported, inputs)
+    listed = _listed(ranked, kb, audit)
+    path = _path(ranked, decided, kb)
+    findings: list[Finding] = [f for f in audit.findings if f.code.startswith(_DOMAIN_FINDINGS)]
+    if analysis is not None:
+        findings += analysis.findings
+    return MissingMailDiagnosis(
+        intent="troubleshoot-received",
+        path=path,
+        skill=SKILLS[path],
+        summary=_summary(name, ranked, decided, question, audit, kb),
+        findings=findings,
+        next_steps=_next_steps(listed, ranked, decided, question, kb),
+        domain=name,
+        sender=sender_address or sender_domain,
+        symptoms=list(reported),
+        causes=listed,
+        decided=decided,
+        next_question=_next_question(question),
+        dns_overall=audit.overall,
+        mx=audit.checks.mx,
+        dns_changes=[c for c in audit.dns_changes if c.reason.startswith(("mx.", "spf."))],
+        sender_checks=checks,
+        headers=analysis,
+        bounce=reading,
+    )
+
+
+# --- input rules ----------------------------------------------------------------------------------
+
+
+def normalize_symptoms(values: list[str] | None) -> tuple[Symptom, ...]:
+    if not values:
+        return ()
+    if len(values) > MAX_SYMPTOMS:
+        raise InputError("symptoms", f"at most {MAX_SYMPTOMS} values")
+    chosen: set[str] = set()
+    for raw in values:
+        key = "_".join(str(raw).strip().lower().replace("-", " ").split())
+        if key not in SYMPTOMS:
+            raise InputError(
+                "symptoms", f"{str(raw)[:40]!r} is not a symptom; use any of: {', '.join(SYMPTOMS)}"
+            )
+        chosen.add(key)
+    return tuple(s for s in SYMPTOMS if s in chosen)
+
+
+def normalize_sender(value: str | None) -> tuple[str | None, str | None]:
+    """(address, domain) of the sender: an address gives both, a domain only the domain."""
+    if value is None or not value.strip():
+        return None, None
+    if "@" in value.strip().lstrip("@"):
+        address = normalize_address(value, "sender")
+        return address, address.rsplit("@", 1)[1]
+    return None, normalize_domain(value.strip().lstrip("@"), "sender")
+
+
+def _bounded(value: str | None, field: str, limit: int) -> str | None:
+    if value is None or not value.strip():
+        return None
+    if len(value) > limit:
+        raise InputError(field, f"is {len(value)} characters long; the limit is {limit}")
+    return value
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+async def _audit(name: str, settings: Settings, client: DnsClient | None, port: int | None) -> DnsAuditResult:
+    from alimail_mcp.dns.audit import audit_domain
+
+    return await audit_domain(
+        name,
+        compare_authoritative=True,
+        settings=settings,
+        client=client,
+        authoritative_port=port if port is not None else settings.authoritative_port,
+    )
+
+
+def _client(settings: Settings) -> DnsClient:
+    from alimail_mcp.dns.resolver import ResolverClient
+
+    return ResolverClient.from_settings(settings)
+
+
+def _headers(text: str, audit: DnsAuditResult) -> HeaderAnalysis:
+    from alimail_mcp.headers.analyze import analyze_headers
+
+    mx = audit.checks.mx
+    ours = [h.host for h in mx.hosts if h.provider_set]
+    return analyze_headers(text, mx_hosts=ours, foreign_mx=mx.foreign_hosts)
+
+
+async def read_bounce(text: str, kb: MissingMailKnowledge, domain: str) -> BounceReading:
+    """The bounce read by diagnose_send_error's classifier (when that part is installed), as a signal."""
+    try:
+        from alimail_mcp.diagnosis.classify import analyze
+    except ImportError:  # the bounce classifier is another part of the project; without it, no reading
+        return BounceReading(read=False)
+    try:
+        analysis = await asyncio.to_thread(analyze, text)
+    except InputError:
+        raise
+    except Exception:  # the classifier promises not to raise on bad input; if it does, it simply did not read
+        return BounceReading(read=False)
+    failed = [item for item in analysis.items if item.fact.failed]
+    if not failed:
+        return BounceReading(read=False)
+    item = failed[0]
+    fact = item.fact
+    cause = item.cause.id if item.cause is not None else None
+    signal = kb.bounce_causes.get(cause or "") or kb.bounce_reasons.get(fact.reason)
+    if signal is None and item.permanent is False:
+        signal = "bounce.temporary"
+    diagnostic = " ".join(fact.diagnosis.split())
+    recipient = fact.recipient.strip() or None
+    return BounceReading(
+        read=True,
+        reason=fact.reason,
+        cause=cause,
+        reply_code=fact.reply_code or None,
+        enhanced_status=fact.status or None,
+        diagnostic=diagnostic[:DIAGNOSTIC_CHARS] or None,
+        recipient=recipient[:DIAGNOSTIC_CHARS] if recipient else None,
+        about_this_domain=_same_organisation(recipient, domain) if recipient else None,
+        signal=signal,
+    )
+
+
+def _same_organisation(address: str, domain: str) -> bool | None:
+    from alimail_mcp.dns.names import organizational_domain
+
+    host = address.rpartition("@")[2].strip().strip(">").rstrip(".").lower()
+    if not host or "." not in host:
+        return None
+    try:
+        return organizational_domain(host) == organizational_domain(domain)
+    except (ValueError, UnicodeError):
+        return None
+
+
+# --- the result in words ----------------------------------------------------------------------------
+
+
+def _listed(ranked: list[Scored], kb: MissingMailKnowledge, audit: DnsAuditResult) -> list[LikelyCause]:
+    d = kb.decision
+    kept = [s for s in ranked[: d.listed] if s.score >= d.floor] or ranked[:3]
+    if len(kept) < 3:
+        kept = ranked[:3]
+    out: list[LikelyCause] = []
+    for rank_no, scored in enumerate(kept, 1):
+        spec = scored.spec
+        changes = (
+            [c for c in audit.dns_changes if c.reason.startswith("mx.")]
+            if spec.id.startswith("dns.mx")
+            else []
+        )
+        out.append(
+            LikelyCause(
+                rank=rank_no,
+                id=spec.id,
+                path=spec.path,
+                skill=SKILLS[spec.path],
+                title=spec.title,
+                score=scored.score,
+                evidence=scored.evidence,
+                against=scored.against,
+                steps=list(spec.steps),
+                dns_changes=changes,
+            )
+        )
+    return out
+
+
+def _path(ranked: list[Scored], decided: bool, kb: MissingMailKnowledge) -> PathId:
+    """The top cause's path when decided; otherwise the path the leading candidates weigh most on."""
+    if decided:
+        return ranked[0].spec.path
+    mass: dict[PathId, float] = {}
+    for s in candidates(ranked, kb):
+        mass[s.spec.path] = mass.get(s.spec.path, 0.0) + s.score
+    return max(mass, key=lambda p: (mass[p], p == ranked[0].spec.path))
+
+
+def _summary(
+    domain: str,
+    ranked: list[Scored],
+    decided: bool,
+    question: tuple[QuestionSpec, list[str]] | None,
+    audit: DnsAuditResult,
+    kb: MissingMailKnowledge,
+) -> str:
+    s = kb.summary
+    top = ranked[0]
+    if not decided and top.score < kb.decision.floor * 4:
+        parts = [render(s.nothing, {"domain": domain})]
+    else:
+        parts = [render(s.top, {"domain": domain, "title": top.spec.title})]
+        others = confirmed(ranked, kb)[1:2]
+        if others:
+            parts.append(render(s.also, {"title": others[0].spec.title}))
+        elif top.evidence:
+            parts.append(render(s.evidence, {"says": top.evidence[0].says}))
+    if not decided and question is not None:
+        parts.append(render(s.undecided, {"ask": question[0].ask}))
+    elif audit.overall == "problem" and not top.spec.id.startswith("dns.") and _mx_problem(audit):
+        parts.append(s.dns_problem)
+    return " ".join(parts)
+
+
+def _mx_problem(audit: DnsAuditResult) -> bool:
+    return any(f.code.startswith("mx.") and f.severity.value == "error" for f in audit.findings)
+
+
+def _next_steps(
+    listed: list[LikelyCause],
+    ranked: list[Scored],
+    decided: bool,
+    question: tuple[QuestionSpec, list[str]] | None,
+    kb: MissingMailKnowledge,
+) -> list[str]:
+    steps = list(listed[0].steps[:2]) if listed else []
+    for other in confirmed(ranked, kb)[1:3]:
+        steps.append(other.spec.steps[0])
+    if not decided and question is not None:
+        steps.append(question[0].ask)
+    return [s for s in dict.fromkeys(steps) if s]
+
+
+def _next_question(question: tuple[QuestionSpec, list[str]] | None) -> NextQuestion | None:
+    if question is None:
+        return None
+    spec, moved = question
+    answers = spec.unless_input
+    if answers is None and spec.signal and spec.signal.startswith("symptom."):
+        answers = spec.signal.removeprefix("symptom.")
+    return NextQuestion(id=spec.id, ask=spec.ask, why=spec.why, answers=answers, helps_decide=moved)

@@ -1,0 +1,141 @@
+"""Typed model of skills/missing_mail.yaml, provider values filled in, cross-references checked."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from alimail_mcp.errors import KnowledgeError
+from alimail_mcp.knowledge.facts import UnknownFact, fill, provider_facts
+from alimail_mcp.knowledge.loader import load_provider, read_yaml, skills_dir, validate
+from alimail_mcp.missing_mail.models import Symptom
+from alimail_mcp.models import PathId
+
+FILE = "missing_mail.yaml"
+SKILLS: dict[str, str] = {
+    "mailbox-settings": "alimail/troubleshooting/alimail-email",
+    "dns-delivery": "alimail/troubleshooting/alimail-email-delivery",
+    "spam-filtering": "alimail/troubleshooting/alimail-security",
+}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Decision(_Strict):
+    confirmed: float = Field(gt=0, lt=1)
+    decided: float = Field(gt=0, lt=1)
+    margin: float = Field(ge=0, lt=1)
+    candidates: int = Field(ge=2)
+    window: float = Field(gt=0, lt=1)
+    listed: int = Field(ge=3)
+    floor: float = Field(ge=0, lt=1)
+
+
+class CauseSpec(_Strict):
+    id: str = Field(pattern=r"^[a-z]+\.[a-z0-9-]+$")
+    path: PathId
+    title: str
+    prior: float
+    evidence: dict[str, float] = Field(min_length=1)
+    steps: tuple[str, ...] = Field(min_length=1)
+
+
+class QuestionSpec(_Strict):
+    id: str
+    ask: str
+    why: str
+    signal: str | None = None
+    affects: tuple[str, ...] = ()
+    unless: tuple[Symptom, ...] = ()
+    needs: tuple[Symptom, ...] = ()
+    """The question applies only when one of these symptoms was reported."""
+    unless_input: str | None = Field(default=None, pattern=r"^(headers|bounce_text)$")
+
+
+class Summaries(_Strict):
+    top: str
+    also: str
+    evidence: str
+    undecided: str
+    nothing: str
+    dns_problem: str
+
+
+class MissingMailKnowledge(_Strict):
+    decision: Decision
+    symptoms: dict[Symptom, str]
+    signals: dict[str, str]
+    bounce_causes: dict[str, str]
+    bounce_reasons: dict[str, str]
+    causes: tuple[CauseSpec, ...] = Field(min_length=1)
+    questions: tuple[QuestionSpec, ...] = Field(min_length=1)
+    summary: Summaries
+
+    def cause(self, cause_id: str) -> CauseSpec:
+        return next(c for c in self.causes if c.id == cause_id)
+
+
+_RUNTIME = re.compile(r"\{([a-z_]+)\}")
+
+
+def render(text: str, values: Mapping[str, object]) -> str:
+    """Fill `{name}` with run-time values the engine computed; unknown names stay as written."""
+    return _RUNTIME.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), text)
+
+
+@cache
+def load_missing_mail() -> MissingMailKnowledge:
+    path = skills_dir() / FILE
+    data = _fill(read_yaml(path), provider_facts(load_provider()), "")
+    kb = validate(MissingMailKnowledge, data, path)
+    _check_links(kb)
+    return kb
+
+
+def _check_links(kb: MissingMailKnowledge) -> None:
+    """Every signal a cause, a question or the bounce maps name is defined; every question's causes exist."""
+    signals = set(kb.signals)
+    causes = {c.id for c in kb.causes}
+    if len(causes) != len(kb.causes):
+        raise KnowledgeError(FILE, "field causes: an id appears twice")
+    for cause in kb.causes:
+        unknown = set(cause.evidence) - signals
+        if unknown:
+            raise KnowledgeError(
+                FILE, f"field causes.{cause.id}.evidence: unknown signal {sorted(unknown)[0]}"
+            )
+    for name, mapping in (("bounce_causes", kb.bounce_causes), ("bounce_reasons", kb.bounce_reasons)):
+        bad = set(mapping.values()) - signals
+        if bad:
+            raise KnowledgeError(FILE, f"field {name}: unknown signal {sorted(bad)[0]}")
+    for q in kb.questions:
+        if (q.signal is None) == (not q.affects):
+            raise KnowledgeError(FILE, f"field questions.{q.id}: give either signal or affects")
+        if q.signal is not None and q.signal not in signals:
+            raise KnowledgeError(FILE, f"field questions.{q.id}.signal: unknown signal {q.signal}")
+        bad_causes = set(q.affects) - causes
+        if bad_causes:
+            raise KnowledgeError(
+                FILE, f"field questions.{q.id}.affects: unknown cause {sorted(bad_causes)[0]}"
+            )
+
+
+def _fill(value: Any, facts: dict[str, str], where: str) -> Any:
+    if isinstance(value, str):
+        try:
+            return fill(value, facts) if "{{" in value else value
+        except UnknownFact as exc:
+            raise KnowledgeError(
+                FILE, f"field {where}: unknown provider value {{{{{exc.args[0]}}}}}"
+            ) from None
+    if isinstance(value, dict):
+        return {k: _fill(v, facts, f"{where}.{k}".lstrip(".")) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, facts, f"{where}.{i}") for i, v in enumerate(value)]
+    return value
