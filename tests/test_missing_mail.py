@@ -156,6 +156,9 @@ async def test_conflicting_mx_comes_with_the_dns_changes(world: DnsTestServer) -
     conflict = next(c for c in result.causes if c.id == "dns.mx-conflict")
     assert conflict.score >= 0.9 and conflict.evidence[0].quote == "mx1.otherprovider.test"
     assert ("delete", "mx1.otherprovider.test") in {(c.action, c.value) for c in conflict.dns_changes}
+    assert {c.reason for c in conflict.dns_changes} == {"mx.conflict"}
+    appended = next(c for c in result.causes if c.id == "dns.mx-unresolvable")
+    assert [(c.action, c.value) for c in appended.dns_changes] == [("replace", "mx2.qiye.aliyun.com")]
     assert any(c.reason == "mx.conflict" for c in result.dns_changes)
     # Both established causes are reported, the DNS one first by score.
     assert {c.id for c in result.causes[:3]} >= {"dns.mx-conflict", "mailbox.pop-deletion"}
@@ -362,6 +365,6 @@ async def test_both_tools_through_the_server(world: DnsTestServer) -> None:
         plan = await client.call_tool(
             "plan_secure_setup", {"domain": "good.test", "goals": ["anti-spoofing"]}
         )
-        assert not plan.is_error and (plan.structured_content or {})["steps"][0]["id"] == "spf"
+        assert not plan.is_error and (plan.structured_content or {})["authentication_steps"][0]["id"] == "spf"
         bad = await client.call_tool("diagnose_missing_mail", {"domain": "good.test", "symptoms": ["lost"]})
         assert bad.is_error and "symptoms" in " ".join(getattr(c, "text", "") for c in bad.content)

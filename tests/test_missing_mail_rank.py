@@ -92,3 +92,12 @@ def test_the_question_is_always_an_open_one(observed: set[str], symptoms: set[st
     assert not question.needs or set(question.needs) & symptoms
     assert question.unless_input not in inputs
     assert moved and set(moved) <= {s.spec.id for s in ranked}
+
+
+def test_bounce_causes_name_causes_of_the_error_catalog() -> None:
+    from alimail_mcp.diagnosis.catalog import catalog
+    from alimail_mcp.diagnosis.reason.tables import tables
+
+    assert set(KB.bounce_causes) <= set(catalog().by_id), set(KB.bounce_causes) - set(catalog().by_id)
+    reasons = set(tables().data.reasons)
+    assert set(KB.bounce_reasons) <= reasons, set(KB.bounce_reasons) - reasons

@@ -50,16 +50,17 @@ async def plan(server: DnsTestServer, domain: str, **options: Any) -> SecureSetu
 
 
 def step(result: SecureSetupPlan, step_id: str) -> PlanStep:
-    return next(s for s in result.steps if s.id == step_id)
+    return next(s for s in result.authentication_steps if s.id == step_id)
 
 
 def statuses(result: SecureSetupPlan) -> dict[str, str]:
-    return {s.id: s.status for s in result.steps}
+    return {s.id: s.status for s in result.authentication_steps}
 
 
 async def test_unprotected_domain_gets_spf_then_dkim_then_dated_dmarc(world: DnsTestServer) -> None:
     result = await plan(world, "bare.test", goals=["anti-spoofing"])
-    assert [s.id for s in result.steps] == ORDER and [s.order for s in result.steps] == [1, 2, 3, 4, 5]
+    steps = result.authentication_steps
+    assert [s.id for s in steps] == ORDER and [s.order for s in steps] == [1, 2, 3, 4, 5]
     assert statuses(result) == {
         "spf": "to-do",
         "dkim": "to-do",
@@ -153,7 +154,7 @@ async def test_domain_at_reject_is_done(world: DnsTestServer) -> None:
     result = await plan(world, "strict.test", goals=["anti-spoofing"])
     assert set(statuses(result).values()) == {"done"}
     assert result.summary.startswith("strict.test already publishes SPF, DKIM and DMARC at p=reject")
-    assert all(not s.actions and not s.records for s in result.steps)
+    assert all(not s.actions and not s.records for s in result.authentication_steps)
 
 
 async def test_unanswered_dns_is_unknown_not_missing(world: DnsTestServer) -> None:
@@ -165,13 +166,13 @@ async def test_unanswered_dns_is_unknown_not_missing(world: DnsTestServer) -> No
 
 async def test_sender_filters_cost_and_the_domains_other_senders(world: DnsTestServer) -> None:
     result = await plan(world, "broken.test", goals=["spam-control"])
-    assert result.steps == [] and result.smime is None and result.path == "sender-filters"
+    assert result.authentication_steps == [] and result.smime is None and result.path == "sender-filters"
     filters = result.sender_filters
     assert filters is not None
     assert filters.strict_mode.name == "Strict anti-spam level" and "blocked" in filters.strict_mode.what
     assert "lost for good" in filters.permanently_delete_spam.cost
     assert filters.own_senders == ["spf.otherprovider.test"]
-    assert "other sending services (1)" in filters.whitelist_first[0]
+    assert "1 other sending service(s)" in filters.whitelist_first[0]
     assert any("Never whitelist your own domain" in item for item in filters.whitelist_first)
     good = await plan(world, "good.test", goals=["spam-control"])
     assert good.sender_filters is not None and good.sender_filters.own_senders == []
@@ -180,7 +181,7 @@ async def test_sender_filters_cost_and_the_domains_other_senders(world: DnsTestS
 async def test_all_goals_by_default(world: DnsTestServer) -> None:
     result = await plan(world, "good.test")
     assert result.goals == ["anti-spoofing", "signing", "encryption", "spam-control"]
-    assert result.steps and result.smime is not None and result.sender_filters is not None
+    assert result.authentication_steps and result.smime is not None and result.sender_filters is not None
     assert result.path == "dns-auth" and result.summary.count(". ") <= 3
     signing_first = await plan(world, "good.test", goals=["spam-control", "signing"])
     assert signing_first.goals == ["signing", "spam-control"] and signing_first.path == "smime"
@@ -208,7 +209,7 @@ def test_cli_json_with_edition(world: DnsTestServer, capsys: pytest.CaptureFixtu
     assert cli(world, "good.test", "--json", "--edition", "standard", "--today", TODAY) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["edition"] == "standard" and data["smime"]["eligible"] is False
-    assert [s["id"] for s in data["steps"]] == ORDER
+    assert [s["id"] for s in data["authentication_steps"]] == ORDER
 
 
 def test_cli_bad_input(world: DnsTestServer, capsys: pytest.CaptureFixture[str]) -> None:

@@ -313,7 +313,7 @@ async def test_eligible_edition_with_a_fit_certificate(good: tuple[x509.Certific
     plan = await plan_secure_setup(
         "good.test", edition="AI Premium", goals=["encryption"], certificate=pem(good[0]), mailbox=MAILBOX
     )
-    assert plan.dns_overall is None and plan.steps == [] and plan.sender_filters is None
+    assert plan.dns_overall is None and plan.authentication_steps == [] and plan.sender_filters is None
     assert (plan.intent, plan.path, plan.skill) == (
         "configure-communication",
         "smime",

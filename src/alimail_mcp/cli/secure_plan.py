@@ -88,9 +88,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def exit_status(plan: SecureSetupPlan) -> int:
-    if any(s.status == "unknown" for s in plan.steps):
+    if any(s.status == "unknown" for s in plan.authentication_steps):
         return 3
-    now = any(s.status in ("to-do", "fix") for s in plan.steps)
+    now = any(s.status in ("to-do", "fix") for s in plan.authentication_steps)
     cert = plan.smime.certificate if plan.smime else None
     return 1 if now or (cert is not None and not cert.fit) else 0
 
@@ -102,17 +102,19 @@ def print_plan(plan: SecureSetupPlan, out: TextIO) -> None:
     w = out.write
     w(f"{plan.domain}: secure mail plan ({', '.join(plan.goals)}); DMARC dates counted from {plan.today}\n")
     w(f"{plan.summary}\n")
-    if plan.steps:
+    if plan.authentication_steps:
         w("\nAUTHENTICATION STEPS (in this order)\n")
-        for step in plan.steps:
+        for step in plan.authentication_steps:
             when = f"  from {step.not_before}" if step.status == "later" and step.not_before else ""
             w(f"  {step.order}. [{_MARK[step.status]}] {step.title}{when}\n")
             for action in step.actions:
                 w(f"       - {action}\n")
-            for record in step.records:
-                w(f"       record: {record.type} {record.host} -> {record.value}\n")
             for change in step.dns_changes:
-                w(f"       {change.command}\n")
+                w(f"       {change.action} {change.type} {change.host}: {change.value}\n")
+                w(f"         {change.command}\n")
+            if not step.dns_changes:
+                for record in step.records:
+                    w(f"       {record.action} {record.type} {record.host}: {record.value}\n")
             if step.condition and step.status in ("to-do", "later"):
                 w(f"       note: {step.condition}\n")
             if step.propagation and step.status in ("to-do", "fix"):

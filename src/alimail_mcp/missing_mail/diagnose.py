@@ -265,11 +265,7 @@ def _listed(ranked: list[Scored], kb: MissingMailKnowledge, audit: DnsAuditResul
     out: list[LikelyCause] = []
     for rank_no, scored in enumerate(kept, 1):
         spec = scored.spec
-        changes = (
-            [c for c in audit.dns_changes if c.reason.startswith("mx.")]
-            if spec.id.startswith("dns.mx")
-            else []
-        )
+        changes = [c for c in audit.dns_changes if c.reason in spec.dns_reasons]
         out.append(
             LikelyCause(
                 rank=rank_no,

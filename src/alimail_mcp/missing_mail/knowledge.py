@@ -44,6 +44,8 @@ class CauseSpec(_Strict):
     prior: float
     evidence: dict[str, float] = Field(min_length=1)
     steps: tuple[str, ...] = Field(min_length=1)
+    dns_reasons: tuple[str, ...] = ()
+    """check_dns finding codes whose planned changes remove this cause."""
 
 
 class QuestionSpec(_Strict):

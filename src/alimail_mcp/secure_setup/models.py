@@ -141,7 +141,7 @@ class SecureSetupPlan(ToolResult):
     """The date the DMARC stages are counted from (ISO 8601)."""
     dns_overall: Literal["ok", "problem", "unreachable"] | None = None
     """The check_dns verdict; None when anti-spoofing was not a goal and DNS was not checked."""
-    steps: list[PlanStep] = Field(default_factory=list)
+    authentication_steps: list[PlanStep] = Field(default_factory=list)
     """SPF, then DKIM, then DMARC at p=none, p=quarantine and p=reject."""
     dns_changes: list[PlannedChange] = Field(default_factory=list)
     """Every change check_dns plans for the domain, including MX and webmail records outside these steps."""

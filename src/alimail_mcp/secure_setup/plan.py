@@ -114,7 +114,7 @@ async def plan_secure_setup(
         goals=list(wanted),
         today=day.isoformat(),
         dns_overall=audit.overall if audit is not None else None,
-        steps=steps,
+        authentication_steps=steps,
         dns_changes=audit.dns_changes if audit is not None else [],
         smime=smime,
         sender_filters=filters,
