@@ -292,6 +292,12 @@ async def test_bad_input_names_the_field(world: DnsTestServer, options: dict[str
     assert err.value.field == field
 
 
+async def test_bad_headers_are_refused_before_any_dns_question(world: DnsTestServer) -> None:
+    with pytest.raises(InputError):
+        await diagnose(world, "good.test", headers="no header fields at all", bounce_text="550 5.1.1 unknown")
+    assert world.received == []
+
+
 async def test_symptom_spellings_and_duplicates(world: DnsTestServer) -> None:
     result = await diagnose(
         world, "good.test", symptoms=["Found-In-Spam", "found in spam", "uses_pop_client"]

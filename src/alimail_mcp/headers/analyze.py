@@ -46,9 +46,7 @@ def analyze_headers(
     """Read `text` (a header block, untrusted). `mx_hosts`: the domain's Alibaba Mail MX hosts;
     `foreign_mx`: MX hosts of other providers the domain publishes. InputError when nothing is a field."""
     kb = load_headers()
-    block = read_block(text, max_chars=kb.model.limits.max_chars, max_fields=kb.model.limits.max_fields)
-    if not block.fields:
-        raise InputError(field, "contains no header fields (lines such as 'Received: ...' or 'From: ...')")
+    block = require_fields(text, field)
     ours = {h.lower().rstrip(".") for h in mx_hosts}
     foreign = {h.lower().rstrip(".") for h in foreign_mx}
     message = _identity(block)
@@ -79,6 +77,15 @@ def _any_flag(verdicts: list[SpamVerdict]) -> bool | None:
     if any(v.flagged for v in verdicts):
         return True
     return False if any(v.flagged is False for v in verdicts) else None
+
+
+def require_fields(text: str, field: str = "headers") -> HeaderBlock:
+    """The block's fields; InputError naming `field` when the text holds none."""
+    limits = load_headers().model.limits
+    block = read_block(text, max_chars=limits.max_chars, max_fields=limits.max_fields)
+    if not block.fields:
+        raise InputError(field, "contains no header fields (lines such as 'Received: ...' or 'From: ...')")
+    return block
 
 
 # --- the message's own fields ---------------------------------------------------------------------

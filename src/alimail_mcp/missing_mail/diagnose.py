@@ -73,6 +73,11 @@ async def diagnose_missing_mail(
     header_text = _bounded(headers, "headers", MAX_HEADERS_CHARS)
     bounce = _bounded(bounce_text, "bounce_text", MAX_BOUNCE_CHARS)
 
+    if header_text:
+        from alimail_mcp.headers.analyze import require_fields
+
+        require_fields(header_text)  # refuse a block without fields before any DNS is asked
+
     from alimail_mcp.config import load_settings
 
     settings = settings or load_settings()
@@ -81,10 +86,8 @@ async def diagnose_missing_mail(
     analysis = _headers(header_text, audit) if header_text else None
     reading = await reading_task if reading_task else None
 
-    if sender_domain is None and analysis is not None and analysis.message.from_domain:
-        sender_domain = (
-            analysis.message.from_domain
-        )  # the message's own From, when the caller named no sender
+    if sender_domain is None and analysis is not None:
+        sender_domain = analysis.message.from_domain  # the message's own From when no sender was named
     checks = None
     if sender_domain is not None:
         from alimail_mcp.missing_mail.sender import check_sender
