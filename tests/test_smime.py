@@ -422,3 +422,23 @@ def test_cli_wrong_password_and_wrong_mailbox(
     data = capsys.readouterr().out
     assert '"mailbox_matches": false' in data and '"source": "der"' in data
     assert main(["smime-check", str(tmp_path / "missing.pem")]) == 2
+
+
+async def test_paths_are_refused_when_the_server_is_remote(
+    good: tuple[x509.Certificate, Any], tmp_path: Path
+) -> None:
+    """Over HTTP (local_files off) a caller cannot make the server read, or reveal, its files."""
+    from alimail_mcp.config import Settings
+
+    cert, _ = good
+    path = tmp_path / "user.pem"
+    path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    with pytest.raises(InputError) as error:
+        read_certificate_input(str(path), allow_paths=False)
+    assert error.value.field == "certificate" and "paste the PEM text" in error.value.rule
+    with pytest.raises(InputError, match="paste the PEM text"):
+        await plan_secure_setup(
+            "example.test", goals=["signing"], certificate=str(path), settings=Settings(local_files=False)
+        )
+    pem = cert.public_bytes(serialization.Encoding.PEM).decode()
+    assert read_certificate_input(pem, allow_paths=False).startswith(b"-----BEGIN CERTIFICATE")

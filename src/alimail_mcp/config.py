@@ -40,6 +40,9 @@ class Settings:
     """Port on which a domain's own nameservers are asked (changed only by tests and benchmarks)."""
     auth_token: str | None = None
     """Bearer token the HTTP transports require when set."""
+    local_files: bool = True
+    """Tools may read files named in their arguments (a certificate path). Off when serving over HTTP,
+    where the caller is not the machine's user."""
     allowed_hosts: tuple[str, ...] = ()
     """Host header values the HTTP transports accept beyond loopback (`name[:port]`, `name:*`)."""
     allowed_origins: tuple[str, ...] = ()

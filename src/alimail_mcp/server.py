@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Annotated, Literal
 
 from mcp.server.mcpserver import MCPServer
@@ -115,4 +116,5 @@ def serve(
     from alimail_mcp.http_app import check_bind, run_http
 
     check_bind(host, settings)  # before building anything: refuse early and clearly
+    settings = replace(settings, local_files=False)  # the caller is not this machine's user
     anyio.run(run_http, build_server(settings), transport, host, port, settings)

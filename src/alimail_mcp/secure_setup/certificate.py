@@ -49,14 +49,19 @@ class _Loaded:
 # --- reading the input ----------------------------------------------------------------------------
 
 
-def read_certificate_input(text: str, field: str = "certificate") -> bytes:
-    """The bytes a tool's `certificate` argument stands for: the text, or the content of the file it names."""
+def read_certificate_input(text: str, field: str = "certificate", *, allow_paths: bool = True) -> bytes:
+    """The bytes a tool's `certificate` argument stands for: the text, or the content of the file it names
+    (only with `allow_paths`: over HTTP a caller must not learn which files exist on the server)."""
     if len(text) > MAX_TEXT_CHARS:
         raise InputError(field, f"is {len(text)} characters long; the limit is {MAX_TEXT_CHARS}")
     stripped = text.strip()
     if not stripped:
         raise InputError(field, "must not be empty")
     if "\n" not in stripped and "-----" not in stripped and _looks_like_path(stripped):
+        if not allow_paths:
+            raise InputError(
+                field, "file paths are read only when the server runs locally; paste the PEM text"
+            )
         return _read_path(Path(stripped).expanduser(), field)
     return stripped.encode("utf-8", "replace")
 

@@ -11,6 +11,7 @@ import unicodedata
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
+from alimail_mcp.config import load_settings
 from alimail_mcp.errors import InputError
 from alimail_mcp.inputs import normalize_address, normalize_domain
 from alimail_mcp.knowledge.loader import load_provider
@@ -77,10 +78,11 @@ async def plan_secure_setup(
     wanted = normalize_goals(goals)
     address = normalize_address(mailbox, "mailbox") if mailbox and mailbox.strip() else None
     day = parse_day(today)
+    settings = settings or load_settings()
     if certificate_check is None and certificate is not None and certificate.strip():
         from alimail_mcp.secure_setup.certificate import check_certificate, read_certificate_input
 
-        data = read_certificate_input(certificate)
+        data = read_certificate_input(certificate, allow_paths=settings.local_files)
         now = datetime.now(UTC) if today is None else datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
         certificate_check = check_certificate(data, mailbox=address, purposes=_purposes(wanted), now=now)
 
@@ -124,14 +126,12 @@ async def plan_secure_setup(
 async def _audit(
     name: str,
     selectors: list[str] | None,
-    settings: Settings | None,
+    settings: Settings,
     client: DnsClient | None,
     port: int | None,
 ) -> DnsAuditResult:
-    from alimail_mcp.config import load_settings
     from alimail_mcp.dns.audit import audit_domain
 
-    settings = settings or load_settings()
     return await audit_domain(
         name,
         dkim_selectors=selectors,
