@@ -7,6 +7,7 @@ Each module in COMMANDS exposes `register(subparsers)`, which adds its subparser
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import sys
 from collections.abc import Sequence
@@ -23,8 +24,8 @@ COMMANDS = (
     "diagnose",
     "secure_plan",
     "smime_check",
-)
     "missing_mail",
+)
 """Subcommand modules under alimail_mcp.cli, in the order `--help` lists them."""
 
 
@@ -55,7 +56,5 @@ def _utf8_stdio() -> None:
     for stream in (sys.stdin, sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
-            try:
+            with contextlib.suppress(ValueError, OSError):
                 reconfigure(encoding="utf-8", errors="replace" if stream is not sys.stdin else "strict")
-            except (ValueError, OSError):
-                pass
