@@ -9,9 +9,9 @@ from alimail_mcp.config import (
     ENV_DNS_TIMEOUT,
     ENV_RESOLVERS,
     Settings,
-    parse_seconds,
     load_settings,
     parse_nameservers,
+    parse_seconds,
 )
 
 
