@@ -54,6 +54,16 @@ OWN_WORDS = {
     "cause",
     "question",
     "questions",
+    "says",
+    "ask",
+    "why",
+    "answers",
+    "actions",
+    "advice",
+    "what",
+    "cost",
+    "condition",
+    "entry_rules",
 }
 """Fields that hold the engine's and the knowledge base's words, never outside text."""
 RECORD_DATA = {"value", "old_value", "Value", "command", "find_command"}
@@ -330,21 +340,22 @@ async def test_diagnose_send_error_quotes_bounces_as_evidence_only(evil_dns: Set
         pytest.skip("diagnose_send_error is not registered yet")
     for text in (BOUNCE, f"550 5.7.1 {INJECTION}", f"554 {INJECTION} {PAD} {PAD}"):
         data = await call(evil_dns, "diagnose_send_error", {"error_text": text, "domain": "evil.test"})
-        assert_quoted_only(data, must_appear=False)
+        assert_quoted_only(data)
 
 
 async def test_diagnose_missing_mail_quotes_headers_as_evidence_only(evil_dns: Settings) -> None:
     if "diagnose_missing_mail" not in await tool_names(evil_dns):
         pytest.skip("diagnose_missing_mail is not registered yet")
-    data = await call(evil_dns, "diagnose_missing_mail", {"domain": "evil.test", "headers": HEADERS})
-    assert_quoted_only(data, must_appear=False)
+    args = {"domain": "evil.test", "headers": HEADERS, "bounce_text": BOUNCE, "sender": "alice@evil.test"}
+    data = await call(evil_dns, "diagnose_missing_mail", args)
+    assert_quoted_only(data)
 
 
 async def test_plan_secure_setup_quotes_records_as_evidence_only(evil_dns: Settings) -> None:
     if "plan_secure_setup" not in await tool_names(evil_dns):
         pytest.skip("plan_secure_setup is not registered yet")
     data = await call(evil_dns, "plan_secure_setup", {"domain": "evil.test"})
-    assert_quoted_only(data, must_appear=False)
+    assert_quoted_only(data)
 
 
 def test_the_checker_catches_outside_text_in_our_words() -> None:
