@@ -155,6 +155,27 @@ async def test_good_client_keeps_working_between_refusals(http_port: int) -> Non
         assert (await route(client))["matched"] is True
 
 
+async def test_an_oversized_call_is_refused_and_the_session_goes_on(http_port: int) -> None:
+    from mcp.shared.exceptions import MCPError
+
+    async with authed_client(http_port) as client:
+        with pytest.raises(MCPError):
+            await client.call_tool("route_query", {"query": "x" * (BODY_LIMIT + 1)})
+        assert (await route(client))["matched"] is True
+
+
+async def test_no_file_on_the_server_is_read_for_a_remote_caller(http_port: int) -> None:
+    """Over HTTP a certificate path is refused whether the file exists or not: no oracle, no read."""
+    async with authed_client(http_port) as client:
+        for path in ("/etc/ssl/certs/ca-certificates.crt", "/nonexistent/x.pem", "~/.ssh/id_rsa.pem"):
+            result = await client.call_tool(
+                "plan_secure_setup", {"domain": "example.test", "certificate": path}
+            )
+            assert result.is_error
+            text = result.content[0].text  # type: ignore[union-attr]
+            assert "certificate" in text and "read only when the server runs locally" in text
+
+
 async def test_a_session_is_no_way_around_the_token(http_port: int) -> None:
     opened = post(http_port, AUTH)
     session = opened.headers["mcp-session-id"]
