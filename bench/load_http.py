@@ -125,6 +125,8 @@ MIX: dict[str, list[dict[str, Any]]] = {
     "plan_secure_setup": [{"domain": "good.test"}],
     "diagnose_missing_mail": [{"domain": "good.test", "headers": HEADERS}],
 }
+VARIANTS = {id(MIX["diagnose_send_error"][2]): "diagnose_send_error: bounce, live DNS"}
+"""Variants whose latency is also reported on a line of their own (id of the arguments in MIX)."""
 CORE = ("route_query", "check_dns", "recover_access", "check_client_settings", "diagnose_send_error")
 WEIGHTS = {"route_query": 4, "check_dns": 2, "recover_access": 2, "check_client_settings": 2}
 """Relative frequency of each tool in a session's calls (others: 2)."""
@@ -230,7 +232,10 @@ async def run_calls(
         except Exception as exc:  # a transport failure is a load error to report, not a crash
             errors.append(f"{name}: {type(exc).__name__}: {str(exc)[:120]}")
             continue
-        out[name].append(time.perf_counter() - started)
+        elapsed = time.perf_counter() - started
+        out[name].append(elapsed)
+        if id(args) in VARIANTS:
+            out[VARIANTS[id(args)]].append(elapsed)
         if problem:
             errors.append(f"{name}: {problem}")
     return errors
@@ -338,7 +343,7 @@ def measure(args: argparse.Namespace, url: str, pid: int) -> int:
             latencies[name] += values
     errors = [e for part in parts for e in part["errors"]]
     clients_cpu = sum(part["cpu"] for part in parts)
-    total = sum(len(v) for v in latencies.values())
+    total = sum(len(v) for k, v in latencies.items() if k not in VARIANTS.values())
     print(
         f"sessions {args.sessions} x calls {args.calls} from {procs} client processes "
         f"({args.client} client); "
@@ -355,12 +360,12 @@ def measure(args: argparse.Namespace, url: str, pid: int) -> int:
         f"({cpu / wall:.0%} of one core, {cpu / max(total, 1) * 1000:.1f} ms a call); "
         f"client processes {clients_cpu:.1f} s"
     )
-    print(f"\n{'tool':<24}{'calls':>7}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}")
-    for name in wanted:
+    print(f"\n{'tool':<40}{'calls':>7}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}")
+    for name in [*wanted, *(v for v in VARIANTS.values() if v in latencies)]:
         values = latencies.get(name, [])
         if values:
             p50, p99 = statistics.median(values) * 1000, percentile(values, 0.99) * 1000
-            print(f"{name:<24}{len(values):>7}{p50:>9.1f}{p99:>9.1f}{max(values) * 1000:>9.1f}")
+            print(f"{name:<40}{len(values):>7}{p50:>9.1f}{p99:>9.1f}{max(values) * 1000:>9.1f}")
     print(
         f"\nserver memory: peak (VmHWM) {status.get('VmHWM', '?')}, now (VmRSS) {status.get('VmRSS', '?')}, "
         f"after warm-up {rss_warm}"

@@ -32,7 +32,7 @@ INSTRUCTIONS = (
 
 def build_server(settings: Settings | None = None) -> LazyServer:
     """The server with every tool, resource and prompt, registered when first needed."""
-    settings = settings or load_settings()
+    settings = replace(settings or load_settings(), network_thread=True)
 
     def register_tools(server: MCPServer) -> None:
         from alimail_mcp import tools

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any, TypeVar
 
 from mcp.server.mcpserver import MCPServer
@@ -27,6 +27,7 @@ from alimail_mcp.missing_mail.models import MissingMailDiagnosis
 from alimail_mcp.recovery.models import RecoveryPlan
 from alimail_mcp.secure_setup.models import SecureSetupPlan
 from alimail_mcp.webmail.models import WebmailResult
+from alimail_mcp.worker import on_network_loop
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -62,7 +63,9 @@ ONLINE = ToolAnnotations(
 )
 
 
-async def _engine(call: Awaitable[T], settings: Settings | None = None) -> T:
+async def _engine(
+    call: Coroutine[Any, Any, T], settings: Settings | None = None, *, network: bool = False
+) -> T:
     """Await an engine call within the per-call time budget (`settings.tool_timeout`, default: the
     environment's). Bad input becomes a tool error naming the field, running out of time one that says
     so, and any other failure one without the exception's text: that text may quote outside data (a
@@ -71,7 +74,7 @@ async def _engine(call: Awaitable[T], settings: Settings | None = None) -> T:
     deadline = asyncio.timeout(budget)
     try:
         async with deadline:
-            return await call
+            return await (on_network_loop(call) if network else call)
     except InputError as exc:
         raise ToolError(str(exc)) from None
     except ToolError:
@@ -131,6 +134,13 @@ def register(server: MCPServer, settings: Settings) -> None:
                 max_length=STAMP_CHARS,
             ),
         ] = None,
+        compare_authoritative: Annotated[
+            bool,
+            Field(
+                description="Also ask the domain's own nameservers and report records that resolvers do "
+                "not show yet, with how long caches may keep the old ones (use after a recent change)."
+            ),
+        ] = False,
     ) -> DnsAuditResult:
         """Audit a domain's live DNS against the Alibaba Mail profile (MX, SPF with RFC 7208 evaluation,
         DKIM, DMARC, webmail CNAME) and return findings with fixes and the exact DNS change plan."""
@@ -141,11 +151,12 @@ def register(server: MCPServer, settings: Settings) -> None:
                 domain,
                 dkim_selectors=dkim_selectors,
                 sending_ip=sending_ip,
-                compare_authoritative=True,
+                compare_authoritative=compare_authoritative,
                 settings=settings,
                 authoritative_port=settings.authoritative_port,
             ),
             settings,
+            network=True,
         )
 
     _add(server, check_dns, "Audit a mail domain's DNS", ONLINE)

@@ -27,6 +27,7 @@ import dns.resolver
 
 from alimail_mcp.config import Nameserver, Settings, load_settings
 from alimail_mcp.dns.client import Answer, Outcome
+from alimail_mcp.worker import on_network_loop
 
 _EDNS_PAYLOAD = 1232
 """UDP answers up to this size come in one datagram (the DNS flag day 2020 value)."""
@@ -56,11 +57,14 @@ class ResolverClient:
         timeout: float = 2.0,
         budget: float = 8.0,
         recursion: bool = True,
+        offload: bool = False,
         _deadline: float | None = None,
         _tally: _Tally | None = None,
     ) -> None:
-        """`nameservers`: empty means the system's (/etc/resolv.conf)."""
+        """`nameservers`: empty means the system's (/etc/resolv.conf). `offload`: send and parse on
+        the network loop (worker.py), so a busy server's own loop never runs dnspython's work."""
         self.timeout = timeout
+        self.offload = offload
         self.deadline = time.monotonic() + budget if _deadline is None else _deadline
         self._tally = _tally or _Tally()
         self._answers: dict[tuple[str, str], asyncio.Task[Answer]] = {}
@@ -71,7 +75,12 @@ class ResolverClient:
     def from_settings(cls, settings: Settings | None = None) -> ResolverClient:
         """A client for one audit: resolvers, timeout and budget from `settings` (default: the env)."""
         settings = settings or load_settings()
-        return cls(settings.resolvers, timeout=settings.dns_timeout, budget=settings.dns_budget)
+        return cls(
+            settings.resolvers,
+            timeout=settings.dns_timeout,
+            budget=settings.dns_budget,
+            offload=settings.network_thread,
+        )
 
     def with_nameservers(
         self, nameservers: Sequence[Nameserver], *, recursion: bool = False
@@ -82,6 +91,7 @@ class ResolverClient:
             nameservers,
             timeout=self.timeout,
             recursion=recursion,
+            offload=self.offload,
             _deadline=self.deadline,
             _tally=self._tally,
         )
@@ -121,7 +131,8 @@ class ResolverClient:
             if left <= 0:
                 return Answer(name=_text(qname), rdtype=type_text, outcome=Outcome.TIMEOUT)
             self._tally.sent += 1
-            task = asyncio.get_running_loop().create_task(self._ask(qname, kind, min(self.timeout, left)))
+            ask = self._ask(qname, kind, min(self.timeout, left))
+            task = asyncio.get_running_loop().create_task(on_network_loop(ask) if self.offload else ask)
             self._answers[key] = task
         return await asyncio.shield(task)
 
