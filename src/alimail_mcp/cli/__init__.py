@@ -25,6 +25,7 @@ COMMANDS = (
     "secure_plan",
     "smime_check",
     "missing_mail",
+    "check_skills",
 )
 """Subcommand modules under alimail_mcp.cli, in the order `--help` lists them."""
 
