@@ -24,9 +24,10 @@ log = logging.getLogger("alimail_mcp")
 INSTRUCTIONS = (
     "Call route_query first for any Alibaba Mail (阿里邮箱) question, in English or Chinese, to get the "
     "intent, the troubleshooting path and its steps; read the skill:// resources it names for detail. "
-    "Then use the specialised tool that fits the evidence: check_dns for a domain's MX/SPF/DKIM/DMARC/"
-    "webmail records, diagnose_send_error for a bounce or SMTP error, recover_access for login and "
-    "lockout problems, check_client_settings and check_webmail for mail clients and webmail that fail."
+    "Then use the tool that fits the evidence: check_dns for a domain's MX/SPF/DKIM/DMARC/webmail "
+    "records, diagnose_send_error for a bounce or SMTP error, diagnose_missing_mail for mail that never "
+    "arrives, plan_secure_setup to secure a domain (SPF, DKIM, DMARC, S/MIME), recover_access for login "
+    "and lockout problems, check_client_settings and check_webmail for mail clients and webmail that fail."
 )
 
 
