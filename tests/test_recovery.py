@@ -360,6 +360,15 @@ async def test_security_questions_method_when_phone_is_gone() -> None:
     assert not any("Send SMS" in s for s in plan.steps)
 
 
+async def test_the_remaining_verification_method_is_stated_as_assumed() -> None:
+    phone_gone = await recover_access(description="忘记密码了，手机号也换了", now=NOW)
+    assert phone_gone.path == "self-service-reset"
+    assert {(a.fact, a.value) for a in phone_gone.assumed} >= {("has_security_questions", True)}
+    no_questions = await recover_access(forgot_password=True, has_security_questions=False, now=NOW)
+    assert {(a.fact, a.value) for a in no_questions.assumed} >= {("has_secure_phone", True)}
+    assert any(f.path == "contact-admin" for f in phone_gone.fallbacks)
+
+
 async def test_default_path_states_its_assumptions() -> None:
     plan = await recover_access(description="I can't log in", now=NOW)
     assumed = {a.fact for a in plan.assumed}

@@ -36,6 +36,20 @@ def choose_path(situation: Situation) -> RecoveryPath:
             "not known whether a secure phone number or security questions are set up; the plan assumes at "
             "least one of them is",
         )
+    elif facts.get("has_secure_phone") is False and facts.get("has_security_questions") is None:
+        situation.assume(
+            "has_security_questions",
+            True,
+            "the secure phone cannot receive the code, so the plan relies on security questions having been "
+            "set up; if they were not, the administrator is the fallback",
+        )
+    elif facts.get("has_security_questions") is False and facts.get("has_secure_phone") is None:
+        situation.assume(
+            "has_secure_phone",
+            True,
+            "security questions are not available, so the plan relies on a secure phone number that still "
+            "receives SMS; if there is none, the administrator is the fallback",
+        )
     return "self-service-reset"
 
 
