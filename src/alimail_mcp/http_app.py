@@ -40,15 +40,20 @@ def check_bind(host: str, settings: Settings) -> None:
         )
 
 
-def allowed_hosts(host: str, port: int, settings: Settings) -> tuple[str, ...]:
+def _own_hosts(host: str, port: int) -> tuple[str, ...]:
+    """`name:port` for loopback and for the address bound (unless it is a wildcard address)."""
     names = [*LOOPBACK_NAMES]
     if not is_loopback(host) and host not in ("0.0.0.0", "::"):
         names.append(f"[{host}]" if ":" in host else host)
-    return (*(f"{n}:{port}" for n in names), *settings.allowed_hosts)
+    return tuple(f"{n}:{port}" for n in names)
+
+
+def allowed_hosts(host: str, port: int, settings: Settings) -> tuple[str, ...]:
+    return (*_own_hosts(host, port), *settings.allowed_hosts)
 
 
 def allowed_origins(host: str, port: int, settings: Settings) -> tuple[str, ...]:
-    return (*(f"http://{h}" for h in allowed_hosts(host, port, Settings())), *settings.allowed_origins)
+    return (*(f"http://{h}" for h in _own_hosts(host, port)), *settings.allowed_origins)
 
 
 class Guard:
