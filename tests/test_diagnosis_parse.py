@@ -145,6 +145,33 @@ def test_bare_reply_line_fields() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "cause"),
+    [
+        ("AccountDisabled: this account has been disabled by the administrator", "alimail.account-disabled"),
+        ("Error: 550 5.1.1 <ghost@partner.test>: user unknown\nServer: mx.partner.test", "recipient.unknown"),
+    ],
+)
+def test_a_text_with_a_colon_is_not_a_header_block(text: str, cause: str) -> None:
+    # `Name: value` lines look like header fields; without any field a message has, they are the error.
+    result = diagnose_offline(text)
+    assert result.kind == "error_text"
+    assert result.recipients[0].cause == cause
+
+
+def test_pasted_delivery_status_fields_are_read() -> None:
+    fields = (
+        "Final-Recipient: rfc822; ghost@partner.test\nAction: failed\nStatus: 5.1.1\n"
+        "Diagnostic-Code: smtp; 550 5.1.1 <ghost@partner.test>: user unknown\n"
+    )
+    first = diagnose_offline(fields).recipients[0]
+    assert (first.recipient, first.reason, first.enhanced_status) == (
+        "ghost@partner.test",
+        "userunknown",
+        "5.1.1",
+    )
+
+
 def test_vacation_auto_reply_is_not_a_failure() -> None:
     reply = (
         "From: Wang Wei <wang@partner.test>\nTo: sales@shop.test\nSubject: Automatic reply: Quote\n"

@@ -20,6 +20,14 @@ from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.rfc5322 import header_map
 
 _HEADER_START = re.compile(rb"^(?:From |[A-Za-z0-9][A-Za-z0-9-]*:)")
+_MESSAGE_FIELD = re.compile(
+    rb"^(?:From |(?:from|to|cc|subject|date|received|return-path|message-id|mime-version|content-type"
+    rb"|delivered-to|reply-to|sender|in-reply-to|references|dkim-signature|authentication-results"
+    rb"|x-failed-recipients|auto-submitted|envelope-to|x-original-to):)",
+    re.IGNORECASE,
+)
+"""A field only a message header block has: `AccountFrozen: ...` or `Error: 550 ...` pasted on
+their own look like header lines but are error texts."""
 _MBOX_SPLIT = re.compile(rb"\n(?=From [^\n]*\n)")
 _TAG = re.compile(r"<[^>]*>")
 _FOLD = re.compile(r"\r?\n[ \t]+")
@@ -51,7 +59,9 @@ def looks_like_message(data: bytes) -> bool:
     if not _HEADER_START.match(lines[0]):
         return False
     headerish = sum(1 for line in lines[:40] if _HEADER_START.match(line) or line[:1] in (b" ", b"\t"))
-    return headerish >= min(len(lines[:40]), 2)
+    if headerish < min(len(lines[:40]), 2):
+        return False
+    return any(_MESSAGE_FIELD.match(line) for line in lines[:40])
 
 
 def split_mbox(data: bytes) -> list[bytes]:
