@@ -17,11 +17,32 @@ _CJK_RANGES = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN = re.compile(rf"[a-z0-9]+|[{_CJK_RANGES}]")
 _APOSTROPHE = re.compile(r"(?<=[a-z])['’](?=[a-z])")
 _CJK_CHAR = re.compile(rf"[{_CJK_RANGES}]")
+# Traditional characters of mail, account and login vocabulary, and their simplified forms, so that a
+# question written in Traditional Chinese (Hong Kong, Taiwan) meets the simplified knowledge base; the
+# variant 帐 (帐号) folds into 账 (账号) too.
+_TRADITIONAL = str.maketrans(
+    "帐帳賬號碼鎖凍結錯誤過設態網頁郵錄陸記憶護問題綁機認證驗訊務戶開啟關閉傳發們區規則濾單簽書數據庫時"
+    "間鐘點後還這個麼辦無連線斷協議應員權續費滿轉報顯讀寫刪將會對當為與從舊換掃維條類種別攔級嚴導匯紀"
+    "檢測試運營雲裡裏嗎說請該樣處電腦頭訪達來離職閱覽瀏憑鑰頻嘗輸壞丟讓給見現實統組織幫復歸騙詐檔圖優"
+    "勢體帶團隊負責內際國臺灣華語聯絡係邊雙調禮節習慣錢買賣價額萬億麗聽絕鏈繫餘備確資產託計劃選項擇螢"
+    "響載筆貨廣銷標籤夾軟動視鍵盤總啓舉遞陣隨氣簡陰陽亂寶貝佈於",
+    "账账账号码锁冻结错误过设态网页邮录陆记忆护问题绑机认证验讯务户开启关闭传发们区规则滤单签书数据库时"
+    "间钟点后还这个么办无连线断协议应员权续费满转报显读写删将会对当为与从旧换扫维条类种别拦级严导汇纪"
+    "检测试运营云里里吗说请该样处电脑头访达来离职阅览浏凭钥频尝输坏丢让给见现实统组织帮复归骗诈档图优"
+    "势体带团队负责内际国台湾华语联络系边双调礼节习惯钱买卖价额万亿丽听绝链系余备确资产托计划选项择萤"
+    "响载笔货广销标签夹软动视键盘总启举递阵随气简阴阳乱宝贝布于",
+)
+
+
+def fold_traditional(text: str) -> str:
+    """Traditional Chinese characters of the mail vocabulary as their simplified forms."""
+    return text.translate(_TRADITIONAL)
 
 
 def normalize(text: str) -> str:
-    """Fold width and case (NFKC turns full-width Latin letters and digits into ASCII), join contractions."""
-    folded = unicodedata.normalize("NFKC", text).lower()
+    """Fold width, case and Traditional Chinese (NFKC turns full-width Latin letters and digits into ASCII),
+    join contractions."""
+    folded = fold_traditional(unicodedata.normalize("NFKC", text)).lower()
     return _APOSTROPHE.sub("", folded)
 
 

@@ -5,10 +5,12 @@ Every result carries the phrase that produced it, so the plan can show its evide
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from alimail_mcp.knowledge.text import fold_traditional
 from alimail_mcp.recovery.knowledge import AccountStateDef, RecoveryKnowledge
 
 EVIDENCE_CHARS = 80
@@ -34,9 +36,19 @@ class TimeClue:
     """True when only a time of day was given and the date was chosen (today, or yesterday)."""
 
 
+_CURLY_APOSTROPHE = re.compile(r"(?<=[a-z])[\u2018\u2019\u02bc`](?=[a-z])", re.IGNORECASE)
+_BARE_NEGATION = re.compile(
+    r"\b(can|don|doesn|didn|haven|hasn|isn|wasn|won|couldn|wouldn|aren)t\b", re.IGNORECASE
+)
+
+
 def normalise(text: str) -> str:
-    """NFKC (full-width colons and digits become ASCII) with runs of whitespace collapsed."""
-    return " ".join(unicodedata.normalize("NFKC", text).split())
+    """NFKC (full-width colons and digits become ASCII), Traditional Chinese folded to simplified, runs of
+    whitespace collapsed, curly apostrophes straightened and the apostrophe restored in negations typed
+    without one ("cant", "dont")."""
+    text = " ".join(fold_traditional(unicodedata.normalize("NFKC", text)).split())
+    text = _CURLY_APOSTROPHE.sub("'", text)
+    return _BARE_NEGATION.sub(r"\1't", text)
 
 
 def evidence(text: str) -> str:
@@ -64,28 +76,94 @@ def find_state(text: str, kb: RecoveryKnowledge) -> StateClue | None:
     return None
 
 
-def find_time(text: str, kb: RecoveryKnowledge, now: datetime) -> TimeClue | None:
-    """When the text says something happened: a relative time ("20 minutes ago") or a time of day."""
+def find_time(text: str, kb: RecoveryKnowledge, now: datetime, lock_minutes: int) -> TimeClue | None:
+    """When the lock began: a relative time ("20 minutes ago"), the time left ("try again in 45
+    minutes", with locks lasting `lock_minutes`), or a time of day."""
+    times = kb.model.times
     for ago in kb.ago:
         if hit := ago.pattern.search(text):
             minutes = ago.minutes
             if minutes is None:
-                n = int(hit.group("n"))
+                n = number(hit.group("n"), times.number_words)
+                if n is None:
+                    continue
                 minutes = n * 60 if ago.unit == "hours" else n
+            minutes += ago.plus_minutes
+            if ago.until:
+                minutes = lock_minutes - min(minutes, lock_minutes)
             return TimeClue(now - timedelta(minutes=minutes), evidence(hit.group(0)), False)
     for pattern in kb.clock:
         for hit in pattern.finditer(text):
-            moment = _time_of_day(hit.groupdict(), kb, now)
+            if _said_of_now(text, hit, times.now_words):
+                continue
+            yesterday = _near(text, hit, times.yesterday_words)
+            moment = _time_of_day(hit.groupdict(), kb, now, yesterday)
             if moment is not None:
                 return TimeClue(moment, evidence(hit.group(0)), True)
     return None
 
 
-def _time_of_day(groups: dict[str, str | None], kb: RecoveryKnowledge, now: datetime) -> datetime | None:
-    hour = int(groups["hour"] or 0)
-    minute = 30 if groups.get("half") else int(groups.get("minute") or 0)
-    marker = (groups.get("ampm") or groups.get("ampm2") or "").lower()
+def number(text: str | None, words: dict[str, int]) -> int | None:
+    """Digits, a number word of the knowledge base, or a Chinese numeral (一 .. 九百九十九)."""
+    if not text:
+        return None
+    text = text.strip().lower()
+    if text.isdigit():
+        return int(text)
+    if text in words:
+        return words[text]
+    return _chinese_number(text)
+
+
+_CHINESE_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7}
+_CHINESE_DIGITS |= {"八": 8, "九": 9}
+_CHINESE_UNITS = {"十": 10, "百": 100}
+
+
+def _chinese_number(text: str) -> int | None:
+    total, current = 0, 0
+    for ch in text:
+        if ch in _CHINESE_DIGITS:
+            current = _CHINESE_DIGITS[ch]
+        elif ch in _CHINESE_UNITS:
+            total += (current or 1) * _CHINESE_UNITS[ch]
+            current = 0
+        else:
+            return None
+    return total + current
+
+
+_NEAR = 12
+
+
+def _near(text: str, hit: re.Match[str], words: tuple[str, ...]) -> bool:
+    """True when one of `words` sits in the match or just around it ("yesterday at 11pm", "昨天23:00")."""
+    around = text[max(0, hit.start() - _NEAR) : hit.end() + _NEAR].lower()
+    return any(w.lower() in around for w in words)
+
+
+def _said_of_now(text: str, hit: re.Match[str], words: tuple[str, ...]) -> bool:
+    """True when the time follows a word for the present ("it's now 9:50", "现在是9点50")."""
+    before = text[max(0, hit.start() - _NEAR) : hit.start()].lower()
+    tail = r"\s*(?:is\s*|是\s*|:\s*)?$"
+    return any(re.search(rf"(?<![a-z]){re.escape(w.lower())}{tail}", before) for w in words)
+
+
+def _time_of_day(
+    groups: dict[str, str | None], kb: RecoveryKnowledge, now: datetime, yesterday: bool
+) -> datetime | None:
     times = kb.model.times
+    named = (groups.get("named") or "").lower()
+    hour = times.named_times.get(named) if named else number(groups.get("hour"), times.number_words)
+    if groups.get("half"):
+        minute: int | None = 30
+    elif groups.get("quarter"):
+        minute = 15 * (number(groups["quarter"], times.number_words) or 0)
+    else:
+        minute = number(groups.get("minute"), times.number_words) or 0
+    if hour is None or minute is None:
+        return None
+    marker = (groups.get("ampm") or groups.get("ampm2") or "").lower()
     if marker in times.pm_words and hour < 12:
         hour += 12
     elif marker in times.am_words and hour == 12:
@@ -95,4 +173,6 @@ def _time_of_day(groups: dict[str, str | None], kb: RecoveryKnowledge, now: date
     if hour > 23 or minute > 59:
         return None
     moment = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    if yesterday:
+        return moment - timedelta(days=1)
     return moment - timedelta(days=1) if moment > now else moment

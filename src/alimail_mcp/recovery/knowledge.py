@@ -40,6 +40,10 @@ class AgoPattern(_Strict):
     pattern: str
     unit: Literal["minutes", "hours"] | None = None
     minutes: int | None = None
+    plus_minutes: int = 0
+    """Added to the duration: "一个半小时前" is one hour plus thirty minutes."""
+    until: bool = False
+    """The duration is the time left until the lock lifts, not the time since it began."""
 
 
 class Times(_Strict):
@@ -47,6 +51,10 @@ class Times(_Strict):
     am_words: tuple[str, ...]
     pm_words: tuple[str, ...]
     noon_words: tuple[str, ...]
+    named_times: dict[str, int] = Field(default_factory=dict)
+    yesterday_words: tuple[str, ...] = ()
+    now_words: tuple[str, ...] = ()
+    number_words: dict[str, int] = Field(default_factory=dict)
     ago: tuple[AgoPattern, ...]
 
 
@@ -75,6 +83,7 @@ class FindingDef(_Strict):
 
 
 class RecoveryModel(_Strict):
+    words: dict[str, str] = Field(default_factory=dict)
     facts: dict[str, tuple[FactGroup, ...]]
     times: Times
     account_states: tuple[AccountStateDef, ...]
@@ -102,6 +111,8 @@ class CompiledAgo:
     pattern: re.Pattern[str]
     unit: Literal["minutes", "hours"] | None
     minutes: int | None
+    plus_minutes: int
+    until: bool
 
 
 @dataclass(frozen=True)
@@ -122,19 +133,50 @@ def load_recovery() -> RecoveryKnowledge:
     )
     if missing:
         raise KnowledgeError(FILE, f"paths: missing {', '.join(sorted(missing))}")
+    words = {**model.words, "number": number_pattern(model.times.number_words)}
+
+    def compile_(pattern: str, where: str) -> re.Pattern[str]:
+        return _compile(_expand(pattern, words, where), where)
+
     facts = tuple(
         CompiledFact(
-            name, tuple((g.value, tuple(_compile(p, f"facts.{name}") for p in g.phrases)) for g in groups)
+            name, tuple((g.value, tuple(compile_(p, f"facts.{name}") for p in g.phrases)) for g in groups)
         )
         for name, groups in model.facts.items()
     )
     states = tuple(
-        CompiledState(s, tuple(_compile(p, f"account_states.{s.id}") for p in s.phrases))
+        CompiledState(s, tuple(compile_(p, f"account_states.{s.id}") for p in s.phrases))
         for s in model.account_states
     )
-    clock = tuple(_compile(p, "times.clock") for p in model.times.clock)
-    ago = tuple(CompiledAgo(_compile(a.pattern, "times.ago"), a.unit, a.minutes) for a in model.times.ago)
+    clock = tuple(compile_(p, "times.clock") for p in model.times.clock)
+    ago = tuple(
+        CompiledAgo(compile_(a.pattern, "times.ago"), a.unit, a.minutes, a.plus_minutes, a.until)
+        for a in model.times.ago
+    )
     return RecoveryKnowledge(model, facts, states, clock, ago)
+
+
+CHINESE_NUMERALS = "零〇一二两三四五六七八九十百"
+_WORD_REF = re.compile(r"(?<!\(\?)(?<!\(\?P)<([a-z_]+)>")  # not a group name: (?P<n> or (?<!
+
+
+def number_pattern(number_words: dict[str, int]) -> str:
+    """Digits, Chinese numerals, or one of the knowledge base's number words (longest first)."""
+    names = sorted(number_words, key=lambda w: (-len(w), w))
+    spelled = "".join(f"|{re.escape(w)}(?![a-z])" for w in names)
+    return f"(?:\\d+|[{CHINESE_NUMERALS}]+{spelled})"
+
+
+def _expand(pattern: str, words: dict[str, str], where: str) -> str:
+    """Replace each <name> with the `words` entry of that name, as a non-capturing group."""
+
+    def one(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in words:
+            raise KnowledgeError(FILE, f"{where}: phrase {pattern!r} names <{name}>, which is not in words")
+        return f"(?:{words[name]})"
+
+    return _WORD_REF.sub(one, pattern)
 
 
 def _compile(pattern: str, where: str) -> re.Pattern[str]:

@@ -16,6 +16,7 @@ FactName = Literal[
     "has_secure_phone",
     "has_security_questions",
     "locked",
+    "lock_lifted",
     "locked_at",
     "has_app",
     "app_logged_in",

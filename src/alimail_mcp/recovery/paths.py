@@ -12,7 +12,9 @@ def choose_path(situation: Situation) -> RecoveryPath:
     if situation.state is not None:
         return "webmail-service"
     no_self_service = facts.get("has_secure_phone") is False and facts.get("has_security_questions") is False
-    forgot, locked = facts.get("forgot_password"), facts.get("locked")
+    # a lock the user says is over no longer explains a failing login: the password does
+    lifted = bool(facts.get("lock_lifted"))
+    forgot, locked = facts.get("forgot_password"), facts.get("locked") and not lifted
     # a lock alone lifts by waiting; only a known (or, without a lock, likely) lost password needs the admin
     if no_self_service and (forgot is True or (forgot is None and not locked)):
         if facts.get("app_logged_in") and not locked:
@@ -28,7 +30,12 @@ def choose_path(situation: Situation) -> RecoveryPath:
         if facts.get("app_logged_in") is None:
             situation.assume("app_logged_in", True, "the app is installed; QR login needs it to be signed in")
         return "qr-login"
-    _assume_forgot(situation, "no lock or account state was mentioned, so a forgotten password is assumed")
+    _assume_forgot(
+        situation,
+        "the lock is over and logins still fail, so a wrong or forgotten password is assumed"
+        if lifted
+        else "no lock or account state was mentioned, so a forgotten password is assumed",
+    )
     if facts.get("has_secure_phone") is None and facts.get("has_security_questions") is None:
         situation.assume(
             "has_secure_phone",

@@ -148,7 +148,7 @@ def _findings(
     if situation.state is not None:
         evidence = {"state": situation.state.id, "phrase": situation.state.evidence}
         found.append(("recovery.account-state", evidence, paths["webmail-service"].skill))
-    elif facts.get("locked"):
+    elif facts.get("locked") and (timed or not facts.get("lock_lifted")):
         when = {"unlock_at": values["unlock_at"], "minutes_remaining": values["minutes_remaining"]}
         if not timed:
             found.append(("recovery.locked-start-unknown", {}, paths["unlock-account"].skill))

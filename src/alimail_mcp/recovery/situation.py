@@ -7,6 +7,7 @@ from datetime import datetime
 
 from alimail_mcp.errors import InputError
 from alimail_mcp.inputs import bounded_text
+from alimail_mcp.knowledge.loader import load_provider
 from alimail_mcp.recovery import inference
 from alimail_mcp.recovery.clock import iso, parse_instant, spoken
 from alimail_mcp.recovery.knowledge import RecoveryKnowledge
@@ -95,9 +96,9 @@ def _read_lock_message(situation: Situation, message: str, kb: RecoveryKnowledge
         situation.infer("account_state", clue.state.id, clue.evidence)
         return
     lock = inference.infer_facts(message, kb).get("locked")
-    if lock and lock.value:
-        situation.facts["locked"] = True
-        situation.infer("locked", True, lock.evidence)
+    if lock:
+        situation.facts["locked"] = lock.value
+        situation.infer("locked", lock.value, lock.evidence)
     else:
         situation.facts["locked"] = True
         situation.assume(
@@ -125,7 +126,7 @@ def _derive(situation: Situation, text: str, kb: RecoveryKnowledge) -> None:
         situation.assume("locked", True, "locked_at was given, so the account is taken to be locked")
     if not facts["locked"] or situation.locked_at is not None or not text:
         return
-    clue = inference.find_time(text, kb, situation.now)
+    clue = inference.find_time(text, kb, situation.now, load_provider().limits.lock_auto_unlock_minutes)
     if clue is None:
         return
     situation.locked_at = clue.moment
