@@ -194,6 +194,17 @@ class Catalog:
                 best, found = (*scored, -order), entry.cause
         return found
 
+    def names(
+        self, cause: Cause, text: str, *, status: str = "", reply: str = "", receiver: str | None = None
+    ) -> bool:
+        """Whether `cause`'s own conditions hold for this error (its text patterns, codes, receiver)."""
+        text = text.lower()
+        return any(
+            _score(entry, text, status, reply, receiver) is not None
+            for entry in self._entries
+            if entry.cause is cause
+        )
+
     def fallback(self, reason: str) -> Cause | None:
         return self._fallbacks.get(reason)
 

@@ -28,6 +28,8 @@ MAX_INPUT_BYTES = 10 * 1024 * 1024
 NOT_FAILURES = frozenset({"delivered", "feedback", "vacation"})
 _VAGUE_IN_TEXT = ("onhold", "undefined", "securityerror", "systemerror")
 """Reasons that, for a text on its own, usually come from a status class alone (5.7.x, 5.3.x)."""
+_GENERIC_STATUS = re.compile(r"^[245]\.(?:\d{1,3}\.0|7\.1)$")
+"""Status codes that say only "refused" (x.y.0 other or undefined, x.7.1 not authorized)."""
 _BOUNCE_SENDER = re.compile(r"mailer-daemon|postmaster|mail delivery|<>", re.IGNORECASE)
 _BOUNCE_SUBJECT = re.compile(
     r"undeliver|undelivered|delivery (?:status|failure|failed|report|notification)|returned mail"
@@ -116,15 +118,41 @@ def analyze(data: str | bytes) -> Analysis:
     return Analysis([item], "error_text", text[:20000])
 
 
-def _consistent(cause: Cause, reason: str) -> bool:
+def _consistent(cause: Cause, reason: str, fact: Fact, text: str, receiver: str | None) -> bool:
     """A matched cause explains `reason` when it says the same, when it is a specific cause (not one
-    of the generic per-reason entries), or when it is the receiver's own reading of its codes."""
-    return (
+    of the generic per-reason entries), or when it is the receiver's own reading of its codes.
+
+    A generic cause the text names also explains it when the reason's own generic cause finds
+    nothing in the text: a listing at a blocklist is the cause whether the reason tables call it
+    blocked or, from the list's link, spamdetected.
+    """
+    if (
         cause.reason == reason
         or not cause.fallback_for
         or cause.match.receiver is not None
         or reason in cause.fallback_for
+    ):
+        return True
+    cat = catalog()
+    own = cat.fallback(reason)
+    return own is not None and not cat.names(
+        own, text, status=fact.status, reply=fact.reply_code, receiver=receiver
     )
+
+
+def _vague(fact: Fact, cause: Cause | None, *, bare: bool) -> bool:
+    """Whether the reason read so far says too little, so that the matched cause may replace it.
+
+    For a bounce only onhold/undefined do. For a text on its own, a reason that came from a status
+    class or a code that only says "refused" (5.7.1) does too; one read from a specific code
+    (5.7.23, SPF failed) stands, unless the cause is the receiver's own reading of its codes.
+    """
+    if fact.reason in ("onhold", "undefined"):
+        return True
+    if not bare or fact.reason not in _VAGUE_IN_TEXT:
+        return False
+    receiver_bound = cause is not None and cause.match.receiver is not None
+    return receiver_bound or not fact.status or bool(_GENERIC_STATUS.match(fact.status))
 
 
 def _read(mail: Mail) -> Report | None:
@@ -152,12 +180,12 @@ def _classify(fact: Fact, text: str, *, bare: bool = False) -> Classified:
         return Classified(fact, receiver, None, None, False)
     cause = cat.find(text, status=fact.status, reply=fact.reply_code, receiver=receiver)
     matched = cause is not None
-    vague = fact.reason in (_VAGUE_IN_TEXT if bare else ("onhold", "undefined"))
+    vague = _vague(fact, cause, bare=bare)
     # The catalog fills in a vague reason with a specific cause; generic phrases only do so for a
     # text on its own (for bounces the reason tables have already read those phrases).
     if cause and (cause.override or (vague and (bare or not cause.fallback_for))):
         fact.reason = cause.reason
-    elif cause and not _consistent(cause, fact.reason):
+    elif cause and not _consistent(cause, fact.reason, fact, text, receiver):
         # A generic phrase pointing elsewhere than the reason read from the bounce: explain the reason.
         cause, matched = None, False
     cause = cause or cat.fallback(fact.reason)
