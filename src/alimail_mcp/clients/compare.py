@@ -134,7 +134,8 @@ def _port(
     port, security = endpoint.port, endpoint.security
     evidence: dict[str, Any] = {f"{endpoint.role}_port": port, f"{endpoint.role}_security": security}
     found: list[Finding] = []
-    if port is not None and port not in (server.ssl_port, server.plain_port):
+    wrong_port = port is not None and port not in (server.ssl_port, server.plain_port)
+    if wrong_port:
         found.append(make(kb, "client.wrong-port", values, evidence))
     mismatch = port is not None and (
         (port in ssl_ports and security in ("starttls", "none"))
@@ -144,7 +145,7 @@ def _port(
         found.append(make(kb, "client.port-security-mismatch", values, evidence))
     if endpoint.role == "outgoing" and port == server.plain_port:
         found.append(make(kb, "client.port-25-blocked", values, evidence))
-    if security == "none" and not mismatch:
+    if security == "none" and not mismatch and not wrong_port:  # the port's fix sets SSL/TLS as well
         found.append(make(kb, "client.plaintext", values, evidence))
     elif security == "starttls" and port == server.plain_port:
         found.append(make(kb, "client.starttls-plain-port", values, evidence))

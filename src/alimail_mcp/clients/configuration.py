@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -140,8 +141,19 @@ def _choice(value: str | None, name: str, aliases: Mapping[K, tuple[str, ...]]) 
     for key, names in aliases.items():
         if word == key or word in names:
             return key
+    # A client's longer label ("SSL/TLS (Accept all certificates)", "Singapore site") names one choice.
+    named = {key for key, names in aliases.items() if any(_names(word, n) for n in (str(key), *names))}
+    if len(named) == 1:
+        return named.pop()
     allowed = ", ".join(aliases)
     raise InputError(name, f"{value.strip()[:40]!r} is not one of: {allowed}")
+
+
+def _names(text: str, name: str) -> bool:
+    """True when `name` (three characters or more) stands as a whole word or phrase inside `text`."""
+    if len(name) < 3 and not any(ord(ch) > 127 for ch in name):
+        return False
+    return re.search(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", text) is not None
 
 
 def _protocol_from(provider: Provider, port: int | None, host: str | None) -> Protocol | None:
@@ -167,6 +179,9 @@ def _client(kb: ClientsKnowledge, value: str | None, assumed: list[str]) -> Clie
     word = " ".join(value.strip().lower().split())
     for definition in kb.clients:
         if word in (definition.id, definition.label.lower(), *definition.aliases):
+            return definition
+    for definition in kb.clients:  # "Outlook for Mac", "Foxmail 7.2", "Thunderbird 115"
+        if definition.id != "other" and any(_names(word, a) for a in (definition.id, *definition.aliases)):
             return definition
     assumed.append("client not recognised: the table uses generic setting names")
     return kb.client("other")
