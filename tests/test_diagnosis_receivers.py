@@ -97,3 +97,13 @@ def test_detect_order() -> None:
     assert detect("550 blocked", "mx1.qiye.aliyun.com", "") == "alibaba"
     assert detect("550 blocked", "", "someone@163.com".rpartition("@")[2]) == "netease"
     assert detect("550 blocked", "mx.partner.test", "partner.test") is None
+
+
+def test_mimecast_is_read_by_its_own_table_whatever_the_dashes() -> None:
+    # Mimecast's documentation writes "header-based" and an en dash; its replies a space and a hyphen.
+    link = "https://community.mimecast.com/docs/DOC-1369#550"
+    spoofing = f"550 Rejected by header based Anti-Spoofing policy: sales@shop.test - {link} [a1b2c3.uk1]"
+    assert first(spoofing) == ("mimecast", "sender.policy", "policyviolation")
+    user_entry = f"550 Envelope blocked - User Entry - {link} [d4e5f6.us2]"
+    assert first(user_entry) == ("mimecast", "recipient.filtered", "rejected")
+    assert first(user_entry.replace(link, "see your gateway"))[0] is None

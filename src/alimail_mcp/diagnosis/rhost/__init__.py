@@ -4,6 +4,7 @@ recipient's domain) and read its codes and phrases (tables in skills/reasons.yam
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.reason import Evidence
@@ -69,12 +70,12 @@ def _codes(ev: Evidence, table: ReceiverTable) -> str:
 def _rows(ev: Evidence, receiver: str, table: ReceiverTable) -> str:
     if not table.rows or not ev.diagnosis:
         return ""
-    text = ev.text
+    text = _plain(ev.text)
     status, reply = ev.status, ev.reply_code
     if receiver != "mimecast" and not rx(r"[245]\.\d\.\d+").fullmatch(status):
         return ""
     for row in table.rows:
-        if row.text not in text:
+        if _plain(row.text) not in text:
             continue
         if receiver == "google":
             if not reply or row.reply[1:] != reply[1:] or row.status[2:] != status[2:]:
@@ -89,6 +90,17 @@ def _rows(ev: Evidence, receiver: str, table: ReceiverTable) -> str:
             continue
         return row.reason
     return ""
+
+
+_DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2212", "-"))
+
+
+@cache
+def _plain(text: str) -> str:
+    """The text with its dashes and word-joining hyphens evened out: receivers' documentation writes
+    "header-based" and "Envelope blocked \u2013 User Entry" where their replies say "header based" and
+    "Envelope blocked - User Entry"."""
+    return rx(r"(?<=\w)-(?=\w)").sub(" ", text.translate(_DASHES))
 
 
 def _phrases(ev: Evidence, table: ReceiverTable) -> str:
