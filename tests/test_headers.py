@@ -278,3 +278,67 @@ def test_any_text_gives_an_analysis_or_an_input_error(lines: list[str]) -> None:
         assert exc.field == "headers"
     else:
         assert a.fields >= 1
+
+
+# --- where the message went: the receiving side, its entry hop, another provider's MX -----------------
+
+GOOGLE_COPY = """Delivered-To: bob@oldgws.test
+Received: by 2002:a05:6520:2b8c:b0:27e:8f1a:33c4 with SMTP id bc12csp2841233lkb;
+        Tue, 11 Jun 2024 02:14:09 -0700 (PDT)
+ARC-Seal: i=1; a=rsa-sha256; t=1718097249; cv=none; d=google.com; s=arc-20160816; b=Qm9n
+ARC-Authentication-Results: i=1; mx.google.com;
+       spf=pass (google.com: domain of alice@partner.test designates 203.0.113.25 as permitted sender)
+       smtp.mailfrom=alice@partner.test
+Received: from mail.partner.test (mail.partner.test. [203.0.113.25])
+        by mx.google.com with ESMTPS id a640c23a62f3a-a6f0e2f6d2bsi512345966b.412
+        for <bob@oldgws.test>; Tue, 11 Jun 2024 02:14:09 -0700 (PDT)
+Received: from pc.partner.test (pc.partner.test [198.51.100.200])
+        by mail.partner.test (Postfix) with ESMTPSA id 1A2B; Tue, 11 Jun 2024 09:14:07 +0000
+Date: Tue, 11 Jun 2024 17:14:05 +0800
+From: Alice <alice@partner.test>
+"""
+
+QQ_TO_ALIBABA = """Received: from out203-205-221-233.mail.qq.com(mailfrom:123456789@qq.com fp:SMTPD_-X_1)
+          by smtp.aliyun-inc.com;
+          Wed, 12 Jun 2024 10:02:11 +0800
+Received: from LAPTOP-7QK2 ([113.88.12.34])
+	by newxmesmtplogicsvrszb9-0.qq.com (NewEsmtp) with SMTP id 3A1B2C3D;
+	Wed, 12 Jun 2024 10:02:09 +0800
+Date: Wed, 12 Jun 2024 10:02:08 +0800
+From: <123456789@qq.com>
+"""
+
+
+def test_a_copy_at_the_old_provider_is_seen_by_its_organisation() -> None:
+    # Google's hops say mx.google.com, never the MX host name the domain publishes.
+    a = analyze_headers(GOOGLE_COPY, foreign_mx=["aspmx.l.google.com", "alt1.aspmx.l.google.com"])
+    assert not a.reached_alibaba and len(a.via_foreign_mx) == 1 and "by mx.google.com" in a.via_foreign_mx[0]
+    assert "headers.foreign-mx" in codes(a)
+    assert a.sending_ip == "203.0.113.25"  # the hop into Google, not the sender's own machine
+    # Gmail seals every message it receives: that is not forwarding.
+    assert "headers.arc-forwarded" not in codes(a)
+
+
+def test_mail_that_reached_alibaba_is_not_at_the_old_provider() -> None:
+    a = analyze_headers(QQ_TO_ALIBABA, mx_hosts=ALIBABA_MX, foreign_mx=["mxbiz1.qq.com"])
+    assert a.reached_alibaba and a.via_foreign_mx == []
+    # Alibaba Mail's hop shows no address; the QQ hop's address is the sender's laptop, not SPF's concern.
+    assert a.sending_ip is None
+
+
+def test_a_seal_before_the_last_receiver_is_forwarding() -> None:
+    forwarded = GOOGLE_COPY.replace(
+        "Delivered-To: bob@oldgws.test\n",
+        "Received: from mail-sor-f69.google.com (mail-sor-f69.google.com [209.85.220.69])\n"
+        "        by mx1.qiye.aliyun.com with ESMTPS id 77; Tue, 11 Jun 2024 17:14:12 +0800\n",
+    )
+    a = analyze_headers(forwarded, mx_hosts=ALIBABA_MX)
+    assert a.reached_alibaba and a.sending_ip == "209.85.220.69"
+    assert "headers.arc-forwarded" in codes(a)
+    # A sender's own system sealing what it sends out (nothing authenticated) is not a forwarder.
+    origin = forwarded.replace(
+        "spf=pass (google.com: domain of alice@partner.test designates 203.0.113.25 as permitted sender)\n"
+        "       smtp.mailfrom=alice@partner.test",
+        "spf=none; dkim=none; arc=none",
+    )
+    assert "headers.arc-forwarded" not in codes(analyze_headers(origin, mx_hosts=ALIBABA_MX))

@@ -7,7 +7,6 @@ verdicts, and what stands out becomes findings. Pure and synchronous: no DNS, no
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Iterable
 from datetime import datetime
@@ -27,6 +26,16 @@ from alimail_mcp.headers.models import (
     SpamVerdict,
 )
 from alimail_mcp.headers.received import parse_date, parse_received
+from alimail_mcp.headers.route import (
+    ALIBABA,
+    Route,
+    is_public,
+    organisation,
+    provider_of,
+    route_of,
+    sending_ip,
+    via_foreign,
+)
 from alimail_mcp.headers.spam import read_spam
 from alimail_mcp.models import Finding
 
@@ -51,6 +60,7 @@ def analyze_headers(
     foreign = {h.lower().rstrip(".") for h in foreign_mx}
     message = _identity(block)
     hops, skewed = _hops(block, kb, ours, message)
+    route = route_of(hops, kb, ours)
     verdicts = _verdicts(block, kb)
     spam = [v for f in block.fields if (v := read_spam(f.name, f.value, kb)) is not None]
     analysis = HeaderAnalysis(
@@ -58,18 +68,17 @@ def analyze_headers(
         truncated=block.truncated,
         message=message,
         hops=hops,
-        reached_alibaba=any(_is_alibaba(h.by_host, kb, ours) for h in hops[-1:])
-        or any(h.by_host in ours for h in hops if h.by_host),
-        via_foreign_mx=[h.raw for h in hops if h.by_host and h.by_host in foreign][:5],
+        reached_alibaba=route.receiver == ALIBABA or any(h.by_host in ours for h in hops if h.by_host),
+        via_foreign_mx=[h.raw for h in via_foreign(hops, route, foreign)][:5],
         auth=verdicts,
         spam=spam,
         spam_flagged=_any_flag(spam),
-        sending_ip=_sending_ip(block, hops, kb, ours),
+        sending_ip=_recorded_ip(block) or sending_ip(route),
     )
     _delays(analysis, kb)
     analysis.alignment = _alignment(analysis)
     analysis.dmarc_disposition = _disposition(analysis)
-    analysis.findings = _findings(analysis, block, kb, skewed)
+    analysis.findings = _findings(analysis, block, kb, skewed, forwarded=_forwarded(verdicts, route))
     return analysis
 
 
@@ -128,7 +137,6 @@ def _hops(
     block: HeaderBlock, kb: HeaderKnowledge, ours: set[str], message: MessageIdentity
 ) -> tuple[list[Hop], list[Hop]]:
     values = block.all("received")[: kb.model.limits.max_hops]
-    labels = _provider_labels()
     hops: list[Hop] = []
     for number, value in enumerate(reversed(values), 1):
         parsed = parse_received(value)
@@ -139,7 +147,7 @@ def _hops(
                 from_host=_cut(parsed.from_host, 120),
                 from_ip=parsed.from_ip,
                 by_host=_cut(by, 120),
-                by_provider=_provider_of(by, labels, kb, ours),
+                by_provider=provider_of(by, kb, ours),
                 protocol=parsed.protocol,
                 received_at=parsed.when.isoformat() if parsed.when else None,
                 raw=_cut(value) or "",
@@ -173,97 +181,42 @@ def _delays(analysis: HeaderAnalysis, kb: HeaderKnowledge) -> None:
         analysis.slowest_hop = max(delayed, key=lambda h: h.delay_s or 0).number
 
 
-def _provider_labels() -> list[tuple[re.Pattern[str], str]]:
-    """Mail providers by host name, from the receivers of skills/errors.yaml (empty if it cannot load)."""
-    try:
-        from alimail_mcp.diagnosis.catalog import catalog
-
-        cat = catalog()
-        return [(cat.receivers[key][0], r.name) for key, r in cat.data.receivers.items()]
-    except Exception:  # the error catalog is another part's data: without it, hops just go unlabelled
-        return []
-
-
-def _provider_of(
-    host: str | None, labels: list[tuple[re.Pattern[str], str]], kb: HeaderKnowledge, ours: set[str]
-) -> str | None:
-    if not host:
-        return None
-    if host in ours or any(p.search(host) for p in kb.alibaba):
-        return _alibaba_label(labels)
-    return next((name for pattern, name in labels if pattern.search(host)), None)
-
-
-def _alibaba_label(labels: list[tuple[re.Pattern[str], str]]) -> str:
-    from alimail_mcp.knowledge.loader import load_provider
-
-    return next((name for _, name in labels if "alibaba" in name.lower()), load_provider().name)
-
-
-def _is_alibaba(host: str | None, kb: HeaderKnowledge, ours: set[str]) -> bool:
-    if not host:
-        return False
-    if host in ours or any(p.search(host) for p in kb.alibaba):
-        return True
-    try:
-        from alimail_mcp.diagnosis.catalog import catalog
-
-        pattern = catalog().receivers.get("alibaba")
-    except Exception:  # see _provider_labels
-        return False
-    return bool(pattern and pattern[0].search(host))
-
-
-def _sending_ip(block: HeaderBlock, hops: list[Hop], kb: HeaderKnowledge, ours: set[str]) -> str | None:
-    """The server that handed the message to the receiving side: what SPF was (or should be) checked for."""
+def _recorded_ip(block: HeaderBlock) -> str | None:
+    """The client address a receiving server wrote into its SPF verdict, when it did."""
     for value in block.all("received-spf")[:3]:
         raw = parse_received_spf(value)
-        if raw and _public(raw.properties.get("client-ip")):
+        if raw and is_public(raw.properties.get("client-ip")):
             return raw.properties["client-ip"]
     for name in ("authentication-results", "arc-authentication-results"):
         for value in block.all(name)[:3]:
             for raw in parse_authentication_results(value, arc=name.startswith("arc")):
                 ip = raw.properties.get("smtp.client-ip") or raw.properties.get("client-ip")
-                if _public(ip):
+                if is_public(ip):
                     return ip
-    # What the receiving side saw: the first hop into Alibaba Mail, else into any known provider, else
-    # the oldest public address (the sender's outgoing server, after its internal hops).
-    into_alibaba = [h for h in hops if _is_alibaba(h.by_host, kb, ours)]
-    into_known = [h for h in hops if h.by_provider is not None]
-    for candidates in (into_alibaba, into_known):
-        entry = next((h for h in candidates if _public(h.from_ip)), None)
-        if entry is not None:
-            return entry.from_ip
-    return next((h.from_ip for h in hops if _public(h.from_ip)), None)
+    return None
 
 
-_INTERNAL = tuple(
-    ipaddress.ip_network(n)
-    for n in (
-        "10.0.0.0/8",
-        "172.16.0.0/12",
-        "192.168.0.0/16",
-        "100.64.0.0/10",
-        "127.0.0.0/8",
-        "169.254.0.0/16",
-        "0.0.0.0/8",
-        "::1/128",
-        "fc00::/7",
-        "fe80::/10",
-        "::/128",
-    )
-)
-
-
-def _public(ip: str | None) -> bool:
-    """Not a private, shared, loopback or link-local address (documentation ranges count: tests use them)."""
-    if not ip:
+def _forwarded(verdicts: list[AuthVerdict], route: Route) -> bool:
+    """An intermediary sealed the message (ARC) before the server that received it last. A receiver that
+    seals what it receives (Gmail seals every message, i=1) is not a forwarder, nor is a sender's own
+    system sealing what it sends out (Microsoft 365: every result `none`, nothing was received)."""
+    if any(
+        v.method == "arc" and v.source == "authentication-results" and v.result != "none" for v in verdicts
+    ):
+        return True
+    sealers = {
+        v.authserv_id
+        for v in verdicts
+        if v.source == "arc-authentication-results"
+        and v.authserv_id
+        and v.method != "arc"
+        and v.result != "none"
+    }
+    if not sealers:
         return False
-    try:
-        address = ipaddress.ip_address(ip)
-    except ValueError:
-        return False
-    return not any(address.version == n.version and address in n for n in _INTERNAL)
+    if route.receiver is None or route.receiver == ALIBABA:
+        return True
+    return any(organisation(s) != route.receiver for s in sealers)
 
 
 # --- authentication results -----------------------------------------------------------------------
@@ -375,7 +328,7 @@ def _disposition(analysis: HeaderAnalysis) -> Literal["none", "quarantine", "rej
 
 
 def _findings(
-    analysis: HeaderAnalysis, block: HeaderBlock, kb: HeaderKnowledge, skewed: list[Hop]
+    analysis: HeaderAnalysis, block: HeaderBlock, kb: HeaderKnowledge, skewed: list[Hop], *, forwarded: bool
 ) -> list[Finding]:
     out: list[Finding] = []
     if analysis.via_foreign_mx:
@@ -396,7 +349,9 @@ def _findings(
             out.append(kb.finding("headers.hop-delayed", delay, minutes=minutes))
     if skewed:
         out.append(kb.finding("headers.clock-skew", {"hops": [h.number for h in skewed][:5]}))
-    out += _auth_findings(analysis, block, kb)
+    out += _auth_findings(analysis, kb)
+    if forwarded:
+        out.append(kb.finding("headers.arc-forwarded", {"arc_seals": len(block.all("arc-seal"))}))
     flagged = [v for v in analysis.spam if v.flagged]
     if flagged:
         filters: dict[str, Any] = {
@@ -415,7 +370,7 @@ def _findings(
     return out
 
 
-def _auth_findings(analysis: HeaderAnalysis, block: HeaderBlock, kb: HeaderKnowledge) -> list[Finding]:
+def _auth_findings(analysis: HeaderAnalysis, kb: HeaderKnowledge) -> list[Finding]:
     out: list[Finding] = []
     spf, dkim, dmarc = (primary(analysis.auth, m) for m in ("spf", "dkim", "dmarc"))
     if spf is not None and spf.result in ("fail", "softfail"):
@@ -441,8 +396,6 @@ def _auth_findings(analysis: HeaderAnalysis, block: HeaderBlock, kb: HeaderKnowl
             "dmarc": dmarc.result if dmarc else None,
         }
         out.append(kb.finding("headers.dmarc-alignment", evidence))
-    if any(v.method == "arc" and v.result != "none" for v in analysis.auth) or block.first("arc-seal"):
-        out.append(kb.finding("headers.arc-forwarded", {"arc_seals": len(block.all("arc-seal"))}))
     return out
 
 
