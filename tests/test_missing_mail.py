@@ -210,6 +210,27 @@ async def test_headers_that_show_arrival_point_at_the_mailbox(world: DnsTestServ
     assert result.headers is not None and result.headers.reached_alibaba
 
 
+async def test_a_clean_verdict_on_arrival_counts_against_the_spam_folder(world: DnsTestServer) -> None:
+    result = await diagnose(world, "good.test", headers=headers("arrived_clean.txt"))
+    folder = next(c for c in result.causes if c.id == "spam.folder")
+    assert "headers.spam-clean" in {e.signal for e in folder.against}
+    assert result.causes[0].path == "mailbox-settings"
+
+
+async def test_a_sender_domain_that_does_not_exist_is_not_one_without_spf(world: DnsTestServer) -> None:
+    result = await diagnose(
+        world, "good.test", sender="someone@ghost.shop.test", symptoms=["only_some_senders"]
+    )  # NXDOMAIN
+    checks = result.sender_checks
+    assert checks is not None and checks.exists is False and checks.spf_record is None
+    assert "sender.spf-missing" not in {e.signal for c in result.causes for e in c.evidence}
+    shop = await diagnose(world, "good.test", sender="news@shop.test")
+    assert shop.sender_checks is not None and (shop.sender_checks.exists, shop.sender_checks.spf_record) == (
+        True,
+        True,
+    )
+
+
 async def test_spf_failure_in_headers_is_checked_live_for_the_sender(world: DnsTestServer) -> None:
     result = await diagnose(world, "good.test", headers=headers("spf_fail.txt"))
     checks = result.sender_checks

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from alimail_mcp.errors import InputError
 from alimail_mcp.inputs import normalize_address, normalize_domain
+from alimail_mcp.missing_mail.bounce import read_bounce
 from alimail_mcp.missing_mail.knowledge import (
     SKILLS,
     MissingMailKnowledge,
@@ -23,7 +24,6 @@ from alimail_mcp.missing_mail.knowledge import (
 )
 from alimail_mcp.missing_mail.models import (
     SYMPTOMS,
-    BounceReading,
     LikelyCause,
     MissingMailDiagnosis,
     NextQuestion,
@@ -50,7 +50,6 @@ MAX_SYMPTOMS = 16
 SYMPTOM_CHARS = 40
 MAX_HEADERS_CHARS = 262_144
 MAX_BOUNCE_CHARS = 262_144
-DIAGNOSTIC_CHARS = 300
 _DOMAIN_FINDINGS = ("mx.", "spf.", "dns.")
 
 
@@ -207,54 +206,6 @@ def _headers(text: str, audit: DnsAuditResult) -> HeaderAnalysis:
     mx = audit.checks.mx
     ours = [h.host for h in mx.hosts if h.provider_set]
     return analyze_headers(text, mx_hosts=ours, foreign_mx=mx.foreign_hosts)
-
-
-async def read_bounce(text: str, kb: MissingMailKnowledge, domain: str) -> BounceReading:
-    """The bounce read by diagnose_send_error's classifier (when that part is installed), as a signal."""
-    try:
-        from alimail_mcp.diagnosis.classify import analyze
-    except ImportError:  # the bounce classifier is another part of the project; without it, no reading
-        return BounceReading(read=False)
-    try:
-        analysis = await asyncio.to_thread(analyze, text)
-    except InputError:
-        raise
-    except Exception:  # the classifier promises not to raise on bad input; if it does, it simply did not read
-        return BounceReading(read=False)
-    failed = [item for item in analysis.items if item.fact.failed]
-    if not failed:
-        return BounceReading(read=False)
-    item = failed[0]
-    fact = item.fact
-    cause = item.cause.id if item.cause is not None else None
-    signal = kb.bounce_causes.get(cause or "") or kb.bounce_reasons.get(fact.reason)
-    if signal is None and item.permanent is False:
-        signal = "bounce.temporary"
-    diagnostic = " ".join(fact.diagnosis.split())
-    recipient = fact.recipient.strip() or None
-    return BounceReading(
-        read=True,
-        reason=fact.reason,
-        cause=cause,
-        reply_code=fact.reply_code or None,
-        enhanced_status=fact.status or None,
-        diagnostic=diagnostic[:DIAGNOSTIC_CHARS] or None,
-        recipient=recipient[:DIAGNOSTIC_CHARS] if recipient else None,
-        about_this_domain=_same_organisation(recipient, domain) if recipient else None,
-        signal=signal,
-    )
-
-
-def _same_organisation(address: str, domain: str) -> bool | None:
-    from alimail_mcp.dns.names import organizational_domain
-
-    host = address.rpartition("@")[2].strip().strip(">").rstrip(".").lower()
-    if not host or "." not in host:
-        return None
-    try:
-        return organizational_domain(host) == organizational_domain(domain)
-    except (ValueError, UnicodeError):
-        return None
 
 
 # --- the result in words ----------------------------------------------------------------------------

@@ -60,6 +60,21 @@ class QuestionSpec(_Strict):
     unless_input: str | None = Field(default=None, pattern=r"^(headers|bounce_text)$")
 
 
+class BouncePhrase(_Strict):
+    signal: str
+    pattern: str
+    """A regular expression (case-insensitive) for the refusing server's words."""
+
+
+class BounceWords(_Strict):
+    generic_causes: tuple[str, ...]
+    """Error-catalog causes too broad to name a missing-mail cause on their own."""
+    refine: tuple[str, ...]
+    """Signals the phrases may replace (the generic ones)."""
+    phrases: tuple[BouncePhrase, ...]
+    """First match wins."""
+
+
 class Summaries(_Strict):
     top: str
     also: str
@@ -75,6 +90,7 @@ class MissingMailKnowledge(_Strict):
     signals: dict[str, str]
     bounce_causes: dict[str, str]
     bounce_reasons: dict[str, str]
+    bounce_words: BounceWords
     causes: tuple[CauseSpec, ...] = Field(min_length=1)
     questions: tuple[QuestionSpec, ...] = Field(min_length=1)
     summary: Summaries
@@ -116,6 +132,17 @@ def _check_links(kb: MissingMailKnowledge) -> None:
         bad = set(mapping.values()) - signals
         if bad:
             raise KnowledgeError(FILE, f"field {name}: unknown signal {sorted(bad)[0]}")
+    words = kb.bounce_words
+    bad = ({p.signal for p in words.phrases} | set(words.refine)) - signals
+    if bad:
+        raise KnowledgeError(FILE, f"field bounce_words: unknown signal {sorted(bad)[0]}")
+    for number, phrase in enumerate(words.phrases):
+        try:
+            re.compile(phrase.pattern)
+        except re.error as exc:
+            raise KnowledgeError(
+                FILE, f"field bounce_words.phrases.{number}.pattern: not a regular expression: {exc}"
+            ) from None
     for q in kb.questions:
         if (q.signal is None) == (not q.affects):
             raise KnowledgeError(FILE, f"field questions.{q.id}: give either signal or affects")

@@ -79,6 +79,8 @@ class SenderChecks(BaseModel):
     domain: str
     internal: bool = False
     """The sender is in the same organisation's domain: the message stays inside Alibaba Mail."""
+    exists: bool | None = None
+    """False when the sender's domain does not exist in DNS (NXDOMAIN); None when not answered."""
     spf_record: bool | None = None
     """Whether the sender domain publishes SPF; None when not looked up or unanswered."""
     sending_ip: str | None = None

@@ -29,21 +29,21 @@ async def check_sender(
 
 
 async def _fill(client: DnsClient, checks: SenderChecks, address: str | None) -> None:
+    from alimail_mcp.dns.client import Outcome
     from alimail_mcp.dns.dmarc import check_dmarc
+    from alimail_mcp.dns.spf import is_spf
 
     dmarc = asyncio.ensure_future(check_dmarc(client, checks.domain))
-    if checks.sending_ip:
-        from alimail_mcp.dns.spf import check_host
+    answer = await client.query(checks.domain, "TXT")
+    if answer.outcome is Outcome.NXDOMAIN:
+        checks.exists = False  # a domain that does not exist has no SPF to fail; say nothing about it
+    elif answer.outcome.conclusive:
+        checks.exists = True
+        checks.spf_record = any(is_spf(r) for r in answer.records)
+        if checks.spf_record and checks.sending_ip:
+            from alimail_mcp.dns.spf import check_host
 
-        result = await check_host(client, checks.sending_ip, checks.domain, address or "")
-        checks.spf_result = result.result
-        if result.result != "temperror":
-            checks.spf_record = result.result != "none"
-    else:
-        from alimail_mcp.dns.spf import is_spf
-
-        answer = await client.query(checks.domain, "TXT")
-        if answer.outcome.conclusive:
-            checks.spf_record = any(is_spf(r) for r in answer.records)
+            result = await check_host(client, checks.sending_ip, checks.domain, address or "")
+            checks.spf_result = result.result
     found = await dmarc
     checks.dmarc_policy = found.policy

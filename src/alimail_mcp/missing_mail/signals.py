@@ -66,6 +66,8 @@ def from_headers(analysis: HeaderAnalysis) -> Observed:
     if analysis.spam_flagged:
         flagged = next(v for v in analysis.spam if v.flagged)
         observed["headers.spam-flagged"] = _quote(f"{flagged.header}: {flagged.raw}")
+    elif analysis.spam_flagged is False and analysis.reached_alibaba:
+        observed["headers.spam-clean"] = None
     spf, dkim, dmarc = (primary(analysis.auth, m) for m in ("spf", "dkim", "dmarc"))
     if spf is not None and spf.result in ("fail", "permerror"):
         observed["headers.spf-fail"] = _quote(f"spf={spf.result} {spf.domain or ''}".strip())
