@@ -105,6 +105,8 @@ def test_catalog_rejects_bad_entries(tmp_path: Path) -> None:
         ({"match": {"status": ["5.7"]}}, "enhanced status"),
         ({"match": {}}, "needs status"),
         ({"route": {**good["route"], "path": "no-such-path"}}, "path"),
+        ({"also": [{}]}, "every `also` entry"),
+        ({"also": [{"receiver": "nobody", "en": ["boom"]}]}, "unknown receiver"),
     ):
         broken = {"version": 1, "receivers": {}, "causes": [{**good, **change}]}
         with pytest.raises(KnowledgeError) as info:

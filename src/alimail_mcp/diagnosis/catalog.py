@@ -94,6 +94,8 @@ class Cause(_Strict):
     id: str
     title: str = Field(min_length=5)
     match: CauseMatch = CauseMatch()
+    also: tuple[CauseMatch, ...] = ()
+    """Further sets of conditions, any of which also selects this cause."""
     fallback_for: tuple[ReasonId, ...] = ()
     reason: ReasonId
     override: bool = False
@@ -116,7 +118,14 @@ class Cause(_Strict):
     def _matchable(self) -> Cause:
         if self.match.empty and not self.fallback_for:
             raise ValueError(f"{self.id}: needs status, reply or patterns to match (or fallback_for)")
+        if any(block.empty for block in self.also):
+            raise ValueError(f"{self.id}: every `also` entry needs status, reply or patterns to match")
         return self
+
+    @property
+    def matches(self) -> tuple[CauseMatch, ...]:
+        """Every set of conditions that selects this cause (`match`, then `also`)."""
+        return (self.match, *self.also)
 
 
 class CatalogFile(_Strict):
@@ -131,14 +140,16 @@ class CatalogFile(_Strict):
             if cause.id in seen:
                 raise ValueError(f"cause id {cause.id} appears twice")
             seen.add(cause.id)
-            if cause.match.receiver and cause.match.receiver not in self.receivers:
-                raise ValueError(f"{cause.id}: unknown receiver {cause.match.receiver}")
+            for block in cause.matches:
+                if block.receiver and block.receiver not in self.receivers:
+                    raise ValueError(f"{cause.id}: unknown receiver {block.receiver}")
         return self
 
 
 @dataclass(frozen=True, slots=True)
 class _Compiled:
     cause: Cause
+    match: CauseMatch
     text: re.Pattern[str] | None
     status: frozenset[str]
     reply: frozenset[str]
@@ -159,17 +170,7 @@ class Catalog:
             for name, r in data.receivers.items()
         }
         self._entries = [
-            _Compiled(
-                cause,
-                re.compile("|".join(f"(?:{p})" for p in (*cause.match.en, *cause.match.zh)))
-                if cause.match.en or cause.match.zh
-                else None,
-                frozenset(cause.match.status),
-                frozenset(cause.match.reply),
-                _needles((*cause.match.en, *cause.match.zh)),
-            )
-            for cause in data.causes
-            if not cause.match.empty
+            _compile(cause, block) for cause in data.causes for block in cause.matches if not block.empty
         ]
         self._fallbacks: dict[str, Cause] = {}
         for cause in data.causes:
@@ -209,10 +210,22 @@ class Catalog:
         return self._fallbacks.get(reason)
 
 
+def _compile(cause: Cause, block: CauseMatch) -> _Compiled:
+    patterns = (*block.en, *block.zh)
+    return _Compiled(
+        cause,
+        block,
+        re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None,
+        frozenset(block.status),
+        frozenset(block.reply),
+        _needles(patterns),
+    )
+
+
 def _score(
     entry: _Compiled, text: str, status: str, reply: str, receiver: str | None
 ) -> tuple[int, int] | None:
-    match = entry.cause.match
+    match = entry.match
     score = 0
     if match.receiver:
         if match.receiver != receiver:
