@@ -34,6 +34,17 @@ def world(dns_server: DnsTestServer) -> DnsTestServer:
             extra='_dmarc TXT "v=DMARC1; p=none; adkim=s"',
         ),
         variant(
+            "sampled.test",
+            without=["_dmarc TXT"],
+            extra='_dmarc TXT "v=DMARC1; p=quarantine; pct=20; rua=mailto:dmarc@sampled.test"',
+        ),
+        variant(
+            "halfway.test",
+            without=["_dmarc TXT"],
+            extra='_dmarc TXT "v=DMARC1; p=reject; pct=50; rua=mailto:dmarc@halfway.test"',
+        ),
+        variant("unread.test", without=["_dmarc TXT"], extra='_dmarc TXT "v=DMARC1; p=quarantine; sp=none"'),
+        variant(
             "strict.test",
             without=["_dmarc TXT"],
             extra='_dmarc TXT "v=DMARC1; p=reject; rua=mailto:dmarc@strict.test"',
@@ -148,6 +159,34 @@ async def test_p_none_without_reports_gets_a_report_address(world: DnsTestServer
         "v=DMARC1; p=quarantine; rua=mailto:dmarc-reports@watching.test"
     )
     assert "dmarc.policy-none" in none.resolves
+
+
+async def test_a_policy_on_a_sample_has_not_reached_its_stage(world: DnsTestServer) -> None:
+    # p=quarantine; pct=20 lets 80% of failing mail through: the quarantine stage is still ahead.
+    result = await plan(world, "sampled.test", goals=["anti-spoofing"])
+    assert statuses(result)["dmarc-quarantine"] == "later" and statuses(result)["dmarc-none"] == "done"
+    quarantine, reject = step(result, "dmarc-quarantine"), step(result, "dmarc-reject")
+    assert quarantine.records[0].value == "v=DMARC1; p=quarantine; rua=mailto:dmarc@sampled.test"
+    assert (quarantine.not_before, reject.not_before) == ("2024-06-15", "2024-06-29")
+    assert reject.records[0].value == "v=DMARC1; p=reject; rua=mailto:dmarc@sampled.test"
+    assert reject.records[0].old_value == quarantine.records[0].value
+    # p=reject on half the mail quarantines the other half: only the full reject is left.
+    halfway = await plan(world, "halfway.test", goals=["anti-spoofing"])
+    assert statuses(halfway)["dmarc-quarantine"] == "done" and statuses(halfway)["dmarc-reject"] == "later"
+    assert step(halfway, "dmarc-reject").not_before == "2024-06-15"
+    assert "pct" not in step(halfway, "dmarc-reject").records[0].value
+
+
+async def test_a_stricter_policy_without_reports_gets_a_report_address_first(world: DnsTestServer) -> None:
+    result = await plan(world, "unread.test", goals=["anti-spoofing"])
+    first, reject = step(result, "dmarc-none"), step(result, "dmarc-reject")
+    assert first.status == "fix" and first.not_before == TODAY
+    added = "v=DMARC1; p=quarantine; rua=mailto:dmarc-reports@unread.test; sp=none"
+    assert first.records[0].value == added  # the policy stays; only the report address is added
+    assert statuses(result)["dmarc-quarantine"] == "done"
+    assert reject.records[0].value == "v=DMARC1; p=reject; rua=mailto:dmarc-reports@unread.test; sp=none"
+    assert reject.records[0].old_value == added and reject.dns_changes[0].old_value == added
+    assert "keeps the policy" in " ".join(first.actions)
 
 
 async def test_domain_at_reject_is_done(world: DnsTestServer) -> None:
