@@ -342,3 +342,21 @@ def test_a_seal_before_the_last_receiver_is_forwarding() -> None:
         "spf=none; dkim=none; arc=none",
     )
     assert "headers.arc-forwarded" not in codes(analyze_headers(origin, mx_hosts=ALIBABA_MX))
+
+
+def test_a_bare_score_gives_way_to_the_filters_own_verdict() -> None:
+    # The site requires 8 points: the filter let the message through although 6.1 is above the default 5.
+    text = (
+        "Received: from mail.partner.test (mail.partner.test [203.0.113.25])\n"
+        " by mx1.qiye.aliyun.com with ESMTPS id 1; Mon, 10 Jun 2024 16:00:04 +0800\n"
+        "X-Spam-Status: No, score=6.1 required=8.0 tests=HTML_MESSAGE\n"
+        "X-Spam-Score: 6.1\nX-Spam-Level: ******\nFrom: a@partner.test\n"
+    )
+    a = analyze_headers(text, mx_hosts=ALIBABA_MX)
+    assert a.spam_flagged is False and "headers.spam-flagged" not in codes(a)
+    assert [v.flagged for v in a.spam] == [False, True, True]  # each stamp is still reported as read
+    # Without the filter's own verdict, the score decides.
+    alone = analyze_headers(
+        text.replace("X-Spam-Status: No, score=6.1 required=8.0 tests=HTML_MESSAGE\n", "")
+    )
+    assert alone.spam_flagged is True and "headers.spam-flagged" in codes(alone)

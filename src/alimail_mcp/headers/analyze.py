@@ -36,7 +36,7 @@ from alimail_mcp.headers.route import (
     sending_ip,
     via_foreign,
 )
-from alimail_mcp.headers.spam import read_spam
+from alimail_mcp.headers.spam import deciding, read_spam
 from alimail_mcp.models import Finding
 
 FIELD_CHARS = 300
@@ -72,7 +72,7 @@ def analyze_headers(
         via_foreign_mx=[h.raw for h in via_foreign(hops, route, foreign)][:5],
         auth=verdicts,
         spam=spam,
-        spam_flagged=_any_flag(spam),
+        spam_flagged=_any_flag(deciding(spam, kb)),
         sending_ip=_recorded_ip(block) or sending_ip(route),
     )
     _delays(analysis, kb)
@@ -352,7 +352,7 @@ def _findings(
     out += _auth_findings(analysis, kb)
     if forwarded:
         out.append(kb.finding("headers.arc-forwarded", {"arc_seals": len(block.all("arc-seal"))}))
-    flagged = [v for v in analysis.spam if v.flagged]
+    flagged = [v for v in deciding(analysis.spam, kb) if v.flagged]
     if flagged:
         filters: dict[str, Any] = {
             "filters": [

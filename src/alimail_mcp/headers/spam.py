@@ -53,6 +53,19 @@ def read_spam(name: str, value: str, kb: HeaderKnowledge) -> SpamVerdict | None:
     )
 
 
+_INFERRED = frozenset({"score", "stars"})
+"""Kinds that only carry a number: their verdict comes from a default threshold, not from the filter."""
+
+
+def deciding(verdicts: list[SpamVerdict], kb: HeaderKnowledge) -> list[SpamVerdict]:
+    """The verdicts that say whether the message was judged spam: a bare score or star count gives way to
+    the same filter's own verdict (a site that requires 8 points writes "No, score=6.1" beside 6 stars)."""
+    explicit = {
+        v.system for v in verdicts if v.flagged is not None and kb.spam[v.header].kind not in _INFERRED
+    }
+    return [v for v in verdicts if not (kb.spam[v.header].kind in _INFERRED and v.system in explicit)]
+
+
 def _number(text: str | None) -> float | None:
     if not text:
         return None

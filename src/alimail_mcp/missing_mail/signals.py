@@ -7,7 +7,9 @@ from collections.abc import Iterable
 
 from alimail_mcp.dns.report import DnsAuditResult
 from alimail_mcp.headers.analyze import primary
+from alimail_mcp.headers.knowledge import load_headers
 from alimail_mcp.headers.models import HeaderAnalysis
+from alimail_mcp.headers.spam import deciding
 from alimail_mcp.missing_mail.models import BounceReading, SenderChecks, Symptom
 
 Observed = dict[str, str | None]
@@ -64,7 +66,7 @@ def from_headers(analysis: HeaderAnalysis) -> Observed:
         hop = analysis.hops[analysis.slowest_hop - 1]
         observed["headers.delayed"] = _quote(hop.raw)
     if analysis.spam_flagged:
-        flagged = next(v for v in analysis.spam if v.flagged)
+        flagged = next(v for v in deciding(analysis.spam, load_headers()) if v.flagged)
         observed["headers.spam-flagged"] = _quote(f"{flagged.header}: {flagged.raw}")
     elif analysis.spam_flagged is False and analysis.reached_alibaba:
         observed["headers.spam-clean"] = None
