@@ -112,6 +112,17 @@ def test_text_without_a_failure_is_not_read() -> None:
     assert reading_of("thanks, got it", KB, "acme.test", analyze).read is False
 
 
+def test_an_auto_reply_is_no_bounce() -> None:
+    from alimail_mcp.missing_mail.signals import from_bounce
+
+    text = "From: bob@acme.test\nSubject: Out of office\nAuto-Submitted: auto-replied\n\nBack on Monday."
+    reading = reading_of(text, KB, "acme.test", analyze)
+    assert reading.read and not reading.failed and reading.signal is None
+    assert from_bounce(reading) == {}
+    refused = reading_of("550 5.1.1 User unknown", KB, "acme.test", analyze)
+    assert refused.failed and "symptom.sender_got_bounce" not in from_bounce(refused)
+
+
 # --- with a stand-in classifier: the choice between readings, independent of the catalog's contents ---
 
 

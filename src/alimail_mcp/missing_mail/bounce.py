@@ -65,7 +65,7 @@ def reading_of(
             if found is not None and _better(found, best):
                 best = found
     if best is None:
-        return BounceReading(read=False)
+        return _not_a_failure(analyze, text)
     fact = best.item.fact
     signal = _refined(best.signal, " ".join((fact.diagnosis, *replies)), kb)
     if signal in (None, *kb.bounce_words.refine) and best.item.permanent is False:
@@ -83,6 +83,19 @@ def reading_of(
         about_this_domain=same_organisation(recipient, domain) if recipient else None,
         signal=signal,
     )
+
+
+def _not_a_failure(analyze: Callable[[str], Analysis], text: str) -> BounceReading:
+    """A delivery report, an auto-reply or feedback: read, but no refusal (and so no bounce)."""
+    try:
+        items = analyze(text).items
+    except InputError:
+        raise
+    except Exception:  # see _classify
+        items = []
+    if not items:
+        return BounceReading(read=False)
+    return BounceReading(read=True, failed=False, reason=items[0].fact.reason)
 
 
 def server_replies(text: str) -> list[str]:

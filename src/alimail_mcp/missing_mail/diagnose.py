@@ -27,17 +27,11 @@ from alimail_mcp.missing_mail.models import (
     LikelyCause,
     MissingMailDiagnosis,
     NextQuestion,
+    SenderChecks,
     Symptom,
 )
 from alimail_mcp.missing_mail.rank import Scored, candidates, choose_question, confirmed, is_decided, rank
-from alimail_mcp.missing_mail.signals import (
-    Observed,
-    from_audit,
-    from_bounce,
-    from_headers,
-    from_sender,
-    from_symptoms,
-)
+from alimail_mcp.missing_mail.signals import observe
 from alimail_mcp.models import Finding, PathId
 
 if TYPE_CHECKING:
@@ -89,29 +83,10 @@ async def diagnose_missing_mail(
         sender_domain = analysis.message.from_domain  # the message's own From when no sender was named
     checks = None
     if sender_domain is not None:
-        from alimail_mcp.missing_mail.sender import check_sender
-
         asker = client if client is not None else _client(settings)
-        checks = await check_sender(
-            asker,
-            name,
-            sender_domain,
-            address=sender_address,
-            sending_ip=analysis.sending_ip if analysis else None,
-            budget=settings.dns_budget,
-        )
+        checks = await _sender(asker, name, sender_domain, sender_address, analysis, settings)
 
-    observed: Observed = {**from_symptoms(reported), **from_audit(audit)}
-    if analysis is not None:
-        observed.update(from_headers(analysis))
-    if checks is not None:
-        observed.update(from_sender(checks))
-    if reading is not None:
-        if reading.signal is not None:
-            observed.pop("symptom.sender_got_bounce", None)
-        observed.update(from_bounce(reading))
-
-    ranked = rank(observed, kb)
+    ranked = rank(observe(reported, audit, analysis, checks, reading), kb)
     decided = is_decided(ranked, kb)
     inputs = {n for n, given in (("headers", header_text), ("bounce_text", bounce)) if given}
     question = None if decided else choose_question(ranked, kb, reported, inputs)
@@ -191,6 +166,22 @@ async def _audit(name: str, settings: Settings, client: DnsClient | None, port: 
         settings=settings,
         client=client,
         authoritative_port=port if port is not None else settings.authoritative_port,
+    )
+
+
+async def _sender(
+    client: DnsClient,
+    domain: str,
+    sender_domain: str,
+    address: str | None,
+    analysis: HeaderAnalysis | None,
+    settings: Settings,
+) -> SenderChecks:
+    from alimail_mcp.missing_mail.sender import check_sender
+
+    ip = analysis.sending_ip if analysis else None
+    return await check_sender(
+        client, domain, sender_domain, address=address, sending_ip=ip, budget=settings.dns_budget
     )
 
 

@@ -94,6 +94,8 @@ class BounceReading(BaseModel):
 
     read: bool
     """False when the classifier could not read it (or is not available)."""
+    failed: bool = True
+    """False when the text reports no failure: a delivery report, an auto-reply or feedback."""
     reason: str | None = None
     cause: str | None = None
     """Cause id of skills/errors.yaml."""

@@ -23,6 +23,26 @@ def _quote(text: str | None) -> str | None:
     return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1] + "…"
 
 
+def observe(
+    symptoms: Iterable[Symptom],
+    audit: DnsAuditResult,
+    analysis: HeaderAnalysis | None,
+    checks: SenderChecks | None,
+    reading: BounceReading | None,
+) -> Observed:
+    """Every observation as signals. A bounce whose wording was read replaces the bare fact of a bounce."""
+    observed: Observed = {**from_symptoms(symptoms), **from_audit(audit)}
+    if analysis is not None:
+        observed.update(from_headers(analysis))
+    if checks is not None:
+        observed.update(from_sender(checks))
+    if reading is not None:
+        if reading.signal is not None:
+            observed.pop("symptom.sender_got_bounce", None)
+        observed.update(from_bounce(reading))
+    return observed
+
+
 def from_symptoms(symptoms: Iterable[Symptom]) -> Observed:
     observed: Observed = {f"symptom.{s}": None for s in symptoms}
     if "symptom.bounce_text" in observed:  # having the bounce's text means there was a bounce
@@ -108,7 +128,10 @@ def from_sender(checks: SenderChecks) -> Observed:
 
 
 def from_bounce(reading: BounceReading) -> Observed:
-    """The bounce's own category; once it is known, the bare fact of a bounce no longer counts."""
+    """The bounce's own category; once it is known, the bare fact of a bounce no longer counts. A text
+    that reports no failure (a delivery report, an auto-reply) is no bounce."""
+    if not reading.failed:
+        return {}
     observed: Observed = {"symptom.sender_got_bounce": None}
     if reading.signal is not None:
         observed = {"bounce.read": None, reading.signal: _quote(reading.diagnostic)}
