@@ -172,6 +172,16 @@ def test_pasted_delivery_status_fields_are_read() -> None:
     )
 
 
+def test_postfix_line_names_the_command_it_answered() -> None:
+    # "(in reply to RCPT TO command)": refused at RCPT, so "access denied" is about the recipient.
+    line = (
+        "<ghost@partner.test>: host mx.partner.test[198.51.100.25] said: 554 5.7.1 <ghost@partner.test>: "
+        "Recipient address rejected: Access denied (in reply to RCPT TO command)"
+    )
+    first = diagnose_offline(line).recipients[0]
+    assert (first.smtp_command, first.reason) == ("RCPT", "userunknown")
+
+
 def test_vacation_auto_reply_is_not_a_failure() -> None:
     reply = (
         "From: Wang Wei <wang@partner.test>\nTo: sales@shop.test\nSubject: Automatic reply: Quote\n"

@@ -11,7 +11,7 @@ from alimail_mcp.diagnosis.arf import is_feedback
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
 from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.rfc5322 import first_address, is_address
-from alimail_mcp.diagnosis.smtp import find_status, sweep
+from alimail_mcp.diagnosis.smtp import find_command, find_status, sweep
 
 PER_MESSAGE = ("Reporting-MTA", "Received-From-MTA", "Arrival-Date", "X-Original-Message-ID")
 PER_RECIPIENT = (
@@ -273,6 +273,8 @@ def read_dsn(mail: Mail) -> Report | None:
         d.status = d.status or find_status(d.diagnosis)
         if m := _COMMAND.search(d.diagnosis):
             d.command = m.group(1)
+        elif not d.command and not local:
+            d.command = find_command(d.diagnosis)
     return Report([d for d in deliveries if d.recipient], original_text, "rfc3464")
 
 
