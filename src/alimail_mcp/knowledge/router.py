@@ -42,6 +42,16 @@ class Ranked:
 class Ranking:
     paths: list[Ranked]  # best first
     relevance: float  # best evidence plus mail and off-topic words: is this about mail at all?
+    names_mail: bool = False  # a mail word occurs, even inside a longer term ("smtp" in a host name)
+    off_topic: float = 0.0  # another field's or product's words (negative)
+    strongest_off_topic: float = 0.0  # the weight of routing.yaml's heaviest off-topic group
+
+    def elsewhere(self) -> bool:
+        """True when the question names another product or field as strongly as the heaviest off-topic
+        group does and has no mail word at all: a password or login question about DingTalk or a cloud
+        server is not about a mailbox. A lighter off-topic word ("Windows") beside path terms is not
+        enough."""
+        return not self.names_mail and self.off_topic < 0 and self.off_topic <= self.strongest_off_topic
 
     def without_path_clue(self) -> bool:
         """True when no term of any path of the best path's intent occurs in the question."""
@@ -202,8 +212,24 @@ class _Index:
             bonus = scoring.default_bonus if ref.is_default and evidence > 0 else 0.0
             ranked.append(Ranked(ref, evidence, evidence + bonus, terms.get(slot, 0.0)))
         ranked.sort(key=lambda r: -r.score)  # stable: ties keep knowledge-base order
-        relevance = ranked[0].evidence + terms.get(_MAIL, 0.0) + terms.get(_OFF, 0.0)
-        return Ranking(ranked, relevance)
+        mail, off_topic = terms.get(_MAIL, 0.0), terms.get(_OFF, 0.0)
+        strongest = min((g.weight for g in self.kb.routing.off_topic), default=0.0)
+        names_mail = mail > 0 or self.names_mail(toks)
+        return Ranking(ranked, ranked[0].evidence + mail + off_topic, names_mail, off_topic, strongest)
+
+    def names_mail(self, toks: list[str]) -> bool:
+        """True when a mail word (routing.yaml's mail terms, the provider's names) occurs anywhere, also
+        inside a longer matched term."""
+        for start in range(len(toks)):
+            node = self.trie
+            for tok in toks[start:]:
+                child = node.children.get(tok)
+                if child is None:
+                    break
+                node = child
+                if any(_MAIL in (t for t, _ in self.terms[term_id].targets) for term_id, _ in node.ends):
+                    return True
+        return False
 
 
 def _has_cjk(text: str) -> bool:
@@ -262,7 +288,11 @@ def route(query: str, *, index: _Index | None = None) -> RouteResult:
     scoring = idx.kb.routing.scoring
     ranked = ranking.paths
     best = ranked[0]
-    if best.evidence < scoring.min_evidence or ranking.relevance < scoring.min_relevance:
+    if (
+        best.evidence < scoring.min_evidence
+        or ranking.relevance < scoring.min_relevance
+        or ranking.elsewhere()
+    ):
         return _refusal(ranking)
     clueless = ranking.without_path_clue()
     if clueless:

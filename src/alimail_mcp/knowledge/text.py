@@ -39,11 +39,18 @@ def fold_traditional(text: str) -> str:
     return text.translate(_TRADITIONAL)
 
 
+# A webmail host of the customer's own domain (mail.example.com, webmail.公司.cn): whatever the domain,
+# it reads as the words "mail subdomain", so the vocabulary can name it once.
+_WEBMAIL_HOST = re.compile(
+    rf"(?<![a-z0-9.@-])(?:web)?mail\.(?:[a-z0-9{_CJK_RANGES}-]+\.)+[a-z]{{2,}}(?![a-z0-9-])"
+)
+
+
 def normalize(text: str) -> str:
     """Fold width, case and Traditional Chinese (NFKC turns full-width Latin letters and digits into ASCII),
-    join contractions."""
+    join contractions, and read a webmail host name as "mail subdomain"."""
     folded = fold_traditional(unicodedata.normalize("NFKC", text)).lower()
-    return _APOSTROPHE.sub("", folded)
+    return _WEBMAIL_HOST.sub(" mail subdomain ", _APOSTROPHE.sub("", folded))
 
 
 def is_cjk(token: str) -> bool:
