@@ -80,18 +80,23 @@ class DnsTestServer:
         port: int = 0,
         unknown: Literal["nxdomain", "refused"] = "nxdomain",
         delay_ms: int = 0,
+        recursion_available: bool = False,
     ) -> None:
         """`zones`: master-file texts, each with `$ORIGIN` (or add them with `add_zone(text, origin)`).
 
         `unknown`: the answer for names outside every served zone. NXDOMAIN lets the server stand
         in for a recursive resolver; REFUSED is what a real authoritative server says.
         `delay_ms`: a delay before every answer (a network round trip), on top of any fault's.
+        `recursion_available`: set the RA flag, as a recursive resolver does. Without it, an NXDOMAIN
+        for a name outside every zone (no AA, no RA) is what an authoritative-only server says, and
+        the engine's client reads it as "not answered" (Outcome.REFUSED), not as "does not exist".
         """
         self.host = host
         self._requested_port = port
         self.port = 0
         self.unknown = unknown
         self.delay_ms = delay_ms
+        self.recursion_available = recursion_available
         self._lock = threading.Lock()
         self._records: dict[dns.name.Name, dict[int, dns.rdataset.Rdataset]] = {}
         self._origins: dict[dns.name.Name, dns.rrset.RRset] = {}
@@ -314,6 +319,8 @@ class DnsTestServer:
             return None
         response = dns.message.make_response(query)
         response.flags |= dns.flags.AA
+        if self.recursion_available:
+            response.flags |= dns.flags.RA
         if fault.rcode:
             response.flags &= ~dns.flags.AA
             response.set_rcode(dns.rcode.from_text(fault.rcode))

@@ -145,6 +145,7 @@ async def test_unauthorized_external_destination(
         '"v=DMARC1; p=reject; rua=mailto:a@reports.test,mailto:b@elsewhere.test!10m; ruf=mailto:f@ext.test"'
     )
     serve_world(dns_server, dmarc_zone("ext.test", record))
+    dns_server.add_origin("elsewhere.test")  # exists, publishes no authorisation
     result = await check_dmarc(dns_client, "ext.test")
     assert codes(result) == {"dmarc.rua-unauthorized"}
     assert result.findings[0].evidence["authorization_name"] == "ext.test._report._dmarc.elsewhere.test"

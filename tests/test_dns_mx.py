@@ -41,6 +41,7 @@ async def test_nonexistent_domain_is_missing_not_a_fault(
     dns_server: DnsTestServer, dns_client: ResolverClient
 ) -> None:
     serve_world(dns_server)
+    dns_server.recursion_available = True  # a resolver's NXDOMAIN, not an authoritative-only server's
     result = await check_mx(dns_client, "nowhere.test")
     assert codes(result) == {"mx.missing"}
     assert "NXDOMAIN" in result.findings[0].detail

@@ -11,6 +11,7 @@ from alimail_mcp.dns.spf import SpfCheck, check_spf, recommend
 from alimail_mcp.errors import InputError
 from alimail_mcp.knowledge.loader import load_provider
 from alimail_mcp.models import Severity
+from tests.conftest import settings_for
 from tests.dns_server import DnsTestServer
 
 PROVIDER = load_provider()
@@ -294,3 +295,17 @@ def test_recommend_is_idempotent_and_keeps_directmail() -> None:
     assert recommend(["v=spf1 +mx ~all exp=why.example.test"], "example.test", PROVIDER) == (
         f"v=spf1 +mx include:{ALI} -all exp=why.example.test"
     )
+
+
+async def test_includes_the_resolver_refuses_are_unverified_not_faults(
+    start_dns_server: Callable[..., DnsTestServer],
+) -> None:
+    """An authoritative-only server holds the domain's zone only: third-party includes are refused."""
+    zone = '$ORIGIN only.test.\n@ TXT "v=spf1 include:_spf.google.com ~all"'
+    server = start_dns_server(zone, unknown="refused")
+    client = ResolverClient.from_settings(settings_for(server))
+    check = await check_spf(client, "only.test")
+    # What the record itself shows is still found; the include's content is reported as not verified.
+    assert codes(check) == ["spf.missing-alimail-include", "spf.soft-all", "dns.refused"]
+    assert check.findings[-1].severity is Severity.INFO
+    assert check.includes[0].status == "unreachable"

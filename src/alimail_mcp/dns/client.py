@@ -21,7 +21,11 @@ class Outcome(StrEnum):
     TIMEOUT = "timeout"
     """No answer in time (per query, or the audit's budget ran out)."""
     SERVFAIL = "servfail"
-    """The resolver failed (SERVFAIL, REFUSED, or an answer it could not read)."""
+    """The resolver failed (SERVFAIL, or an answer it could not read)."""
+    REFUSED = "refused"
+    """The server would not answer for this name: REFUSED, or a "no such name/no data" from a server
+    that neither holds the name's zone (no AA flag) nor recurses (no RA flag), which is what an
+    authoritative-only server says of names outside its zones. Nothing is known about the name."""
 
     @property
     def conclusive(self) -> bool:

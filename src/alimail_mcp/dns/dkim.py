@@ -11,7 +11,7 @@ import base64
 import binascii
 
 from alimail_mcp.dns.client import Answer, DnsClient, Outcome
-from alimail_mcp.dns.finding import SKILL_CONFIGURATION, excerpt, fault
+from alimail_mcp.dns.finding import SKILL_CONFIGURATION, excerpt, fault, unverified
 from alimail_mcp.dns.models import DkimCheck, DkimKey, status_of
 from alimail_mcp.dns.taglist import parse_tags
 from alimail_mcp.knowledge.loader import load_provider
@@ -58,6 +58,11 @@ async def check_dkim(
 
 def _read_selector(selector: str, answer: Answer) -> tuple[DkimKey, list[Finding]]:
     key = DkimKey(selector=selector, name=answer.name)
+    if not answer.outcome.conclusive and answer.cname_chain:
+        # The selector is published as an alias of a key kept elsewhere (a signing service's zone).
+        key.found = True
+        key.record = excerpt(f"CNAME {answer.cname_chain[0]}")
+        return key, [unverified(answer, f"DKIM key of selector {selector} (an alias)")]
     if not answer.outcome.conclusive:
         return key, [fault(answer, f"DKIM key of selector {selector}")]
     if answer.outcome is not Outcome.OK:

@@ -7,7 +7,7 @@ import asyncio
 from dataclasses import dataclass
 
 from alimail_mcp.dns.client import Answer, DnsClient, Outcome
-from alimail_mcp.dns.finding import SKILL_CONFIGURATION, excerpt, fault
+from alimail_mcp.dns.finding import SKILL_CONFIGURATION, excerpt, fault, unverified
 from alimail_mcp.dns.models import DmarcCheck, ReportDestination, status_of
 from alimail_mcp.dns.names import organizational_domain
 from alimail_mcp.dns.taglist import parse_tags
@@ -67,7 +67,7 @@ async def check_dmarc(client: DnsClient, domain: str, *, provider: Provider | No
     findings += _judge(found, org, policy, inherited=inherited)
     destinations, unanswered = await _destinations(client, found, org)
     findings += [_unauthorized(found, d) for d in destinations if d.external and d.authorized is False]
-    findings += [fault(a, "report authorisation of an external rua/ruf destination") for a in unanswered]
+    findings += [unverified(a, "report authorisation of an external rua/ruf destination") for a in unanswered]
     return DmarcCheck(
         status=status_of(findings),
         records=[excerpt(found.text)],

@@ -1,5 +1,6 @@
 """What every check needs to write a finding: the skill each family of findings belongs to, the
-`dns.timeout`/`dns.servfail` findings for questions that got no usable answer, and evidence excerpts."""
+`dns.timeout`/`dns.servfail`/`dns.refused` findings for questions that got no usable answer, and
+evidence excerpts."""
 
 from __future__ import annotations
 
@@ -21,11 +22,19 @@ def excerpt(text: str, limit: int = EVIDENCE_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+FAULT_CODES = ("dns.timeout", "dns.servfail", "dns.refused")
+
+_HOW = {
+    Outcome.TIMEOUT: ("dns.timeout", "got no answer in time"),
+    Outcome.SERVFAIL: ("dns.servfail", "failed (SERVFAIL or an unusable answer)"),
+    Outcome.REFUSED: ("dns.refused", "was refused (the server does not answer for this name)"),
+}
+
+
 def fault(answer: Answer, what: str) -> Finding:
-    """The finding for a question that could not be answered: never a claim that something is missing."""
-    timed_out = answer.outcome is Outcome.TIMEOUT
-    code = "dns.timeout" if timed_out else "dns.servfail"
-    how = "got no answer in time" if timed_out else "failed (SERVFAIL or an unusable answer)"
+    """The finding for a question about the domain's own records that could not be answered: the check
+    could not complete, and nothing is ever claimed missing on its basis."""
+    code, how = _HOW.get(answer.outcome, _HOW[Outcome.SERVFAIL])
     return Finding(
         code=code,
         severity=Severity.WARNING,
@@ -34,12 +43,7 @@ def fault(answer: Answer, what: str) -> Finding:
             "This part of the check could not complete, so nothing is reported missing on its basis. "
             "A resolver or the domain's own nameservers did not answer properly."
         ),
-        evidence={
-            "name": answer.name,
-            "type": answer.rdtype,
-            "outcome": answer.outcome.value,
-            "server": answer.server,
-        },
+        evidence=_evidence(answer),
         fix=[
             "Run the check again in a few minutes.",
             "If it keeps failing, check that the domain's nameservers (NS records at the registrar) are "
@@ -47,3 +51,34 @@ def fault(answer: Answer, what: str) -> Finding:
         ],
         skill=SKILL_DELIVERY,
     )
+
+
+def unverified(answer: Answer, what: str) -> Finding:
+    """The finding for a question about a name outside the domain (an MX host, an include target, a
+    report destination). A refusal there says nothing about the domain: the resolver is one that
+    only answers for some zones (an authoritative-only server), so the point is left unverified (info).
+    Timeouts and failures stay `fault()`s: receivers meet them too."""
+    if answer.outcome is not Outcome.REFUSED:
+        return fault(answer, what)
+    return Finding(
+        code="dns.refused",
+        severity=Severity.INFO,
+        title=f"Could not verify the {what}: the resolver does not answer for that name",
+        detail=(
+            "The resolver refused the question (or answered without authority and without recursion), as an "
+            "authoritative-only server does for names outside its zones. This point is not verified; "
+            "nothing is reported missing on its basis."
+        ),
+        evidence=_evidence(answer),
+        fix=["Run the audit with a recursive resolver to verify this point."],
+        skill=SKILL_DELIVERY,
+    )
+
+
+def _evidence(answer: Answer) -> dict[str, object]:
+    return {
+        "name": answer.name,
+        "type": answer.rdtype,
+        "outcome": answer.outcome.value,
+        "server": answer.server,
+    }

@@ -7,7 +7,7 @@ import itertools
 from dataclasses import dataclass
 
 from alimail_mcp.dns.client import Answer, DnsClient, Outcome
-from alimail_mcp.dns.finding import SKILL_DELIVERY, excerpt, fault
+from alimail_mcp.dns.finding import SKILL_DELIVERY, excerpt, fault, unverified
 from alimail_mcp.dns.models import MxCheck, MxHost, status_of
 from alimail_mcp.dns.names import zone_appended
 from alimail_mcp.knowledge.loader import load_provider
@@ -115,7 +115,7 @@ def _judge(
             findings.append(_legacy(provider, in_use))
     for host, lookup in lookups.items():
         if lookup.failed is not None:
-            findings.append(fault(lookup.failed, f"address of MX host {host}"))
+            findings.append(unverified(lookup.failed, f"address of MX host {host}"))
         elif lookup.alias and host not in known:
             findings.append(_alias(host, lookup.alias))
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
 from alimail_mcp.dns.client import Answer, DnsClient, Outcome
-from alimail_mcp.dns.finding import SKILL_DELIVERY, excerpt, fault
+from alimail_mcp.dns.finding import SKILL_DELIVERY, excerpt, unverified
 from alimail_mcp.dns.models import PropagationCheck, PropagationDifference, RecordView, status_of
 from alimail_mcp.dns.names import organizational_domain
 from alimail_mcp.knowledge.loader import load_provider
@@ -54,7 +54,7 @@ async def compare_authoritative(
     zone, ns_hosts, failure = await _find_zone(client, domain)
     if zone is None:
         await seen
-        lost = [fault(failure, "domain's nameservers (NS)")] if failure else []
+        lost = [unverified(failure, "domain's nameservers (NS)")] if failure else []
         return PropagationCheck(status=status_of(lost, unreachable=True), findings=lost, **base)
     addresses = await _addresses(client, ns_hosts)
     resolver_answers = await seen

@@ -21,6 +21,7 @@ import dns.flags
 import dns.message
 import dns.name
 import dns.nameserver
+import dns.rcode
 import dns.rdata
 import dns.rdatatype
 import dns.resolver
@@ -34,6 +35,8 @@ _EDNS_PAYLOAD = 1232
 _SLACK = 0.05
 """Seconds of grace beyond a question's limit before it is abandoned regardless of dnspython."""
 _NAME_TYPES = {"CNAME", "NS", "PTR", "DNAME"}
+_MAX_HOPS = 8
+"""Alias chains an authoritative-only server leaves unfinished are followed at most this many times."""
 
 
 @dataclass
@@ -136,7 +139,9 @@ class ResolverClient:
             self._answers[key] = task
         return await asyncio.shield(task)
 
-    async def _ask(self, qname: dns.name.Name, kind: dns.rdatatype.RdataType, lifetime: float) -> Answer:
+    async def _ask(
+        self, qname: dns.name.Name, kind: dns.rdatatype.RdataType, lifetime: float, hops: int = 0
+    ) -> Answer:
         started = time.monotonic()
         name, type_text = _text(qname), dns.rdatatype.to_text(kind)
         try:
@@ -145,40 +150,97 @@ class ResolverClient:
                     qname, kind, raise_on_no_answer=False, lifetime=lifetime, search=False
                 )
         except dns.resolver.NXDOMAIN as exc:
-            ttl, chain = _negative_ttl_and_chain(exc)
-            return Answer(
-                name, type_text, Outcome.NXDOMAIN, ttl=ttl, cname_chain=chain, elapsed_ms=_ms(started)
-            )
+            response = _nxdomain_response(exc)
+            ttl, chain = _negative_ttl_and_chain(response)
+            outcome = Outcome.NXDOMAIN if _vouched(response) else Outcome.REFUSED
+            return Answer(name, type_text, outcome, ttl=ttl, cname_chain=chain, elapsed_ms=_ms(started))
         except (TimeoutError, dns.exception.Timeout):
             return Answer(name, type_text, Outcome.TIMEOUT, elapsed_ms=_ms(started))
-        except dns.exception.DNSException:  # SERVFAIL/REFUSED from every server, unreadable answers
+        except dns.resolver.NoNameservers as exc:  # every server failed or refused
+            outcome = Outcome.REFUSED if _all_refused(exc) else Outcome.SERVFAIL
+            return Answer(name, type_text, outcome, elapsed_ms=_ms(started))
+        except dns.exception.DNSException:  # unreadable answers, CNAME loops
             return Answer(name, type_text, Outcome.SERVFAIL, elapsed_ms=_ms(started))
         result = found.chaining_result
         records = tuple(_present(rdata) for rdata in result.answer) if result.answer is not None else ()
+        chain = _aliases(result)
+        recursive = bool(found.response.flags & dns.flags.RA)
+        if not records and chain and not recursive:
+            # An authoritative-only server gives the alias and stops where its zones end: follow it.
+            return await self._follow(name, kind, result, started, lifetime, hops)
+        outcome = Outcome.OK if records else Outcome.NODATA
+        if not records and not _vouched(found.response):
+            outcome = Outcome.REFUSED  # a referral: the server does not hold the name's zone
         return Answer(
             name,
             type_text,
-            Outcome.OK if records else Outcome.NODATA,
+            outcome,
             records=records,
             ttl=result.minimum_ttl,
-            cname_chain=_aliases(result),
+            cname_chain=chain,
             server=_server_text(found.nameserver or "?", found.port or 0),
             elapsed_ms=_ms(started),
         )
 
+    async def _follow(
+        self,
+        name: str,
+        kind: dns.rdatatype.RdataType,
+        result: dns.message.ChainingResult,
+        started: float,
+        lifetime: float,
+        hops: int,
+    ) -> Answer:
+        """The answer for the end of an alias chain the server did not finish, as a resolver would give it."""
+        type_text = dns.rdatatype.to_text(kind)
+        left = min(lifetime - (time.monotonic() - started), self.deadline - time.monotonic())
+        if hops >= _MAX_HOPS:  # aliases pointing at each other across zones
+            return Answer(name, type_text, Outcome.SERVFAIL, elapsed_ms=_ms(started))
+        if left <= 0:
+            return Answer(name, type_text, Outcome.TIMEOUT, elapsed_ms=_ms(started))
+        self._tally.sent += 1
+        rest = await self._ask(result.canonical_name, kind, left, hops + 1)
+        ttls = [t for t in (result.minimum_ttl, rest.ttl) if t is not None]
+        return Answer(
+            name,
+            type_text,
+            rest.outcome,
+            records=rest.records,
+            ttl=min(ttls) if ttls else None,
+            cname_chain=(*_aliases(result), *rest.cname_chain),
+            server=rest.server,
+            elapsed_ms=_ms(started),
+        )
 
-def _negative_ttl_and_chain(exc: dns.resolver.NXDOMAIN) -> tuple[int | None, tuple[str, ...]]:
-    """The negative-cache TTL of an NXDOMAIN (from the SOA) and any aliases followed on the way."""
+
+def _nxdomain_response(exc: dns.resolver.NXDOMAIN) -> dns.message.QueryMessage | None:
     responses: dict[dns.name.Name, dns.message.Message] = exc.kwargs.get("responses") or {}
-    for response in responses.values():
-        if not isinstance(response, dns.message.QueryMessage):
-            continue
-        try:
-            result = response.resolve_chaining()
-        except dns.exception.DNSException:
-            continue
-        return result.minimum_ttl, _aliases(result)
-    return None, ()
+    return next((r for r in responses.values() if isinstance(r, dns.message.QueryMessage)), None)
+
+
+def _vouched(response: dns.message.Message | None) -> bool:
+    """Whether a negative answer says something: the server holds the zone (AA) or asked for us (RA)."""
+    return response is not None and bool(response.flags & (dns.flags.AA | dns.flags.RA))
+
+
+def _all_refused(exc: dns.resolver.NoNameservers) -> bool:
+    errors = exc.kwargs.get("errors") or []
+    return bool(errors) and all(
+        response is not None and response.rcode() == dns.rcode.REFUSED for *_, response in errors
+    )
+
+
+def _negative_ttl_and_chain(
+    response: dns.message.QueryMessage | None,
+) -> tuple[int | None, tuple[str, ...]]:
+    """The negative-cache TTL of an NXDOMAIN (from the SOA) and any aliases followed on the way."""
+    if response is None:
+        return None, ()
+    try:
+        result = response.resolve_chaining()
+    except dns.exception.DNSException:
+        return None, ()
+    return result.minimum_ttl, _aliases(result)
 
 
 def _aliases(result: dns.message.ChainingResult) -> tuple[str, ...]:

@@ -9,7 +9,7 @@ text read from DNS.
 
 from __future__ import annotations
 
-from alimail_mcp.dns.finding import SKILL_CONFIGURATION, SKILL_DELIVERY, SKILL_SERVICE
+from alimail_mcp.dns.finding import FAULT_CODES, SKILL_CONFIGURATION, SKILL_DELIVERY, SKILL_SERVICE
 from alimail_mcp.dns.models import CheckResult, PlannedChange, PropagationCheck
 from alimail_mcp.knowledge.provider import Provider
 from alimail_mcp.models import Finding, Route
@@ -44,15 +44,18 @@ PHRASES = {
     "webmail_cname.wrong-target": "the webmail name does not point to Alibaba Mail",
     "dns.propagation-pending": "a change is still propagating",
     "dns.nameservers-disagree": "the domain's nameservers disagree",
+    "dns.refused": "names outside the domain could not be verified with this resolver",
 }
-_FAULTS = ("dns.timeout", "dns.servfail")
 _ACTIONABLE = ("error", "warning")
 
 
 def overall_of(findings: list[Finding], checks: dict[str, CheckResult]) -> str:
-    if any(f.severity.value in _ACTIONABLE and f.code not in _FAULTS for f in findings):
+    """problem: something to fix; unreachable: a question that mattered got no usable answer (info
+    findings, such as a provider's name this resolver would not answer for, never count)."""
+    actionable = [f for f in findings if f.severity.value in _ACTIONABLE]
+    if any(f.code not in FAULT_CODES for f in actionable):
         return "problem"
-    if any(c.status == "unreachable" for c in checks.values()) or any(f.code in _FAULTS for f in findings):
+    if any(c.status == "unreachable" for c in checks.values()) or actionable:
         return "unreachable"
     return "ok"
 
@@ -71,11 +74,11 @@ def summary_of(
     domain: str, overall: str, findings: list[Finding], plan: list[PlannedChange], *, dkim_found: bool
 ) -> str:
     if overall == "unreachable":
-        lost = sum(1 for f in findings if f.code in _FAULTS)
+        lost = sum(1 for f in findings if f.code in FAULT_CODES and f.severity.value in _ACTIONABLE)
         return (
             f"The DNS audit of {domain} could not complete: {lost} DNS question(s) got no usable answer "
-            "(timeout or SERVFAIL), so nothing is reported missing on that basis. Run it again; if it keeps "
-            "failing, the domain's nameservers or the resolver are not answering."
+            "(timeout, SERVFAIL or refused), so nothing is reported missing on that basis. Run it again; if "
+            "it keeps failing, the domain's nameservers or the resolver are not answering."
         )
     if overall == "ok":
         notes = [PHRASES[f.code] for f in findings if f.code in PHRASES and f.severity.value == "info"]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from alimail_mcp.dns.client import Answer, DnsClient, Outcome
-from alimail_mcp.dns.finding import excerpt, fault
+from alimail_mcp.dns.finding import excerpt, fault, unverified
 from alimail_mcp.dns.models import CheckStatus
 from alimail_mcp.dns.spf import findings, macros
 from alimail_mcp.dns.spf.evaluate import check_host, parse_ip
@@ -40,6 +40,9 @@ class _Walk:
     """Terms of the domain's own record that name nothing (safe to drop)."""
     loops: list[str] = field(default_factory=list)
     faults: list[tuple[Answer, str]] = field(default_factory=list)
+    """Targets whose record could not be read (timeout, SERVFAIL): receivers fail on them too."""
+    refused: list[tuple[Answer, str]] = field(default_factory=list)
+    """Targets the resolver would not answer for (an authoritative-only server): left unverified."""
     records: dict[str, SpfRecord] = field(default_factory=dict)
 
     async def terms(
@@ -76,7 +79,8 @@ class _Walk:
             return node(target, "loop")
         answer = await self.client.query(target, "TXT")
         if not answer.outcome.conclusive:
-            self.faults.append((answer, f"SPF record of {target} ({via} of {path[-1]})"))
+            lost = self.refused if answer.outcome is Outcome.REFUSED else self.faults
+            lost.append((answer, f"SPF record of {target} ({via} of {path[-1]})"))
             return node(target, "unreachable")
         published = spf_records(answer.records)
         if not published:
@@ -173,6 +177,7 @@ async def _audit(client: DnsClient, domain: str, published: list[str], provider:
     if qualifier in ("~all", "?all", None) and complete:
         found.append(findings.soft_all(domain, text, qualifier, change))
     found += [fault(answer, what) for answer, what in walk.faults]
+    found += [unverified(answer, what) for answer, what in walk.refused]
     if not any(f.dns_change for f in found):
         changes = []  # only findings call for a change; a record that merely reads differently stays
     return SpfCheck(

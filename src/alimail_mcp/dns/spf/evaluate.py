@@ -84,7 +84,7 @@ class _Evaluation:
     async def _record(self, domain: str) -> SpfRecord | None:
         """The domain's one SPF record (4.4, 4.5), None when it has none."""
         answer = await self.client.query(domain, "TXT")
-        if answer.outcome in (Outcome.TIMEOUT, Outcome.SERVFAIL):
+        if not answer.outcome.conclusive:
             raise _Abort("temperror", f"the TXT lookup for {domain} failed ({answer.outcome.value})")
         records = spf_records(answer.records)
         if len(records) > 1:
@@ -257,7 +257,7 @@ class _Evaluation:
 
     async def _lookup(self, name: str, rdtype: str) -> Answer:
         answer = await self.client.query(name, rdtype)
-        if answer.outcome in (Outcome.TIMEOUT, Outcome.SERVFAIL):
+        if not answer.outcome.conclusive:
             raise _Abort("temperror", f"the {rdtype} lookup for {name} failed ({answer.outcome.value})")
         return answer
 
