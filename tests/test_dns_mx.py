@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alimail_mcp.dns.mx import check_mx
 from alimail_mcp.dns.resolver import ResolverClient
+from tests.conftest import settings_for
 from tests.dns_server import DnsTestServer
 from tests.dns_zones import serve_world, variant, zone_file
 
@@ -102,10 +103,13 @@ async def test_own_subdomain_hosts_are_not_called_appended(
 async def test_unresolvable_host(dns_server: DnsTestServer, dns_client: ResolverClient) -> None:
     serve_world(dns_server, variant("dangling.test", extra="@ MX 20 mx9.otherprovider.test."))
     result = await check_mx(dns_client, "dangling.test")
-    assert codes(result) == {"mx.conflict", "mx.host-unresolvable"}
+    # A host that does not exist receives nothing: a dead entry to delete, not another provider's mail.
+    assert codes(result) == {"mx.host-unresolvable"}
     bad = next(f for f in result.findings if f.code == "mx.host-unresolvable")
     assert bad.evidence["host"] == "mx9.otherprovider.test"
+    assert bad.severity.value == "error" and bad.dns_change is not None and bad.dns_change.action == "delete"
     assert [h.resolves for h in result.hosts if h.host == "mx9.otherprovider.test"] == [False]
+    assert result.foreign_hosts == [] and result.dead_hosts == ["mx9.otherprovider.test"]
 
 
 async def test_inverted_priorities(dns_server: DnsTestServer, dns_client: ResolverClient) -> None:
@@ -198,3 +202,47 @@ async def test_host_lookup_failure_is_not_unresolvable(
     result = await check_mx(dns_client, "good.test")
     assert codes(result) == {"dns.servfail"}
     assert [h.resolves for h in result.hosts] == [True, None, True]
+
+
+async def test_alias_of_an_alibaba_host_counts_as_it(
+    dns_server: DnsTestServer, dns_client: ResolverClient
+) -> None:
+    extra = (
+        "@ MX 5 mx1.alias.test.\n@ MX 10 mx2.qiye.aliyun.com.\n@ MX 15 mx3.qiye.aliyun.com.\n"
+        "mx1 CNAME mx1.qiye.aliyun.com."
+    )
+    serve_world(dns_server, variant("alias.test", without=NO_MX, extra=extra))
+    result = await check_mx(dns_client, "alias.test")
+    # Not another provider, not an incomplete set: one RFC 2181 mistake to correct.
+    assert codes(result) == {"mx.host-cname"}
+    finding = result.findings[0]
+    assert finding.severity.value == "warning" and finding.evidence["alias_of"] == "mx1.qiye.aliyun.com"
+    assert finding.dns_change is not None
+    assert (finding.dns_change.action, finding.dns_change.value, finding.dns_change.old_value) == (
+        "replace",
+        "mx1.qiye.aliyun.com",
+        "mx1.alias.test",
+    )
+    assert result.provider_set == "qiye" and result.foreign_hosts == []
+    assert result.hosts[0].alias_of == "mx1.qiye.aliyun.com"
+
+
+async def test_ip_address_as_mx_value(dns_server: DnsTestServer, dns_client: ResolverClient) -> None:
+    serve_world(dns_server, variant("literal.test", without=NO_MX, extra="@ MX 10 203.0.113.1."))
+    result = await check_mx(dns_client, "literal.test")
+    assert codes(result) == {"mx.host-unresolvable"}
+    assert "IP address" in result.findings[0].title
+    assert result.hosts[0].resolves is False and result.foreign_hosts == []
+    assert dns_server.count("203.0.113.1") == 0  # known without asking
+
+
+async def test_undocumented_host_in_alibaba_space_is_not_another_provider(
+    dns_server: DnsTestServer, dns_client: ResolverClient
+) -> None:
+    serve_world(dns_server, variant("mx4.test", extra="@ MX 20 mx4.qiye.aliyun.com."))
+    dns_server.add("mx4.qiye.aliyun.com.", "A", "203.0.113.4")
+    result = await check_mx(dns_client, "mx4.test")
+    assert codes(result) == {"mx.undocumented-host"} and result.status == "ok"
+    dns_server.remove("mx4.qiye.aliyun.com.")
+    gone = await check_mx(ResolverClient.from_settings(settings_for(dns_server)), "mx4.test")
+    assert codes(gone) == {"mx.host-unresolvable"}

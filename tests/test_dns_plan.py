@@ -133,3 +133,34 @@ async def test_a_record_webmail_becomes_a_cname(
         ("add", "CNAME", "mail", "qiye.aliyun.com", None),
         ("delete", "A", "mail", "203.0.113.10", None),
     ]
+
+
+async def test_mx_plan_fixes_an_alias_and_deletes_dead_and_literal_hosts(
+    dns_server: DnsTestServer, dns_client: ResolverClient
+) -> None:
+    extra = (
+        "@ MX 5 mx1.fix.test.\n@ MX 10 mx2.qiye.aliyun.com.\n@ MX 15 mx3.qiye.aliyun.com.\n"
+        "@ MX 20 mx9.otherprovider.test.\n@ MX 30 203.0.113.1.\nmx1 CNAME mx1.qiye.aliyun.com."
+    )
+    serve_world(dns_server, variant("fix.test", without=NO_MX, extra=extra))
+    plan = build_plan("fix.test", "fix.test", mx=await check_mx(dns_client, "fix.test"))
+    assert rows(plan) == [
+        ("replace", "MX", "@", "mx1.qiye.aliyun.com", 5),
+        ("delete", "MX", "@", "mx9.otherprovider.test", 20),
+        ("delete", "MX", "@", "203.0.113.1", 30),
+    ]
+    assert plan[0].old_value == "mx1.fix.test"
+
+
+async def test_only_a_literal_mx_gets_the_alibaba_set_added(
+    dns_server: DnsTestServer, dns_client: ResolverClient
+) -> None:
+    serve_world(dns_server, variant("lit.test", without=NO_MX, extra="@ MX 10 203.0.113.1."))
+    plan = build_plan("lit.test", "lit.test", mx=await check_mx(dns_client, "lit.test"))
+    assert [(c.action, c.value) for c in plan] == [
+        ("add", "mx1.qiye.aliyun.com"),
+        ("add", "mx2.qiye.aliyun.com"),
+        ("add", "mx3.qiye.aliyun.com"),
+        ("delete", "203.0.113.1"),
+    ]
+    assert {c.reason for c in plan} == {"mx.host-unresolvable"}

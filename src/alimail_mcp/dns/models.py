@@ -39,6 +39,8 @@ class MxHost(BaseModel):
     priority: int
     provider_set: str | None = None
     """Id of the provider.yaml MX set the host belongs to; None when it is not Alibaba Mail's."""
+    alias_of: str | None = None
+    """The canonical name when the host is an alias (CNAME); an alias of an Alibaba Mail host counts as it."""
     zone_appended: bool = False
     """The value is a full name with the zone appended by the DNS panel (`mx1.qiye.aliyun.com.<zone>`)."""
     resolves: bool | None = None
@@ -55,6 +57,8 @@ class MxCheck(CheckResult):
     """True when the set in use is the one provider.yaml recommends."""
     foreign_hosts: list[str] = Field(default_factory=list)
     """MX hosts of other providers."""
+    dead_hosts: list[str] = Field(default_factory=list)
+    """MX hosts that are not Alibaba Mail's and do not resolve (they receive nothing)."""
 
 
 # --- DKIM -----------------------------------------------------------------------------------------

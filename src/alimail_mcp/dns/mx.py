@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import itertools
 from dataclasses import dataclass
 
@@ -36,18 +37,23 @@ async def check_mx(client: DnsClient, domain: str, *, provider: Provider | None 
     lookups = await asyncio.gather(*(_addresses(client, h) for h in hosts))
     known = _provider_names(provider)
     by_host = {h: lk for h, lk in zip(hosts, lookups, strict=True)}
-    mx_hosts = [
-        MxHost(
-            host=r.host,
-            priority=r.priority,
-            provider_set=(s.id if (s := provider.mx_set_of(r.host)) else None),
-            zone_appended=zone_appended(r.host, domain, known) is not None,
-            resolves=by_host[r.host].resolves,
-            addresses=by_host[r.host].addresses,
-        )
-        for r in sorted(records, key=lambda r: (r.priority, r.host))
-    ]
+    mx_hosts = [_host(r, by_host[r.host], domain, provider, known) for r in records]
+    mx_hosts.sort(key=lambda h: (h.priority, h.host))
     return _judge(domain, provider, answer, mx_hosts, by_host, known)
+
+
+def _host(record: _Record, lookup: _Lookup, domain: str, provider: Provider, known: frozenset[str]) -> MxHost:
+    """One MX record as the check sees it; an alias of an Alibaba Mail host counts as that host."""
+    mx_set = provider.mx_set_of(record.host) or (provider.mx_set_of(lookup.alias) if lookup.alias else None)
+    return MxHost(
+        host=record.host,
+        priority=record.priority,
+        provider_set=mx_set.id if mx_set else None,
+        alias_of=lookup.alias,
+        zone_appended=zone_appended(record.host, domain, known) is not None,
+        resolves=lookup.resolves,
+        addresses=lookup.addresses,
+    )
 
 
 def _parse(answer: Answer) -> list[_Record]:
@@ -64,17 +70,29 @@ class _Lookup:
     resolves: bool | None
     addresses: list[str]
     alias: str | None
+    """The canonical name when the host is an alias (CNAME)."""
     failed: Answer | None
 
 
 async def _addresses(client: DnsClient, host: str) -> _Lookup:
+    if _is_address(host):  # an address is not a host name: senders look it up as a name and find nothing
+        return _Lookup(False, [], None, None)
     a, aaaa = await asyncio.gather(client.query(host, "A"), client.query(host, "AAAA"))
     addresses = [*a.records, *aaaa.records] if a.outcome is Outcome.OK or aaaa.outcome is Outcome.OK else []
-    alias = (a.cname_chain or aaaa.cname_chain or (None,))[0]
+    chain = a.cname_chain or aaaa.cname_chain
+    alias = chain[-1] if chain else None
     if addresses:
         return _Lookup(True, addresses, alias, None)
     failed = next((x for x in (a, aaaa) if not x.outcome.conclusive), None)
     return _Lookup(None if failed else False, [], alias, failed)
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
 
 
 def _provider_names(provider: Provider) -> frozenset[str]:
@@ -93,7 +111,12 @@ def _judge(
 ) -> MxCheck:
     ours = [h for h in hosts if h.provider_set]
     appended = [h for h in hosts if h.zone_appended and not h.provider_set]
-    foreign = [h for h in hosts if not h.provider_set and not h.zone_appended]
+    # A host that does not resolve receives no mail: it is a dead entry, not another provider; nor is a
+    # host in Alibaba Mail's own name space that is not one of the documented ones.
+    others = [h for h in hosts if not h.provider_set and not h.zone_appended]
+    dead = [h for h in others if h.resolves is False]
+    alibaba_like = [h for h in others if _in_provider_space(provider, h.host)]
+    foreign = [h for h in others if h.resolves is not False and h not in alibaba_like]
     sets_used = list(dict.fromkeys(h.provider_set for h in ours if h.provider_set))
     in_use = _set_in_use(provider, sets_used)
 
@@ -103,9 +126,8 @@ def _judge(
         findings.append(_conflict(domain, foreign, ours))
     elif foreign:
         findings.append(_wrong_provider(domain, provider, foreign))
-    findings += [
-        _unresolvable(h, foreign=h in foreign) for h in hosts if h.resolves is False and h not in appended
-    ]
+    distinct = list({h.host: h for h in hosts}.values())
+    findings += [_unresolvable(h) for h in distinct if h.resolves is False and h not in appended]
     if len(sets_used) > 1:
         findings.append(_mixed_sets(provider, sets_used))
     if in_use is not None:
@@ -113,11 +135,15 @@ def _judge(
         findings += _set_shape(in_use, [h for h in ours if h.provider_set == in_use.id], meant)
         if not in_use.recommended:
             findings.append(_legacy(provider, in_use))
-    for host, lookup in lookups.items():
+    for host in distinct:
+        lookup = lookups[host.host]
+        if lookup.alias and host.host not in known:
+            findings.append(_alias(host, lookup.alias, kept=host not in foreign))
         if lookup.failed is not None:
-            findings.append(unverified(lookup.failed, f"address of MX host {host}"))
-        elif lookup.alias and host not in known:
-            findings.append(_alias(host, lookup.alias))
+            findings.append(unverified(lookup.failed, f"address of MX host {host.host}"))
+    findings += [
+        _undocumented(provider, h) for h in distinct if h in alibaba_like and h.resolves is not False
+    ]
 
     return MxCheck(
         status=status_of(findings),
@@ -128,6 +154,29 @@ def _judge(
         provider_set_label=in_use.label if in_use else None,
         recommended=bool(in_use and in_use.recommended),
         foreign_hosts=[h.host for h in foreign],
+        dead_hosts=[h.host for h in dead],
+    )
+
+
+def _in_provider_space(provider: Provider, host: str) -> bool:
+    """True for a host under the parent name of a documented MX host (`mx4.qiye.aliyun.com`)."""
+    parents = {r.host.split(".", 1)[1] for s in provider.mx_sets for r in s.records}
+    return any(host.endswith("." + parent) for parent in parents)
+
+
+def _undocumented(provider: Provider, host: MxHost) -> Finding:
+    return Finding(
+        code="mx.undocumented-host",
+        severity=Severity.INFO,
+        title=f"MX host {host.host} is in Alibaba Mail's name space but is not one of its documented hosts",
+        detail="It is not counted as another provider. Alibaba Mail documents "
+        + ", ".join(r.host for r in provider.recommended_mx.records)
+        + "; use the values the admin console shows for the domain.",
+        evidence={"host": host.host, "priority": host.priority},
+        fix=[
+            "Compare the MX values with the admin console's domain page and correct this one if it differs."
+        ],
+        skill=SKILL_DELIVERY,
     )
 
 
@@ -236,12 +285,23 @@ def _appended(domain: str, host: MxHost, meant: str) -> Finding:
     )
 
 
-def _unresolvable(host: MxHost, *, foreign: bool) -> Finding:
+def _unresolvable(host: MxHost) -> Finding:
+    if _is_address(host.host):
+        title = f"MX value {host.host} is an IP address, not a host name"
+        detail = (
+            "An MX record must name a host (RFC 5321 5.1); senders look the value up as a name, find "
+            "nothing and cannot deliver to it."
+        )
+    else:
+        title = f"MX host {host.host} has no address (no A or AAAA record)"
+        detail = (
+            "Senders cannot connect to an MX host without an address; mail for it waits and then bounces."
+        )
     return Finding(
         code="mx.host-unresolvable",
-        severity=Severity.WARNING if foreign else Severity.ERROR,
-        title=f"MX host {host.host} has no address (no A or AAAA record)",
-        detail="Senders cannot connect to an MX host without an address; mail for it waits and then bounces.",
+        severity=Severity.ERROR,
+        title=title,
+        detail=detail,
         evidence={"host": host.host, "priority": host.priority},
         fix=[f"Delete the MX record {host.host} or correct its value."],
         dns_change=DnsChange(action="delete", type="MX", host="@", value=host.host, priority=host.priority),
@@ -272,7 +332,9 @@ def _mixed_sets(provider: Provider, ids: list[str]) -> Finding:
 def _set_shape(mx_set: MxSet, hosts: list[MxHost], being_fixed: set[str | None]) -> list[Finding]:
     """Missing hosts of the set in use (not counting ones a zone-appended value meant) and odd priorities."""
     findings: list[Finding] = []
-    present = {h.host for h in hosts}
+    rank = {r.host: i for i, r in enumerate(mx_set.records)}
+    names = {h.host: h.host if h.host in rank else (h.alias_of or h.host) for h in hosts}
+    present = set(names.values())
     absent = [r for r in mx_set.records if r.host not in present and r.host not in being_fixed]
     if absent:
         findings.append(
@@ -288,8 +350,7 @@ def _set_shape(mx_set: MxSet, hosts: list[MxHost], being_fixed: set[str | None])
                 needs_admin=True,
             )
         )
-    rank = {r.host: i for i, r in enumerate(mx_set.records)}
-    published = sorted(hosts, key=lambda h: rank[h.host])
+    published = sorted(hosts, key=lambda h: rank[names[h.host]])
     inverted = any(a.priority > b.priority for a, b in itertools.pairwise(published))
     tied = len({h.priority for h in published}) < len(published)
     dup = len(present) < len(hosts)
@@ -312,9 +373,9 @@ def _set_shape(mx_set: MxSet, hosts: list[MxHost], being_fixed: set[str | None])
                     "expected": [f"{r.priority} {r.host}" for r in mx_set.records],
                 },
                 fix=[
-                    f"Set the priority of {h.host} to {expected[h.host]}."
+                    f"Set the priority of {h.host} to {expected[names[h.host]]}."
                     for h in hosts
-                    if h.priority != expected[h.host]
+                    if h.priority != expected[names[h.host]]
                 ]
                 or ["Delete the duplicate MX record."],
                 skill=SKILL_DELIVERY,
@@ -343,13 +404,22 @@ def _legacy(provider: Provider, mx_set: MxSet) -> Finding:
     )
 
 
-def _alias(host: str, target: str) -> Finding:
-    return Finding(
+def _alias(host: MxHost, target: str, *, kept: bool) -> Finding:
+    """An MX host that is a CNAME. Kept hosts (Alibaba Mail's through the alias, or unknown) should point
+    at the real host; another provider's alias goes away with its record, so it is only noted."""
+    finding = Finding(
         code="mx.host-cname",
-        severity=Severity.INFO,
-        title=f"MX host {host} is an alias (CNAME) of {target}",
-        detail="RFC 2181 (10.3): an MX must name a host with its own addresses; not every sender copes.",
-        evidence={"host": host, "alias_of": target},
-        fix=[f"Point the MX record at {target} directly."],
+        severity=Severity.WARNING if kept else Severity.INFO,
+        title=f"MX host {host.host} is an alias (CNAME) of {target}",
+        detail=(
+            "An MX record must name a host with its own addresses, not an alias (RFC 2181 10.3); "
+            "some senders refuse or mishandle it."
+        ),
+        evidence={"host": host.host, "alias_of": target, "priority": host.priority},
+        fix=[f"Point the MX record at {target} directly (priority {host.priority})."],
         skill=SKILL_DELIVERY,
+        needs_admin=kept,
     )
+    if kept:
+        finding.dns_change = _mx(target, host.priority, "replace", host.host)
+    return finding

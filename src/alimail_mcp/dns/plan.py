@@ -126,17 +126,19 @@ def _mx_changes(mx: MxCheck, provider: Provider) -> list[tuple[DnsChange, str]]:
                 out.append((meant, code))
     usable_ours = [h for h in mx.hosts if h.provider_set and h.resolves is not False]
     appended_fix = any(h.zone_appended and not h.provider_set for h in mx.hosts)
-    if not usable_ours and not appended_fix:
+    if not usable_ours and not appended_fix and codes & {"mx.wrong-provider", "mx.host-unresolvable"}:
         reason = "mx.wrong-provider" if "mx.wrong-provider" in codes else "mx.host-unresolvable"
         out += [(_mx("add", r.host, r.priority), reason) for r in recommended]
     for h in mx.hosts:
         if h.host in mx.foreign_hosts:
             reason = "mx.conflict" if "mx.conflict" in codes else "mx.wrong-provider"
             out.append((_mx("delete", h.host, h.priority), reason))
-        elif h.provider_set and h.resolves is False:
+        elif h.resolves is False and not (h.zone_appended and not h.provider_set):
             out.append((_mx("delete", h.host, h.priority), "mx.host-unresolvable"))
     for f in mx.findings:
-        if f.code == "mx.incomplete":
+        if f.code == "mx.host-cname" and f.dns_change is not None:
+            out.append((f.dns_change, f.code))
+        elif f.code == "mx.incomplete":
             sets = {s.id: s for s in provider.mx_sets}
             in_use = sets.get(mx.provider_set or "")
             missing = {line.split()[-1] for line in f.evidence.get("missing", [])}
