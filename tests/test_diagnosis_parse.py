@@ -182,6 +182,24 @@ def test_postfix_line_names_the_command_it_answered() -> None:
     assert (first.smtp_command, first.reason) == ("RCPT", "userunknown")
 
 
+@pytest.mark.parametrize(
+    ("text", "recipient"),
+    [
+        ("553 5.7.1 <boss@gmail.com>: Sender address rejected: not owned by user clerk@shop.test", None),
+        ("550 5.7.1 Message from sales@shop.test failed to meet SPF requirements", None),
+        ('The server "smtp.partner.test" rejected the password for user "sales@shop.test".', None),
+        ("553 5.1.8 <sales@shop.test>... Domain of sender address sales@shop.test does not exist", None),
+        ("MAIL FROM:<a@shop.test> RCPT TO:<ghost@partner.test> 550 5.1.1 user unknown", "ghost@partner.test"),
+        ("550 5.1.1 <ghost@partner.test>: Recipient address rejected: User unknown", "ghost@partner.test"),
+    ],
+)
+def test_a_bare_text_names_the_recipient_not_the_sender(text: str, recipient: str | None) -> None:
+    first = diagnose_offline(text).recipients[0]
+    assert first.recipient == recipient
+    # the sender's domain (gmail.com above) does not make the refusal Gmail's
+    assert first.receiver is None
+
+
 def test_vacation_auto_reply_is_not_a_failure() -> None:
     reply = (
         "From: Wang Wei <wang@partner.test>\nTo: sales@shop.test\nSubject: Automatic reply: Quote\n"

@@ -18,8 +18,7 @@ from alimail_mcp.diagnosis.message import mail_of, read_messages
 from alimail_mcp.diagnosis.reason import Evidence, match_text
 from alimail_mcp.diagnosis.reason.tables import tables
 from alimail_mcp.diagnosis.receiver import detect
-from alimail_mcp.diagnosis.rfc5322 import find_addresses
-from alimail_mcp.diagnosis.smtp import find_command, find_reply, find_status, sweep
+from alimail_mcp.diagnosis.smtp import find_command, find_recipient, find_reply, find_status, sweep
 from alimail_mcp.errors import InputError
 
 MAX_INPUT_BYTES = 10 * 1024 * 1024
@@ -211,10 +210,10 @@ def _bare_fact(text: str) -> Fact | None:
     cleaned = sweep(text[:4000])
     if not cleaned:
         return None
-    addresses = find_addresses(cleaned)
+    recipient = find_recipient(cleaned)
     d = Delivery(
         # The fact builder needs an address; a text that names none gets a placeholder, removed below.
-        recipient=addresses[0] if addresses else "unknown@invalid",
+        recipient=recipient or "unknown@invalid",
         status=find_status(cleaned),
         reply_code=find_reply(cleaned),
         diagnosis=cleaned,
@@ -226,7 +225,7 @@ def _bare_fact(text: str) -> Fact | None:
     if not facts:
         return None
     fact = facts[0]
-    if not addresses:
+    if not recipient:
         fact.recipient = ""
     if fact.reason not in ("delivered", "vacation", "feedback"):
         # A line on its own has no SMTP session around it: read it the way a bare text is read,

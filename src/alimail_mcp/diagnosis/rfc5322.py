@@ -33,6 +33,11 @@ def find_addresses(text: str) -> list[str]:
     return seen
 
 
+def address_spans(text: str) -> list[tuple[str, int, int]]:
+    """Every email address in `text` with where it starts and ends, in order (repeats included)."""
+    return [(m.group(1).strip("."), m.start(1), m.end(1)) for m in _ADDRESS.finditer(text)]
+
+
 def first_address(text: str) -> str:
     """The first address in `text` (an `<...>` one wins over a bare one), or ''."""
     bracketed = rx(r"<([^<>\s]+@[^<>\s]+)>").search(text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from alimail_mcp.diagnosis.patterns import rx
+from alimail_mcp.diagnosis.rfc5322 import address_spans
 
 _STATUS_PATTERNS = (
     re.compile(r" ?\(#([45]\.\d\.\d+)\)? ?"),  # (#5.5.1) as qmail writes it
@@ -54,6 +55,33 @@ def find_reply(text: str) -> str:
     cleaned = _IPV4.sub("***", text)
     match = _REPLY.search(cleaned) or _REPLY_OK.search(cleaned)
     return match.group(1) if match else ""
+
+
+_SENDER_BEFORE = re.compile(
+    r"(?:mail ?from|envelope[- ]from|sender(?: address)?|from|verification failed for"
+    r"|owned by (?:the )?user|password (?:for )?(?:the )?user|authenticated as|logged in as|login"
+    r"|user ?name|account:)[\s:'\"<(\[]*$"
+)
+_SENDER_AFTER = re.compile(
+    r"^[>'\")\]]*[\s:.,]*(?:sender address|domain of sender|sender verify"
+    r"|is not (?:a )?(?:permitted|allowed|authori[sz]ed) sender)"
+)
+
+
+def find_recipient(text: str) -> str:
+    """The first address `text` does not name as the sender or the logged-in account, or ''.
+
+    A reply line may quote the envelope sender (`<boss@x>: Sender address rejected`, `mail from
+    <a@x>`) or the account a client logged in with (`password for user "a@x"`); neither failed.
+    """
+    lowered = text.lower()
+    for address, start, end in address_spans(text):
+        if _SENDER_BEFORE.search(lowered[max(0, start - 40) : start]):
+            continue
+        if _SENDER_AFTER.match(lowered[end : end + 40]):
+            continue
+        return address
+    return ""
 
 
 def find_command(text: str) -> str:
