@@ -297,6 +297,22 @@ def test_recommend_is_idempotent_and_keeps_directmail() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "record",
+    ["v=spf1include:spf.qiye.aliyun.com -all", "V=SPF1;include:spf.qiye.aliyun.com -all", "v = spf1 -all"],
+)
+async def test_mistyped_version_is_a_syntax_error_not_missing(
+    dns_server: DnsTestServer, dns_client: ResolverClient, record: str
+) -> None:
+    dns_server.add_zone(PROVIDER_ZONE)
+    dns_server.add_zone(f'$ORIGIN typo.test.\n@ TXT "{record}"\n@ TXT "google-site-verification=abc"')
+    check = await check_spf(dns_client, "typo.test")
+    assert codes(check) == ["spf.syntax"] and check.status == "error"
+    change = check.findings[0].dns_change
+    assert change is not None and change.action == "replace" and change.old_value == record
+    assert change.value == GOOD  # the record as meant: version fixed, Alibaba Mail's include, -all
+
+
 async def test_includes_the_resolver_refuses_are_unverified_not_faults(
     start_dns_server: Callable[..., DnsTestServer],
 ) -> None:
@@ -309,3 +325,14 @@ async def test_includes_the_resolver_refuses_are_unverified_not_faults(
     assert codes(check) == ["spf.missing-alimail-include", "spf.soft-all", "dns.refused"]
     assert check.findings[-1].severity is Severity.INFO
     assert check.includes[0].status == "unreachable"
+
+
+async def test_own_soft_all_is_reported_even_when_an_include_times_out(
+    server: DnsTestServer, make_dns_client: Callable[..., ResolverClient]
+) -> None:
+    server.add_zone(
+        f'$ORIGIN example.test.\nsoft-slow TXT "v=spf1 include:{ALI} include:slow.other.test ~all"'
+    )
+    server.set_fault("slow.other.test", "TXT", drop=True)
+    check = await audit(make_dns_client(timeout=0.2, budget=2.0), "soft-slow")
+    assert codes(check) == ["spf.soft-all", "dns.timeout"]

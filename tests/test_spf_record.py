@@ -13,7 +13,9 @@ from alimail_mcp.dns.spf.record import (
     Mechanism,
     Modifier,
     SpfSyntaxError,
+    intended_spf,
     is_spf,
+    near_spf,
     parse_lenient,
     parse_record,
     parse_term,
@@ -219,3 +221,23 @@ def test_non_ascii_digits_in_a_prefix_are_a_syntax_error(prefix: str) -> None:
     """str.isdigit() accepts superscripts that int() rejects: the parser must report, not crash."""
     with pytest.raises(SpfSyntaxError):
         parse_record(f"v=spf1 ip4:192.0.2.1/{prefix} -all")
+
+
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [
+        ("v=spf1include:a.test -all", "v=spf1 include:a.test -all"),
+        ('"v=spf1 -all"', "v=spf1 -all"),
+        (" v=spf1 mx -all", "v=spf1 mx -all"),
+        ("v = spf1 a", "v=spf1 a"),
+    ],
+)
+def test_mistyped_version_is_recognised_with_the_record_meant(text: str, meant: str) -> None:
+    assert not is_spf(text) and near_spf([text]) == [text]
+    assert intended_spf(text) == meant
+
+
+def test_other_txt_records_are_not_near_spf() -> None:
+    assert (
+        near_spf(["v=spf1 -all", "spf2.0/pra include:x.test", "google-site-verification=x", "v=DMARC1"]) == []
+    )

@@ -18,7 +18,17 @@ from alimail_mcp.dns.models import CheckStatus
 from alimail_mcp.dns.spf import findings, macros
 from alimail_mcp.dns.spf.evaluate import check_host, parse_ip
 from alimail_mcp.dns.spf.models import AllQualifier, IncludeStatus, SpfCheck, SpfInclude, SpfResult
-from alimail_mcp.dns.spf.record import Mechanism, Modifier, Qualifier, SpfRecord, parse_lenient, spf_records
+from alimail_mcp.dns.spf.record import (
+    Mechanism,
+    Modifier,
+    Qualifier,
+    SpfRecord,
+    SpfSyntaxError,
+    intended_spf,
+    near_spf,
+    parse_lenient,
+    spf_records,
+)
 from alimail_mcp.knowledge.loader import load_provider
 from alimail_mcp.knowledge.provider import Provider
 from alimail_mcp.models import DnsChange, Finding, Severity
@@ -121,6 +131,8 @@ async def check_spf(client: DnsClient, domain: str, *, sending_ip: str | None = 
     published = spf_records(answer.records)
     if not answer.outcome.conclusive:
         result = SpfCheck(status="unreachable", findings=[fault(answer, "SPF record")])
+    elif not published and (near := near_spf(answer.records)):
+        result = _malformed_version(domain, near, provider)
     elif not published:
         change = DnsChange(action="add", type="TXT", host="@", value=provider.spf.recommended_record)
         result = SpfCheck(
@@ -134,6 +146,22 @@ async def check_spf(client: DnsClient, domain: str, *, sending_ip: str | None = 
             result.evaluation.explanation = excerpt(result.evaluation.explanation)
         _add_evaluation_finding(result, domain, provider)
     return result
+
+
+def _malformed_version(domain: str, near: list[str], provider: Provider) -> SpfCheck:
+    """The domain's SPF record exists but its version tag is mistyped (`v=spf1include:`, `V = spf1`,
+    quoted), so receivers see no SPF at all: a syntax error whose fix is the record as meant."""
+    meant = recommend([intended_spf(near[0])], domain, provider)
+    change = DnsChange(action="replace", type="TXT", host="@", value=meant, old_value=near[0])
+    error = SpfSyntaxError("the record must start with 'v=spf1' followed by a space (RFC 7208 4.5)")
+    return SpfCheck(
+        status="error",
+        records=near,
+        findings=[findings.syntax(domain, near[0], [error], change)],
+        record=near[0],
+        recommended_record=meant,
+        changes=[change, *(DnsChange(action="delete", type="TXT", host="@", value=t) for t in near[1:])],
+    )
 
 
 async def _audit(client: DnsClient, domain: str, published: list[str], provider: Provider) -> SpfCheck:
@@ -152,39 +180,15 @@ async def _audit(client: DnsClient, domain: str, published: list[str], provider:
         add_include=not authorizes,
     )
     changes = _changes(published, recommended)
-    change = changes[0] if changes else None
-    text = published[0]
-    found: list[Finding] = []
-    if len(published) > 1:
-        found.append(findings.multiple(domain, published, recommended, change))
-    if errors:
-        found.append(findings.syntax(domain, text, errors, change))
-    complete = not walk.faults
-    if not authorizes and complete and not _mentions(published[1:], accepted):
-        found.append(findings.missing_alimail_include(domain, text, provider, change))
-    if qualifier == "+all":
-        found.append(findings.plus_all(domain, text, change))
-    if walk.lookups > 10:
-        found.append(findings.too_many_lookups(domain, text, walk.lookups, _names(includes)))
-    if len(walk.void) > 2:
-        found.append(findings.void_lookups(domain, text, walk.void, change if walk.void_terms else None))
-    if walk.loops:
-        self_loop = any(i.status == "loop" and i.domain == domain for i in includes)
-        found.append(findings.loop(domain, walk.loops, change if self_loop else None))
-    for include in _broken(includes):  # only the domain's own includes of nothing are ours to drop
-        droppable = include in includes and include.status == "no-record"
-        found.append(findings.broken_include(domain, include, change if droppable else None))
-    if qualifier in ("~all", "?all", None) and complete:
-        found.append(findings.soft_all(domain, text, qualifier, change))
-    found += [fault(answer, what) for answer, what in walk.faults]
-    found += [unverified(answer, what) for answer, what in walk.refused]
+    verdict = _Verdict(domain, published, record, walk, includes, changes[0] if changes else None)
+    found = verdict.findings(errors, provider, authorizes=authorizes, qualifier=qualifier)
     if not any(f.dns_change for f in found):
         changes = []  # only findings call for a change; a record that merely reads differently stays
     return SpfCheck(
         status=_status(found),
         records=published,
         findings=found,
-        record=text,
+        record=published[0],
         lookups=walk.lookups,
         void_lookups=len(walk.void),
         includes=includes,
@@ -193,6 +197,57 @@ async def _audit(client: DnsClient, domain: str, published: list[str], provider:
         recommended_record=recommended if changes else None,
         changes=changes,
     )
+
+
+@dataclass
+class _Verdict:
+    """The findings about one published record, from what walking it found."""
+
+    domain: str
+    published: list[str]
+    record: SpfRecord
+    walk: _Walk
+    includes: list[SpfInclude]
+    change: DnsChange | None
+
+    def findings(
+        self,
+        errors: list[SpfSyntaxError],
+        provider: Provider,
+        *,
+        authorizes: bool,
+        qualifier: AllQualifier | None,
+    ) -> list[Finding]:
+        domain, text, walk, change = self.domain, self.published[0], self.walk, self.change
+        accepted = {name.lower() for name in provider.spf.accepted_includes}
+        # Failed lookups leave the outcome open; targets the resolver refused count as not authorising
+        # Alibaba Mail (they are other parties' records) and are reported as unverified.
+        complete = not walk.faults
+        found: list[Finding] = []
+        if len(self.published) > 1:
+            found.append(findings.multiple(domain, self.published, change.value if change else "", change))
+        if errors:
+            found.append(findings.syntax(domain, text, errors, change))
+        if not authorizes and complete and not _mentions(self.published[1:], accepted):
+            found.append(findings.missing_alimail_include(domain, text, provider, change))
+        if qualifier == "+all":
+            found.append(findings.plus_all(domain, text, change))
+        if walk.lookups > 10:
+            found.append(findings.too_many_lookups(domain, text, walk.lookups, _names(self.includes)))
+        if len(walk.void) > 2:
+            found.append(findings.void_lookups(domain, text, walk.void, change if walk.void_terms else None))
+        if walk.loops:
+            self_loop = any(i.status == "loop" and i.domain == domain for i in self.includes)
+            found.append(findings.loop(domain, walk.loops, change if self_loop else None))
+        for include in _broken(self.includes):  # only the domain's own includes of nothing are ours to drop
+            droppable = include in self.includes and include.status == "no-record"
+            found.append(findings.broken_include(domain, include, change if droppable else None))
+        # The record's own ~all/?all is known whatever its includes hold; one reached by redirect is not.
+        if qualifier in ("~all", "?all", None) and (complete or self.record.all is not None):
+            found.append(findings.soft_all(domain, text, qualifier, change))
+        found += [fault(answer, what) for answer, what in walk.faults]
+        found += [unverified(answer, what) for answer, what in walk.refused]
+        return found
 
 
 def recommend(

@@ -119,6 +119,22 @@ def spf_records(txt_records: Sequence[str]) -> list[str]:
     return [text for text in txt_records if is_spf(text)]
 
 
+_NEAR_VERSION = re.compile(r"""\s*["']?\s*v\s*=\s*spf\s*1(?P<rest>.*?)["']?\s*""", re.IGNORECASE | re.DOTALL)
+
+
+def near_spf(txt_records: Sequence[str]) -> list[str]:
+    """TXT records meant as SPF whose version tag is mistyped (`v=spf1include:...`, `v = spf1 ...`,
+    quotes or spaces around it): receivers ignore them (4.5), the domain's admin did not mean to."""
+    return [text for text in txt_records if not is_spf(text) and _NEAR_VERSION.fullmatch(text)]
+
+
+def intended_spf(text: str) -> str:
+    """The record a `near_spf()` text was meant to be: `v=spf1 ` and the rest of it."""
+    match = _NEAR_VERSION.fullmatch(text)
+    rest = match.group("rest").strip() if match else ""
+    return f"v=spf1 {rest}".strip()
+
+
 def parse_record(text: str) -> SpfRecord:
     """Parse an SPF record; raises SpfSyntaxError at the first error (record-wide checks first)."""
     record, errors = parse_lenient(text)
