@@ -103,7 +103,9 @@ async def test_no_p_tag_reads_as_none(dns_server: DnsTestServer, dns_client: Res
     serve_world(dns_server, dmarc_zone("nop.test", '"v=DMARC1; rua=mailto:d@nop.test"'))
     result = await check_dmarc(dns_client, "nop.test")
     assert result.policy == "none"
-    assert codes(result) == {"dmarc.invalid", "dmarc.policy-none"}
+    # One finding says how the record reads; no "step up" change is offered for a record without p=.
+    assert codes(result) == {"dmarc.invalid"}
+    assert all(f.dns_change is None for f in result.findings)
 
 
 async def test_dmarcbis_tags_are_accepted(dns_server: DnsTestServer, dns_client: ResolverClient) -> None:
@@ -172,3 +174,20 @@ async def test_servfail_at_org_domain_is_not_missing(
     dns_server.set_fault("_dmarc.sf.test", rcode="SERVFAIL")
     result = await check_dmarc(dns_client, "www.sf.test")
     assert codes(result) == {"dns.servfail"} and result.status == "unreachable"
+
+
+@pytest.mark.parametrize(
+    ("record", "why"),
+    [
+        ('"p=reject; v=DMARC1; rua=mailto:d@vfirst.test"', "must be the first tag"),
+        ('"v=DMARC1 p=reject; rua=mailto:d@vfirst.test"', "must start exactly with v=DMARC1"),
+        ('"v=dmarc1; p=reject"', "must start exactly with v=DMARC1"),
+    ],
+)
+async def test_record_meant_as_dmarc_is_invalid_not_missing(
+    dns_server: DnsTestServer, dns_client: ResolverClient, record: str, why: str
+) -> None:
+    serve_world(dns_server, dmarc_zone("vfirst.test", record))
+    result = await check_dmarc(dns_client, "vfirst.test")
+    assert codes(result) == {"dmarc.invalid"}
+    assert why in result.findings[0].detail

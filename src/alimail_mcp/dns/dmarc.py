@@ -4,6 +4,7 @@ domain's record as fallback, and authorisation of external report destinations (
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass
 
 from alimail_mcp.dns.client import Answer, DnsClient, Outcome
@@ -84,20 +85,34 @@ async def check_dmarc(client: DnsClient, domain: str, *, provider: Provider | No
 def _select(name: str, answer: Answer) -> tuple[_Record | None, list[Finding]]:
     if answer.outcome is not Outcome.OK:
         return None, []
-    candidates, near = [], []
+    candidates: list[_Record] = []
+    near: list[tuple[str, str]] = []
     for text in answer.records:
         parsed = parse_tags(text)
         first = parsed.order[0] if parsed.order else ""
         if first == "v" and parsed.tags["v"] == "DMARC1":
             candidates.append(_Record(name, text, parsed.tags, parsed.order, parsed.problems))
-        elif first.lower() == "v" and parsed.tags[first].upper() == "DMARC1":
-            near.append(text)
+        elif (why := _near_miss(text, parsed.tags, first)) is not None:
+            near.append((text, why))
     if len(candidates) > 1:
         why = "there are several DMARC records; receivers then apply none"
         return None, [_invalid(name, candidates[0].text, [why])]
     if near and not candidates:
-        return None, [_invalid(name, near[0], ["the record must start exactly with v=DMARC1 (upper case)"])]
+        return None, [_invalid(name, near[0][0], [near[0][1]])]
     return (candidates[0] if candidates else None), []
+
+
+_NEAR_VERSION = re.compile(r"\s*v\s*=\s*dmarc1", re.IGNORECASE)
+
+
+def _near_miss(text: str, tags: dict[str, str], first: str) -> str | None:
+    """Why a TXT record meant as DMARC is not one (RFC 7489 6.3: it must begin with v=DMARC1), else None."""
+    version = next((v for k, v in tags.items() if k.lower() == "v" and v.strip().upper() == "DMARC1"), None)
+    if version is not None and first.lower() != "v":
+        return "v=DMARC1 must be the first tag; receivers ignore a record that does not start with it"
+    if version is not None or _NEAR_VERSION.match(text):
+        return "the record must start exactly with v=DMARC1 (upper case) followed by ';'"
+    return None
 
 
 def _effective_policy(tags: dict[str, str], inherited: bool) -> str | None:
@@ -131,7 +146,7 @@ def _judge(record: _Record, org: str, policy: str | None, *, inherited: bool) ->
     unknown = [t for t in record.order if t not in _KNOWN]
     if unknown:
         findings.append(_unknown(record, unknown))
-    if policy == "none":
+    if policy == "none" and "p" in tags:  # without p= the finding above already says how it reads
         findings.append(_policy_none(record, org, inherited=inherited))
     if tags.get("t", "").lower() == "y":
         findings.append(_testing(record))
