@@ -101,3 +101,6 @@ async def test_international_site_webmail_is_an_accepted_target(
     assert result.webmail is not None
     assert (result.webmail.state, result.webmail.target) == ("accepted", "mail.sg.aliyun.com")
     assert "webmail_cname.wrong-target" not in codes(result)
+    site = [f for f in result.findings if f.code == "webmail_cname.site"]
+    assert len(site) == 1 and site[0].severity.value == "info" and "Singapore" in site[0].title
+    assert "webmail_cname.legacy-target" not in codes(result)  # the Singapore site is not "older"

@@ -26,12 +26,15 @@ async def check_webmail(client: DnsClient, domain: str, *, provider: Provider | 
     )
     findings: list[Finding] = []
     # An international site's webmail host is as valid a target as the China one (check_webmail agrees).
-    accepted = tuple(dict.fromkeys((*spec.accepted_targets, *(site.webmail for site in provider.sites))))
+    sites = {site.webmail: site.label for site in provider.sites if site.webmail != spec.recommended_target}
+    accepted = tuple(dict.fromkeys((*spec.accepted_targets, *sites)))
     webmail = _read(spec.host, name, spec.recommended_target, accepted, cname, address, domain)
     if webmail.state == "unknown":
         findings.append(fault(cname if not cname.outcome.conclusive else address, f"webmail record {name}"))
     elif webmail.state in ("missing", "wrong-target", "address-record", "zone-appended"):
         findings.append(_problem(webmail, domain))
+    elif webmail.state == "accepted" and webmail.target in sites:
+        findings.append(_site(webmail, sites[webmail.target]))
     elif webmail.state == "accepted":
         findings.append(_accepted(webmail))
     others: list[CnameRecord] = []
@@ -159,6 +162,21 @@ def _accepted(record: CnameRecord) -> Finding:
         detail=f"It still works; the current recommended target is {record.expected}.",
         evidence={"name": record.name, "target": record.target},
         fix=[f"Optionally change the CNAME value of {record.host} to {record.expected}."],
+        skill=SKILL_SERVICE,
+    )
+
+
+def _site(record: CnameRecord, site: str) -> Finding:
+    return Finding(
+        code="webmail_cname.site",
+        severity=Severity.INFO,
+        title=f"Webmail CNAME points to the {site} site's webmail",
+        detail=(
+            f"Right when the domain's mailboxes are hosted on the {site} site; users of another site "
+            f"cannot sign in there. The China site's target is {record.expected}."
+        ),
+        evidence={"name": record.name, "target": record.target},
+        fix=[f"Keep it if the domain is on the {site} site; else point {record.host} at {record.expected}."],
         skill=SKILL_SERVICE,
     )
 
