@@ -107,6 +107,20 @@ def test_mbox_with_two_messages() -> None:
     assert recipients == {"nobody@partner.test", "full@partner.test", "ghost@other.test", "gone@other.test"}
 
 
+def test_every_bounce_of_an_mbox_is_read_even_without_recipient_lines() -> None:
+    # Bounces that name no recipient are read as error texts, each one, not only the first.
+    bounce = (
+        "From: MAILER-DAEMON@mx.shop.test\nTo: sales@shop.test\n"
+        "Subject: Undelivered Mail Returned to Sender\n\n{reply}\n"
+    )
+    separator = "From MAILER-DAEMON Tue Mar  4 10:00:00 2025\n"
+    mbox = separator + bounce.format(reply="550 5.1.1 user unknown") + "\n" + separator
+    mbox += bounce.format(reply="552 5.2.2 mailbox full")
+    result = diagnose_offline(mbox)
+    assert result.kind == "bounce"
+    assert [r.reason for r in result.recipients] == ["userunknown", "mailboxfull"]
+
+
 def test_lost_boundary_parameter_is_recovered() -> None:
     # A broken fold puts boundary= on a line of its own: the part's body still holds the parts.
     broken = DSN.replace(

@@ -84,37 +84,47 @@ def analyze(data: str | bytes) -> Analysis:
     if not raw.strip():
         return Analysis()
     mails = read_messages(raw)
-    facts: list[Fact] = []
-    for mail in mails:
-        report = _read(mail)
-        if (report is None or _weak(report)) and mail.attached:
-            # A forwarded notification: the attached bounce may say more than its wrapper.
-            for inner in (mail_of(m) for m in mail.attached):
-                inner_report = _read(inner)
-                if inner_report and not _weak(inner_report):
-                    report, mail = inner_report, inner
-                    break
-        if report:
-            facts.extend(build(report, mail))
+    items = [item for mail in mails for item in _items_of(mail)]
+    text = _text_of(mails[0])[:20000] if mails else ""
+    if not items:
+        return Analysis(text=text)
+    failed = any(item.fact.reason not in NOT_FAILURES for item in items)
+    whole = any(mail.has_headers for mail in mails)
+    return Analysis(items, ("bounce" if whole else "error_text") if failed else "not_a_failure", text)
+
+
+def _items_of(mail: Mail) -> list[Classified]:
+    """One message's recipients: from the report a reader finds in it, else (when it is a bounce or
+    a pasted text) the message read as one error text."""
+    report, source = _report_of(mail)
+    facts = build(report, source) if report else []
     if facts:
-        items = [_classify(fact, fact.diagnosis) for fact in facts]
-        failed = any(item.fact.reason not in NOT_FAILURES for item in items)
-        whole = any(mail.has_headers for mail in mails)
-        return Analysis(items, ("bounce" if whole else "error_text") if failed else "not_a_failure")
-    if not mails:
-        return Analysis()
-    first = mails[0]
-    if first.has_headers and not _looks_like_bounce(first):
-        return Analysis(text=first.body[:20000])
-    text = first.body if not first.has_headers else _headers_and_body(first)
+        return [_classify(fact, fact.diagnosis) for fact in facts]
+    if mail.has_headers and not _looks_like_bounce(mail):
+        return []
+    text = _text_of(mail)
     fact = _bare_fact(text)
     if fact is None:
-        return Analysis(text=text[:20000])
+        return []
     item = _classify(fact, text[:4000], bare=True)
     recognised = item.matched or fact.status or fact.reply_code or fact.reason not in ("onhold", "undefined")
-    if not recognised:
-        return Analysis(text=text[:20000])
-    return Analysis([item], "error_text", text[:20000])
+    return [item] if recognised else []
+
+
+def _report_of(mail: Mail) -> tuple[Report | None, Mail]:
+    """The report a reader finds, and the message it came from (an attached bounce when the
+    wrapper says little: a forwarded notification)."""
+    report = _read(mail)
+    if (report is None or _weak(report)) and mail.attached:
+        for inner in (mail_of(m) for m in mail.attached):
+            inner_report = _read(inner)
+            if inner_report and not _weak(inner_report):
+                return inner_report, inner
+    return report, mail
+
+
+def _text_of(mail: Mail) -> str:
+    return f"{mail.subject}\n{mail.body}" if mail.has_headers else mail.body
 
 
 def _consistent(cause: Cause, reason: str, fact: Fact, text: str, receiver: str | None) -> bool:
@@ -199,10 +209,6 @@ def _classify(fact: Fact, text: str, *, bare: bool = False) -> Classified:
     retry = retry or permanent is False
     fact.permanent = permanent
     return Classified(fact, receiver, cause, permanent, retry, matched)
-
-
-def _headers_and_body(mail: Mail) -> str:
-    return f"{mail.subject}\n{mail.body}"
 
 
 def _bare_fact(text: str) -> Fact | None:
