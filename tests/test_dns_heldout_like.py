@@ -26,9 +26,10 @@ def full_world(request: pytest.FixtureRequest) -> Iterator[DnsTestServer]:
         yield serve_heldout_like(server)
 
 
-@pytest.fixture(scope="module")
-def own_zones_only() -> Iterator[DnsTestServer]:
-    with DnsTestServer(unknown="refused") as server:
+@pytest.fixture(scope="module", params=["nxdomain", "refused"])
+def own_zones_only(request: pytest.FixtureRequest) -> Iterator[DnsTestServer]:
+    """Only the domains' zones: an authoritative-only server, refusing or NXDOMAIN-ing other names."""
+    with DnsTestServer(unknown=request.param) as server:
         yield serve_heldout_like(server, providers=False)
 
 
