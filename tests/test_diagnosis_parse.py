@@ -121,6 +121,15 @@ def test_every_bounce_of_an_mbox_is_read_even_without_recipient_lines() -> None:
     assert [r.reason for r in result.recipients] == ["userunknown", "mailboxfull"]
 
 
+def test_text_readings_of_an_mbox_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from alimail_mcp.diagnosis import classify
+
+    monkeypatch.setattr(classify, "MAX_TEXT_READINGS", 3)
+    bounce = "From MAILER-DAEMON Tue Mar  4 10:00:00 2025\nFrom: MAILER-DAEMON@mx.shop.test\n"
+    bounce += "Subject: Undelivered Mail\n\n550 5.1.1 user unknown\n\n"
+    assert len(classify.analyze(bounce * 5).items) == 3
+
+
 def test_lost_boundary_parameter_is_recovered() -> None:
     # A broken fold puts boundary= on a line of its own: the part's body still holds the parts.
     broken = DSN.replace(

@@ -22,6 +22,9 @@ from alimail_mcp.diagnosis.smtp import find_command, find_recipient, find_reply,
 from alimail_mcp.errors import InputError
 
 MAX_INPUT_BYTES = 10 * 1024 * 1024
+MAX_TEXT_READINGS = 500
+"""Messages of one input read as error texts when no reader understands them (an mbox of tiny
+bounces would otherwise cost a text reading each); readers' reports are not limited."""
 
 
 NOT_FAILURES = frozenset({"delivered", "feedback", "vacation"})
@@ -84,7 +87,12 @@ def analyze(data: str | bytes) -> Analysis:
     if not raw.strip():
         return Analysis()
     mails = read_messages(raw)
-    items = [item for mail in mails for item in _items_of(mail)]
+    items: list[Classified] = []
+    readings = 0
+    for mail in mails:
+        found, as_text = _items_of(mail, text_allowed=readings < MAX_TEXT_READINGS)
+        items.extend(found)
+        readings += as_text
     text = _text_of(mails[0])[:20000] if mails else ""
     if not items:
         return Analysis(text=text)
@@ -93,22 +101,23 @@ def analyze(data: str | bytes) -> Analysis:
     return Analysis(items, ("bounce" if whole else "error_text") if failed else "not_a_failure", text)
 
 
-def _items_of(mail: Mail) -> list[Classified]:
+def _items_of(mail: Mail, *, text_allowed: bool) -> tuple[list[Classified], bool]:
     """One message's recipients: from the report a reader finds in it, else (when it is a bounce or
-    a pasted text) the message read as one error text."""
+    a pasted text, and `text_allowed`) the message read as one error text. The flag says whether
+    it was read as a text."""
     report, source = _report_of(mail)
     facts = build(report, source) if report else []
     if facts:
-        return [_classify(fact, fact.diagnosis) for fact in facts]
-    if mail.has_headers and not _looks_like_bounce(mail):
-        return []
+        return [_classify(fact, fact.diagnosis) for fact in facts], False
+    if not text_allowed or (mail.has_headers and not _looks_like_bounce(mail)):
+        return [], False
     text = _text_of(mail)
     fact = _bare_fact(text)
     if fact is None:
-        return []
+        return [], True
     item = _classify(fact, text[:4000], bare=True)
     recognised = item.matched or fact.status or fact.reply_code or fact.reason not in ("onhold", "undefined")
-    return [item] if recognised else []
+    return ([item] if recognised else []), True
 
 
 def _report_of(mail: Mail) -> tuple[Report | None, Mail]:
