@@ -107,3 +107,14 @@ def test_mimecast_is_read_by_its_own_table_whatever_the_dashes() -> None:
     user_entry = f"550 Envelope blocked - User Entry - {link} [d4e5f6.us2]"
     assert first(user_entry) == ("mimecast", "recipient.filtered", "rejected")
     assert first(user_entry.replace(link, "see your gateway"))[0] is None
+
+
+def test_the_sending_client_quoted_in_a_refusal_is_not_the_receiver() -> None:
+    # Postfix quotes the refused client as `<host[ip]>: Client host rejected`; that host is the sender's.
+    refused = first("554 5.7.1 <smtp.qiye.aliyun.com[203.0.113.5]>: Client host rejected: Access denied")
+    assert refused[0] is None
+    remote = diagnose_offline("connect to gmail-smtp-in.l.google.com[142.250.1.27]:25: Connection timed out")
+    assert (remote.recipients[0].receiver, remote.recipients[0].remote_host) == (
+        "google",
+        "gmail-smtp-in.l.google.com",
+    )

@@ -258,10 +258,16 @@ def _bare_fact(text: str) -> Fact | None:
 
 
 _EMPTY = Mail(headers={}, has_headers=False)
-_HOST = re.compile(r"\b((?:[a-z0-9-]+\.)+[a-z]{2,63})\s*\[[0-9a-f.:]+\]", re.IGNORECASE)
-"""A remote host named as `host.example[192.0.2.1]` in a reply line."""
+_HOST = re.compile(
+    r"(?:(?<!client )\b(?:host|to|by)\s+|^)((?:[a-z0-9-]+\.)+[a-z]{2,63})\.?\s*\[[0-9a-f.:]+\]"
+    r"|\b((?:[a-z0-9-]+\.)+[a-z]{2,63})\.?\s*\[[0-9a-f.:]+\][\s:]*(?:said|replied|answered|回复|返回)",
+    re.IGNORECASE,
+)
+"""The remote host as a reply line names it: `host mx.example[192.0.2.1] said`, `connect to
+mx.example[192.0.2.1]`, `mx.example [192.0.2.1] 回复：`; not the sending client the receiver quotes
+(`<client.example[192.0.2.9]>: Client host rejected`)."""
 
 
 def _host_in(text: str) -> str:
     match = _HOST.search(text)
-    return match.group(1).lower() if match else ""
+    return (match.group(1) or match.group(2)).lower() if match else ""
