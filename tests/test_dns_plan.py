@@ -164,3 +164,20 @@ async def test_only_a_literal_mx_gets_the_alibaba_set_added(
         ("delete", "203.0.113.1"),
     ]
     assert {c.reason for c in plan} == {"mx.host-unresolvable"}
+
+
+async def test_an_alias_in_reversed_order_is_replaced_once_with_its_right_priority(
+    dns_server: DnsTestServer, dns_client: ResolverClient
+) -> None:
+    extra = (
+        "@ MX 15 mx1.inv.test.\n@ MX 10 mx2.qiye.aliyun.com.\n@ MX 5 mx3.qiye.aliyun.com.\n"
+        "mx1 CNAME mx1.qiye.aliyun.com."
+    )
+    serve_world(dns_server, variant("inv.test", without=NO_MX, extra=extra))
+    mx = await check_mx(dns_client, "inv.test")
+    assert {f.code for f in mx.findings} == {"mx.host-cname", "mx.priority-odd"}
+    plan = build_plan("inv.test", "inv.test", mx=mx)
+    assert sorted((c.action, c.value, c.priority, c.old_value) for c in plan) == [
+        ("replace", "mx1.qiye.aliyun.com", 5, "mx1.inv.test"),
+        ("replace", "mx3.qiye.aliyun.com", 15, "mx3.qiye.aliyun.com"),
+    ]

@@ -138,7 +138,8 @@ def _judge(
     for host in distinct:
         lookup = lookups[host.host]
         if lookup.alias and host.host not in known:
-            findings.append(_alias(host, lookup.alias, kept=host not in foreign))
+            kept = bool(host.provider_set) or (host in alibaba_like and host.resolves is not False)
+            findings.append(_alias(host, lookup.alias, kept=kept))
         if lookup.failed is not None:
             findings.append(unverified(lookup.failed, f"address of MX host {host.host}"))
     findings += [

@@ -110,23 +110,13 @@ def _mx(action: str, host: str, priority: int, old: str | None = None) -> DnsCha
 
 def _mx_changes(mx: MxCheck, provider: Provider) -> list[tuple[DnsChange, str]]:
     codes = {f.code for f in mx.findings}
-    out: list[tuple[DnsChange, str]] = []
     recommended = provider.recommended_mx.records
     if "mx.missing" in codes:
-        out += [(_mx("add", r.host, r.priority), "mx.missing") for r in recommended]
-        out += [(_mx("delete", ".", 0), "mx.missing") for rec in mx.records if _is_null_mx(rec)]
-        return out
-    for h in mx.hosts:
-        if h.zone_appended and not h.provider_set:
-            code = "mx.host-unresolvable" if h.resolves is False else "mx.conflict"
-            meant = next(
-                (f.dns_change for f in mx.findings if f.evidence.get("host") == h.host and f.dns_change), None
-            )
-            if meant is not None:
-                out.append((meant, code))
+        out = [(_mx("add", r.host, r.priority), "mx.missing") for r in recommended]
+        return out + [(_mx("delete", ".", 0), "mx.missing") for rec in mx.records if _is_null_mx(rec)]
+    out = _appended_fixes(mx)
     usable_ours = [h for h in mx.hosts if h.provider_set and h.resolves is not False]
-    appended_fix = any(h.zone_appended and not h.provider_set for h in mx.hosts)
-    if not usable_ours and not appended_fix and codes & {"mx.wrong-provider", "mx.host-unresolvable"}:
+    if not usable_ours and not out and codes & {"mx.wrong-provider", "mx.host-unresolvable"}:
         reason = "mx.wrong-provider" if "mx.wrong-provider" in codes else "mx.host-unresolvable"
         out += [(_mx("add", r.host, r.priority), reason) for r in recommended]
     for h in mx.hosts:
@@ -135,22 +125,47 @@ def _mx_changes(mx: MxCheck, provider: Provider) -> list[tuple[DnsChange, str]]:
             out.append((_mx("delete", h.host, h.priority), reason))
         elif h.resolves is False and not (h.zone_appended and not h.provider_set):
             out.append((_mx("delete", h.host, h.priority), "mx.host-unresolvable"))
-    for f in mx.findings:
-        if f.code == "mx.host-cname" and f.dns_change is not None:
-            out.append((f.dns_change, f.code))
-        elif f.code == "mx.incomplete":
-            sets = {s.id: s for s in provider.mx_sets}
-            in_use = sets.get(mx.provider_set or "")
-            missing = {line.split()[-1] for line in f.evidence.get("missing", [])}
-            records = in_use.records if in_use else ()
-            out += [(_mx("add", r.host, r.priority), f.code) for r in records if r.host in missing]
-        elif f.code == "mx.priority-odd" and f.severity.value == "warning" and mx.provider_set:
-            expected = {r.host: r.priority for s in provider.mx_sets for r in s.records}
-            out += [
-                (_mx("replace", h.host, expected[h.host], h.host), f.code)
-                for h in mx.hosts
-                if h.provider_set == mx.provider_set and h.priority != expected[h.host]
-            ]
+    return out + _set_fixes(mx, provider)
+
+
+def _appended_fixes(mx: MxCheck) -> list[tuple[DnsChange, str]]:
+    """Values with the zone appended, replaced by the name that was meant (their findings hold it)."""
+    out: list[tuple[DnsChange, str]] = []
+    for h in mx.hosts:
+        if h.zone_appended and not h.provider_set:
+            code = "mx.host-unresolvable" if h.resolves is False else "mx.conflict"
+            meant = next(
+                (f.dns_change for f in mx.findings if f.evidence.get("host") == h.host and f.dns_change), None
+            )
+            if meant is not None:
+                out.append((meant, code))
+    return out
+
+
+def _set_fixes(mx: MxCheck, provider: Provider) -> list[tuple[DnsChange, str]]:
+    """The Alibaba Mail set's own records: aliases replaced by the host they stand for, priorities put
+    in the set's order (one change per record, both at once for an alias), missing hosts added."""
+    findings = {f.code: f for f in mx.findings}
+    expected = {r.host: r.priority for s in provider.mx_sets for r in s.records}
+    odd = findings.get("mx.priority-odd")
+    reorder = odd is not None and odd.severity.value == "warning"
+    out: list[tuple[DnsChange, str]] = []
+    for h in mx.hosts:
+        name = h.host if h.host in expected else (h.alias_of or h.host)
+        if not h.provider_set or name not in expected:
+            continue
+        priority = expected[name] if reorder and h.provider_set == mx.provider_set else h.priority
+        if name != h.host and "mx.host-cname" in findings:
+            out.append((_mx("replace", name, priority, h.host), "mx.host-cname"))
+        elif priority != h.priority:
+            out.append((_mx("replace", h.host, priority, h.host), "mx.priority-odd"))
+    incomplete = findings.get("mx.incomplete")
+    in_use = next((s for s in provider.mx_sets if s.id == mx.provider_set), None)
+    if incomplete is not None and in_use is not None:
+        missing = {line.split()[-1] for line in incomplete.evidence.get("missing", [])}
+        out += [
+            (_mx("add", r.host, r.priority), "mx.incomplete") for r in in_use.records if r.host in missing
+        ]
     return out
 
 
