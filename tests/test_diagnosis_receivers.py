@@ -118,3 +118,17 @@ def test_the_sending_client_quoted_in_a_refusal_is_not_the_receiver() -> None:
         "google",
         "gmail-smtp-in.l.google.com",
     )
+
+
+def test_a_quoted_sender_address_does_not_name_the_receiver() -> None:
+    # Markers are the receiver's wording; a sender at yahoo.com or outlook.com quoted in someone
+    # else's refusal is not Yahoo's or Microsoft's 5.7.9 / 5.7.515.
+    assert first("554 5.7.9 Message from me@yahoo.com refused for policy reasons")[:2] != (
+        "yahoo",
+        "yahoo.dmarc-policy",
+    )
+    assert first("550 5.7.515 Mail from me@outlook.com refused")[0] is None
+    assert (
+        first("554 delivery error: dd This user doesn't have a yahoo.com account - mta7.mail.yahoo.com")[0]
+        == "yahoo"
+    )

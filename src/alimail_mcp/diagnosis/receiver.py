@@ -3,13 +3,21 @@ then the remote host, then the recipient's domain (receivers are defined in skil
 
 from __future__ import annotations
 
+import re
+
 from alimail_mcp.diagnosis.catalog import catalog
+
+_ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 def detect(text: str, rhost: str = "", domain: str = "") -> str | None:
-    """The receiver id (google, microsoft ...) or None when nothing points to a known one."""
+    """The receiver id (google, microsoft ...) or None when nothing points to a known one.
+
+    Markers are looked for in the text without its email addresses: a sender at yahoo.com quoted
+    in a refusal does not make the refusal Yahoo's.
+    """
     receivers = catalog().receivers
-    text = text.lower()
+    text = _ADDRESS.sub(" ", text.lower()) if "@" in text else text.lower()
     for name, (_, markers) in receivers.items():
         if markers is not None and text and markers.search(text):
             return name
