@@ -40,7 +40,7 @@ async def test_fresh_situation(case: dict[str, Any]) -> None:
         ("十点整被锁定", "2024-06-12T10:00:00+08:00"),
         ("Too many password errors since yesterday 11pm", "2024-06-11T23:00:00+08:00"),
         ("locked since 3 pm", "2024-06-12T15:00:00+08:00"),
-        ("locked since 2 o'clock", "2024-06-12T02:00:00+08:00"),
+        ("locked since 2 o'clock", "2024-06-12T14:00:00+08:00"),  # no am/pm: the latest 2:00 before now
         ("locked since 15:00, it's 15:20 now", "2024-06-12T15:00:00+08:00"),
         ("it's now 15:10 and I've been locked since 15:00", "2024-06-12T15:00:00+08:00"),
         ("现在是15:10，15:05开始锁定的", "2024-06-12T15:05:00+08:00"),

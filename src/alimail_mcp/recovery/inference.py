@@ -108,7 +108,7 @@ def number(text: str | None, words: dict[str, int]) -> int | None:
     if not text:
         return None
     text = text.strip().lower()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         return int(text)
     if text in words:
         return words[text]
@@ -175,4 +175,7 @@ def _time_of_day(
     moment = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
     if yesterday:
         return moment - timedelta(days=1)
+    if not marker and hour < 12 and now.hour >= 12 and moment + timedelta(hours=12) <= now:
+        # "since 2:50" said at 15:20 means 14:50: people drop am/pm for the most recent such time
+        return moment + timedelta(hours=12)
     return moment - timedelta(days=1) if moment > now else moment
