@@ -115,3 +115,14 @@ def test_catalog_rejects_bad_entries(tmp_path: Path) -> None:
     twice = {"version": 1, "receivers": {}, "causes": [good, good]}
     with pytest.raises(KnowledgeError, match="appears twice"):
         validate(CatalogFile, twice, tmp_path / "errors.yaml")
+
+
+def test_chinese_patterns_are_skipped_only_when_they_cannot_match_ascii_text() -> None:
+    from alimail_mcp.diagnosis.catalog import _needs_non_ascii
+
+    assert _needs_non_ascii("发信频率过(?:快|高)")
+    assert _needs_non_ascii("spf\\s*(?:检查|校验)(?:未通过|失败)")
+    # an optional or alternative Chinese part leaves an ASCII match possible: such a pattern is tried
+    assert not _needs_non_ascii("(?:网页版|webmail).*503")
+    assert not _needs_non_ascii("(?:退信)?550 user unknown")
+    assert not _needs_non_ascii("mailbox (?:is )?full")

@@ -155,6 +155,9 @@ class _Compiled:
     reply: frozenset[str]
     needles: tuple[str, ...] | None
     """Substrings one of which any text the patterns match contains (None: no such set known)."""
+    ascii_text: re.Pattern[str] | None
+    """The patterns that can match a text in ASCII (most of them are tried on ASCII texts only)."""
+    ascii_needles: tuple[str, ...] | None
 
 
 class Catalog:
@@ -189,8 +192,9 @@ class Catalog:
         text = text.lower()
         best: tuple[int, int, int] | None = None
         found: Cause | None = None
+        ascii = text.isascii()
         for order, entry in enumerate(self._entries):
-            scored = _score(entry, text, status, reply, receiver)
+            scored = _score(entry, text, status, reply, receiver, ascii=ascii)
             if scored is not None and (best is None or (*scored, -order) > best):
                 best, found = (*scored, -order), entry.cause
         return found
@@ -201,7 +205,7 @@ class Catalog:
         """Whether `cause`'s own conditions hold for this error (its text patterns, codes, receiver)."""
         text = text.lower()
         return any(
-            _score(entry, text, status, reply, receiver) is not None
+            _score(entry, text, status, reply, receiver, ascii=text.isascii()) is not None
             for entry in self._entries
             if entry.cause is cause
         )
@@ -212,18 +216,25 @@ class Catalog:
 
 def _compile(cause: Cause, block: CauseMatch) -> _Compiled:
     patterns = (*block.en, *block.zh)
+    ascii_patterns = tuple(p for p in patterns if p.isascii() or not _needs_non_ascii(p))
     return _Compiled(
         cause,
         block,
-        re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None,
+        _union(patterns),
         frozenset(block.status),
         frozenset(block.reply),
         _needles(patterns),
+        _union(ascii_patterns),
+        _needles(ascii_patterns),
     )
 
 
+def _union(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+
+
 def _score(
-    entry: _Compiled, text: str, status: str, reply: str, receiver: str | None
+    entry: _Compiled, text: str, status: str, reply: str, receiver: str | None, *, ascii: bool
 ) -> tuple[int, int] | None:
     match = entry.match
     score = 0
@@ -234,9 +245,10 @@ def _score(
     if not entry.cause.fallback_for:
         score += 2  # a specific cause before a reason's generic explanation
     if entry.text is not None:
-        if entry.needles is not None and not any(n in text for n in entry.needles):
+        pattern, needles = (entry.ascii_text, entry.ascii_needles) if ascii else (entry.text, entry.needles)
+        if pattern is None or (needles is not None and not any(n in text for n in needles)):
             return None
-        found = entry.text.search(text)
+        found = pattern.search(text)
         if not found:
             return None
         score += 3
@@ -256,6 +268,29 @@ def _score(
             return None
         score += 1
     return score, 0
+
+
+def _needs_non_ascii(pattern: str) -> bool:
+    """Whether every text `pattern` matches has a non-ASCII character (a Chinese phrase does)."""
+    if _parser is None:
+        return False
+    return _requires_non_ascii(list(_parser.parse(pattern)))
+
+
+def _requires_non_ascii(items: list[Any]) -> bool:
+    for op, arg in items:
+        if op is _constants.LITERAL and arg > 127:
+            return True
+        if op is _constants.SUBPATTERN and _requires_non_ascii(list(arg[3])):
+            return True
+        if op is _constants.BRANCH and all(_requires_non_ascii(list(b)) for b in arg[1]):
+            return True
+        repeated = op in (_constants.MAX_REPEAT, _constants.MIN_REPEAT) and arg[0] >= 1
+        if repeated and _requires_non_ascii(list(arg[2])):
+            return True
+        if op is _constants.IN and all(o is _constants.LITERAL and a > 127 for o, a in arg):
+            return True
+    return False
 
 
 def _needles(patterns: tuple[str, ...]) -> tuple[str, ...] | None:
