@@ -128,3 +128,15 @@ async def test_on_a_resolver_the_same_correct_domain_has_no_refusals(dns_server:
     serve_world(dns_server, zone_file("good.test"))
     result = await audit_domain("good.test", settings=settings_for(dns_server))
     assert result.overall == "ok" and result.findings == []
+
+
+async def test_a_refusal_after_a_truncated_reply_is_still_a_refusal(
+    start_dns_server: Callable[..., DnsTestServer],
+) -> None:
+    """Rate-limiting servers (NSD's RRL) answer some questions with an empty truncated reply first."""
+    server = start_dns_server(ZONE, unknown="refused")
+    server.set_fault("mx1.qiye.aliyun.com", "A", truncate=True)
+    client = ResolverClient.from_settings(settings_for(server))
+    answer = await client.query("mx1.qiye.aliyun.com", "A")
+    assert answer.outcome is Outcome.REFUSED
+    assert server.count("mx1.qiye.aliyun.com", "A", "tcp") == 1

@@ -224,10 +224,11 @@ def _vouched(response: dns.message.Message | None) -> bool:
 
 
 def _all_refused(exc: dns.resolver.NoNameservers) -> bool:
+    """Every server that answered refused. Attempts without an answer (a truncated UDP reply retried
+    over TCP, a server that timed out) say nothing either way."""
     errors = exc.kwargs.get("errors") or []
-    return bool(errors) and all(
-        response is not None and response.rcode() == dns.rcode.REFUSED for *_, response in errors
-    )
+    rcodes = [response.rcode() for *_, response in errors if response is not None]
+    return bool(rcodes) and all(rcode == dns.rcode.REFUSED for rcode in rcodes)
 
 
 def _negative_ttl_and_chain(
