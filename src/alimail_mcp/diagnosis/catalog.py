@@ -217,16 +217,13 @@ class Catalog:
 def _compile(cause: Cause, block: CauseMatch) -> _Compiled:
     patterns = (*block.en, *block.zh)
     ascii_patterns = tuple(p for p in patterns if p.isascii() or not _needs_non_ascii(p))
-    return _Compiled(
-        cause,
-        block,
-        _union(patterns),
-        frozenset(block.status),
-        frozenset(block.reply),
-        _needles(patterns),
-        _union(ascii_patterns),
-        _needles(ascii_patterns),
-    )
+    text, needles = _union(patterns), _needles(patterns)
+    if ascii_patterns != patterns:
+        ascii_text, ascii_needles = _union(ascii_patterns), _needles(ascii_patterns)
+    else:
+        ascii_text, ascii_needles = text, needles
+    status, reply = frozenset(block.status), frozenset(block.reply)
+    return _Compiled(cause, block, text, status, reply, needles, ascii_text, ascii_needles)
 
 
 def _union(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
