@@ -89,6 +89,17 @@ def test_multi_recipient_dsn() -> None:
     assert "2 recipients failed" in result.summary
 
 
+def test_delivery_status_field_names_in_lower_case() -> None:
+    lowered = DSN
+    for name in ("Final-Recipient", "Action", "Status", "Remote-MTA", "Diagnostic-Code", "Reporting-MTA"):
+        lowered = lowered.replace(f"{name}:", f"{name.lower()}:")
+    result = diagnose_offline(lowered)
+    assert [(r.recipient, r.reason, r.remote_host) for r in result.recipients] == [
+        ("nobody@partner.test", "userunknown", "mx.partner.test"),
+        ("full@partner.test", "mailboxfull", "mx.partner.test"),
+    ]
+
+
 def test_crlf_and_lf_read_the_same() -> None:
     lf = diagnose_offline(DSN)
     crlf = diagnose_offline(DSN.replace("\n", "\r\n"))
