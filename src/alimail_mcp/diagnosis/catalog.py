@@ -97,6 +97,8 @@ class Cause(_Strict):
     also: tuple[CauseMatch, ...] = ()
     """Further sets of conditions, any of which also selects this cause."""
     fallback_for: tuple[ReasonId, ...] = ()
+    explains: tuple[ReasonId, ...] = ()
+    """Other reasons a bounce may be given for this cause, when its text names the cause."""
     reason: ReasonId
     override: bool = False
     permanent: bool | None = None
@@ -198,17 +200,6 @@ class Catalog:
             if scored is not None and (best is None or (*scored, -order) > best):
                 best, found = (*scored, -order), entry.cause
         return found
-
-    def names(
-        self, cause: Cause, text: str, *, status: str = "", reply: str = "", receiver: str | None = None
-    ) -> bool:
-        """Whether `cause`'s own conditions hold for this error (its text patterns, codes, receiver)."""
-        text = text.lower()
-        return any(
-            _score(entry, text, status, reply, receiver, ascii=text.isascii()) is not None
-            for entry in self._entries
-            if entry.cause is cause
-        )
 
     def fallback(self, reason: str) -> Cause | None:
         return self._fallbacks.get(reason)

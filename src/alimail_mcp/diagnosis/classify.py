@@ -136,25 +136,17 @@ def _text_of(mail: Mail) -> str:
     return f"{mail.subject}\n{mail.body}" if mail.has_headers else mail.body
 
 
-def _consistent(cause: Cause, reason: str, fact: Fact, text: str, receiver: str | None) -> bool:
+def _consistent(cause: Cause, reason: str) -> bool:
     """A matched cause explains `reason` when it says the same, when it is a specific cause (not one
-    of the generic per-reason entries), or when it is the receiver's own reading of its codes.
-
-    A generic cause the text names also explains it when the reason's own generic cause finds
-    nothing in the text: a listing at a blocklist is the cause whether the reason tables call it
-    blocked or, from the list's link, spamdetected.
-    """
-    if (
+    of the generic per-reason entries), when it is the receiver's own reading of its codes, or when
+    the catalog says it explains that reason too (a blocklist listing the reason tables call
+    spamdetected from the list's link)."""
+    return (
         cause.reason == reason
         or not cause.fallback_for
         or cause.match.receiver is not None
         or reason in cause.fallback_for
-    ):
-        return True
-    cat = catalog()
-    own = cat.fallback(reason)
-    return own is not None and not cat.names(
-        own, text, status=fact.status, reply=fact.reply_code, receiver=receiver
+        or reason in cause.explains
     )
 
 
@@ -203,7 +195,7 @@ def _classify(fact: Fact, text: str, *, bare: bool = False) -> Classified:
     # text on its own (for bounces the reason tables have already read those phrases).
     if cause and (cause.override or (vague and (bare or not cause.fallback_for))):
         fact.reason = cause.reason
-    elif cause and not _consistent(cause, fact.reason, fact, text, receiver):
+    elif cause and not _consistent(cause, fact.reason):
         # A generic phrase pointing elsewhere than the reason read from the bounce: explain the reason.
         cause, matched = None, False
     cause = cause or cat.fallback(fact.reason)
