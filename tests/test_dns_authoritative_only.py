@@ -140,3 +140,18 @@ async def test_a_refusal_after_a_truncated_reply_is_still_a_refusal(
     answer = await client.query("mx1.qiye.aliyun.com", "A")
     assert answer.outcome is Outcome.REFUSED
     assert server.count("mx1.qiye.aliyun.com", "A", "tcp") == 1
+
+
+@pytest.mark.parametrize("recursive", [False, True])
+async def test_silence_about_another_partys_name(
+    start_dns_server: Callable[..., DnsTestServer], recursive: bool
+) -> None:
+    """A rate-limiting authoritative-only server may drop the refusals it owes: that leaves the point
+    unverified. A recursive resolver's timeout is a real failure, as receivers would meet it."""
+    server = start_dns_server(zone_file("good.test"), unknown="refused", recursion_available=recursive)
+    server.set_fault("spf.qiye.aliyun.com", "TXT", drop=True)
+    result = await audit_domain("good.test", settings=settings_for(server, timeout=0.3, budget=3.0))
+    timeouts = [f for f in result.findings if f.code == "dns.timeout"]
+    assert [f.evidence["name"] for f in timeouts] == ["spf.qiye.aliyun.com"]
+    assert timeouts[0].severity.value == ("warning" if recursive else "info")
+    assert result.overall == ("unreachable" if recursive else "ok")

@@ -52,6 +52,9 @@ class Answer:
     server: str | None = None
     """The nameserver that answered, `host:port`."""
     elapsed_ms: float = 0.0
+    recursive: bool | None = None
+    """On a failed question: whether the resolvers asked had shown they recurse (RA) before it; False
+    means an authoritative-only server, whose silence about another party's name tells nothing."""
 
 
 class DnsClient(Protocol):

@@ -53,20 +53,30 @@ def fault(answer: Answer, what: str) -> Finding:
     )
 
 
+def out_of_reach(answer: Answer) -> bool:
+    """True when an unanswered question tells nothing: refused, or met with silence or failure by a
+    resolver that does not recurse (an authoritative-only server asked about another party's name)."""
+    if answer.outcome.conclusive:
+        return False
+    return answer.outcome is Outcome.REFUSED or answer.recursive is False
+
+
 def unverified(answer: Answer, what: str) -> Finding:
     """The finding for a question about a name outside the domain (an MX host, an include target, a
-    report destination). A refusal there says nothing about the domain: the resolver is one that
-    only answers for some zones (an authoritative-only server), so the point is left unverified (info).
-    Timeouts and failures stay `fault()`s: receivers meet them too."""
-    if answer.outcome is not Outcome.REFUSED:
+    report destination) that got no usable answer. From a resolver that will not answer for that name
+    (a refusal), or that does not recurse at all (an authoritative-only server, which may also drop or
+    rate-limit such questions), it says nothing about the domain: the point is left unverified (info).
+    Timeouts and failures of a recursive resolver stay `fault()`s: receivers meet them too."""
+    if not out_of_reach(answer):
         return fault(answer, what)
+    code, how = _HOW.get(answer.outcome, _HOW[Outcome.SERVFAIL])
     return Finding(
-        code="dns.refused",
+        code=code,
         severity=Severity.INFO,
         title=f"Could not verify the {what}: the resolver does not answer for that name",
         detail=(
-            "The resolver refused the question (or answered without authority and without recursion), as an "
-            "authoritative-only server does for names outside its zones. This point is not verified; "
+            f"The DNS question {how}. The resolver answers without recursion, as an authoritative-only "
+            "server does, and does not answer for names outside its zones. This point is not verified; "
             "nothing is reported missing on its basis."
         ),
         evidence=_evidence(answer),

@@ -72,6 +72,8 @@ class ResolverClient:
         self._tally = _tally or _Tally()
         self._answers: dict[tuple[str, str], asyncio.Task[Answer]] = {}
         self._direct: dict[tuple[str, int], ResolverClient] = {}
+        self.recursive: bool | None = None
+        """Whether the servers asked offer recursion (RA seen in an answer); None until one answers."""
         self._resolver = _make_resolver(nameservers, timeout, recursion)
 
     @classmethod
@@ -151,21 +153,24 @@ class ResolverClient:
                 )
         except dns.resolver.NXDOMAIN as exc:
             response = _nxdomain_response(exc)
+            self._saw(response)
             ttl, chain = _negative_ttl_and_chain(response)
             outcome = Outcome.NXDOMAIN if _vouched(response) else Outcome.REFUSED
             return Answer(name, type_text, outcome, ttl=ttl, cname_chain=chain, elapsed_ms=_ms(started))
         except (TimeoutError, dns.exception.Timeout):
-            return Answer(name, type_text, Outcome.TIMEOUT, elapsed_ms=_ms(started))
+            return self._failed(name, type_text, Outcome.TIMEOUT, started)
         except dns.resolver.NoNameservers as exc:  # every server failed or refused
+            for *_, response in exc.kwargs.get("errors") or []:
+                self._saw(response)
             outcome = Outcome.REFUSED if _all_refused(exc) else Outcome.SERVFAIL
-            return Answer(name, type_text, outcome, elapsed_ms=_ms(started))
+            return self._failed(name, type_text, outcome, started)
         except dns.exception.DNSException:  # unreadable answers, CNAME loops
-            return Answer(name, type_text, Outcome.SERVFAIL, elapsed_ms=_ms(started))
+            return self._failed(name, type_text, Outcome.SERVFAIL, started)
+        self._saw(found.response)
         result = found.chaining_result
         records = tuple(_present(rdata) for rdata in result.answer) if result.answer is not None else ()
         chain = _aliases(result)
-        recursive = bool(found.response.flags & dns.flags.RA)
-        if not records and chain and not recursive:
+        if not records and chain and not self.recursive:
             # An authoritative-only server gives the alias and stops where its zones end: follow it.
             return await self._follow(name, kind, result, started, lifetime, hops)
         outcome = Outcome.OK if records else Outcome.NODATA
@@ -195,9 +200,9 @@ class ResolverClient:
         type_text = dns.rdatatype.to_text(kind)
         left = min(lifetime - (time.monotonic() - started), self.deadline - time.monotonic())
         if hops >= _MAX_HOPS:  # aliases pointing at each other across zones
-            return Answer(name, type_text, Outcome.SERVFAIL, elapsed_ms=_ms(started))
+            return self._failed(name, type_text, Outcome.SERVFAIL, started)
         if left <= 0:
-            return Answer(name, type_text, Outcome.TIMEOUT, elapsed_ms=_ms(started))
+            return self._failed(name, type_text, Outcome.TIMEOUT, started)
         self._tally.sent += 1
         rest = await self._ask(result.canonical_name, kind, left, hops + 1)
         ttls = [t for t in (result.minimum_ttl, rest.ttl) if t is not None]
@@ -210,7 +215,16 @@ class ResolverClient:
             cname_chain=(*_aliases(result), *rest.cname_chain),
             server=rest.server,
             elapsed_ms=_ms(started),
+            recursive=rest.recursive,
         )
+
+    def _saw(self, response: dns.message.Message | None) -> None:
+        """Note whether the resolvers recurse (RA) from an answer they gave."""
+        if response is not None:
+            self.recursive = bool(response.flags & dns.flags.RA) or bool(self.recursive)
+
+    def _failed(self, name: str, type_text: str, outcome: Outcome, started: float) -> Answer:
+        return Answer(name, type_text, outcome, elapsed_ms=_ms(started), recursive=self.recursive)
 
 
 def _nxdomain_response(exc: dns.resolver.NXDOMAIN) -> dns.message.QueryMessage | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from alimail_mcp.dns.client import Answer, DnsClient, Outcome
-from alimail_mcp.dns.finding import excerpt, fault, unverified
+from alimail_mcp.dns.finding import excerpt, fault, out_of_reach, unverified
 from alimail_mcp.dns.models import CheckStatus
 from alimail_mcp.dns.spf import findings, macros
 from alimail_mcp.dns.spf.evaluate import check_host, parse_ip
@@ -89,7 +89,7 @@ class _Walk:
             return node(target, "loop")
         answer = await self.client.query(target, "TXT")
         if not answer.outcome.conclusive:
-            lost = self.refused if answer.outcome is Outcome.REFUSED else self.faults
+            lost = self.refused if out_of_reach(answer) else self.faults
             lost.append((answer, f"SPF record of {target} ({via} of {path[-1]})"))
             return node(target, "unreachable")
         published = spf_records(answer.records)
