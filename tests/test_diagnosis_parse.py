@@ -225,6 +225,7 @@ def test_postfix_line_names_the_command_it_answered() -> None:
         ("553 5.1.8 <sales@shop.test>... Domain of sender address sales@shop.test does not exist", None),
         ("MAIL FROM:<a@shop.test> RCPT TO:<ghost@partner.test> 550 5.1.1 user unknown", "ghost@partner.test"),
         ("550 5.1.1 <ghost@partner.test>: Recipient address rejected: User unknown", "ghost@partner.test"),
+        ("发件人：sales@shop.test 收件人：ghost@partner.test 退信原因：550 用户不存在", "ghost@partner.test"),
     ],
 )
 def test_a_bare_text_names_the_recipient_not_the_sender(text: str, recipient: str | None) -> None:

@@ -60,7 +60,7 @@ def find_reply(text: str) -> str:
 _SENDER_BEFORE = re.compile(
     r"(?:mail ?from|envelope[- ]from|sender(?: address)?|from|verification failed for"
     r"|owned by (?:the )?user|password (?:for )?(?:the )?user|authenticated as|logged in as|login"
-    r"|user ?name|account:)[\s:'\"<(\[]*$"
+    r"|user ?name|account:|发件人|发信人|寄件人|登录账号|登录帐号)[\s:：'\"<(\[（]*$"
 )
 _SENDER_AFTER = re.compile(
     r"^[>'\")\]]*[\s:.,]*(?:sender address|domain of sender|sender verify"
