@@ -341,3 +341,15 @@ async def test_own_soft_all_is_reported_even_when_an_include_times_out(
     check = await audit(make_dns_client(timeout=0.2, budget=2.0), "soft-slow")
     assert codes(check) == ["spf.soft-all", "dns.timeout"]
     assert check.findings[1].severity is Severity.WARNING
+
+
+async def test_all_of_an_unread_redirect_target_is_not_guessed(
+    start_dns_server: Callable[..., DnsTestServer],
+) -> None:
+    server = start_dns_server(f'$ORIGIN redir.test.\n@ TXT "v=spf1 redirect={ALI}"', unknown="refused")
+    check = await check_spf(ResolverClient.from_settings(settings_for(server)), "redir.test")
+    assert codes(check) == ["dns.refused"]  # not "has no all term": the target's all is unknown
+    assert check.authorizes_alimail and check.all_qualifier is None
+    server.add_zone(PROVIDER_ZONE)
+    read = await check_spf(ResolverClient.from_settings(settings_for(server)), "redir.test")
+    assert codes(read) == [] and read.all_qualifier == "-all"

@@ -170,7 +170,7 @@ async def _audit(client: DnsClient, domain: str, published: list[str], provider:
     includes, _ = await walk.terms(domain, record, (domain,))
     accepted = {name.lower() for name in provider.spf.accepted_includes}
     authorizes = _authorizes(includes, accepted)
-    qualifier = _all_qualifier(record, walk.records)
+    qualifier, all_known = _all_qualifier(record, walk.records)
     recommended = recommend(
         published,
         domain,
@@ -181,7 +181,9 @@ async def _audit(client: DnsClient, domain: str, published: list[str], provider:
     )
     changes = _changes(published, recommended)
     verdict = _Verdict(domain, published, record, walk, includes, changes[0] if changes else None)
-    found = verdict.findings(errors, provider, authorizes=authorizes, qualifier=qualifier)
+    found = verdict.findings(
+        errors, provider, authorizes=authorizes, qualifier=qualifier, all_known=all_known
+    )
     if not any(f.dns_change for f in found):
         changes = []  # only findings call for a change; a record that merely reads differently stays
     return SpfCheck(
@@ -217,6 +219,7 @@ class _Verdict:
         *,
         authorizes: bool,
         qualifier: AllQualifier | None,
+        all_known: bool,
     ) -> list[Finding]:
         domain, text, walk, change = self.domain, self.published[0], self.walk, self.change
         accepted = {name.lower() for name in provider.spf.accepted_includes}
@@ -242,8 +245,9 @@ class _Verdict:
         for include in _broken(self.includes):  # only the domain's own includes of nothing are ours to drop
             droppable = include in self.includes and include.status == "no-record"
             found.append(findings.broken_include(domain, include, change if droppable else None))
-        # The record's own ~all/?all is known whatever its includes hold; one reached by redirect is not.
-        if qualifier in ("~all", "?all", None) and (complete or self.record.all is not None):
+        # The record's own ~all/?all is known whatever its includes hold; one reached by redirect only
+        # when every record on the way was read.
+        if qualifier in ("~all", "?all", None) and all_known:
             found.append(findings.soft_all(domain, text, qualifier, change))
         found += [fault(answer, what) for answer, what in walk.faults]
         found += [unverified(answer, what) for answer, what in walk.refused]
@@ -326,20 +330,21 @@ def _authorizes(includes: list[SpfInclude], accepted: set[str]) -> bool:
     )
 
 
-def _all_qualifier(record: SpfRecord, records: dict[str, SpfRecord]) -> AllQualifier | None:
-    """The record's `all`, or that of the record it redirects to (following redirects)."""
+def _all_qualifier(record: SpfRecord, records: dict[str, SpfRecord]) -> tuple[AllQualifier | None, bool]:
+    """The record's `all`, or that of the record it redirects to (following redirects), and whether it
+    is known: False when a redirect leads to a record that could not be read (or has macros)."""
     seen: set[str] = set()
-    current: SpfRecord | None = record
-    while current is not None:
-        if current.all is not None:
-            return f"{current.all.qualifier}all"  # type: ignore[return-value]
+    current = record
+    while current.all is None:
         redirect = current.effective_redirect
-        target = _static_name(redirect.value) if redirect is not None else None
-        if target is None or target in seen:
-            return None
+        if redirect is None:
+            return None, True  # no `all` anywhere: neutral
+        target = _static_name(redirect.value)
+        if target is None or target in seen or target not in records:
+            return None, False
         seen.add(target)
-        current = records.get(target)
-    return None
+        current = records[target]
+    return f"{current.all.qualifier}all", True  # type: ignore[return-value]
 
 
 def _add_evaluation_finding(result: SpfCheck, domain: str, provider: Provider) -> None:
