@@ -126,3 +126,21 @@ def test_chinese_patterns_are_skipped_only_when_they_cannot_match_ascii_text() -
     assert not _needs_non_ascii("(?:网页版|webmail).*503")
     assert not _needs_non_ascii("(?:退信)?550 user unknown")
     assert not _needs_non_ascii("mailbox (?:is )?full")
+
+
+def test_broad_client_wording_applies_only_to_a_client_message() -> None:
+    # "login ... failed" in a client's own message is the client's login; with an SMTP code, or
+    # read from a bounce, it is the receiver's refusal and the specific wording must say more.
+    assert diagnose_offline("Sign-in failed: the password you entered is not valid").recipients[0].cause == (
+        "client.authentication-failed"
+    )
+    reply = diagnose_offline("550 5.7.1 Sender login to the relay failed: policy").recipients[0]
+    assert reply.cause != "client.authentication-failed"
+    bounce = (
+        "From: MAILER-DAEMON@mx.shop.test\nTo: sales@shop.test\n"
+        "Subject: Undelivered Mail Returned to Sender\n\n"
+        "<ghost@partner.test>: connection to the relay host was lost, message sign-in failed\n"
+    )
+    recipients = diagnose_offline(bounce).recipients
+    assert [r.recipient for r in recipients] == ["ghost@partner.test"]
+    assert recipients[0].cause not in ("client.authentication-failed", "client.connection-failed")

@@ -60,6 +60,9 @@ class CauseMatch(_Strict):
     reply: tuple[str, ...] = ()
     en: tuple[str, ...] = ()
     zh: tuple[str, ...] = ()
+    app_message: bool = False
+    """Only for what a mail client, an app or webmail shows: a text on its own (not a recipient read
+    from a bounce) that carries no SMTP reply code or enhanced status. Broad wording is safe there."""
 
     _check = field_validator("en", "zh")(_regexes)
 
@@ -184,18 +187,27 @@ class Catalog:
         self.by_id = {cause.id: cause for cause in data.causes}
 
     def find(
-        self, text: str, *, status: str = "", reply: str = "", receiver: str | None = None
+        self,
+        text: str,
+        *,
+        status: str = "",
+        reply: str = "",
+        receiver: str | None = None,
+        app_message: bool = False,
     ) -> Cause | None:
         """The most specific cause whose conditions all hold (None when none does).
 
         Specificity: receiver, then status, then text (a specific cause before a reason's generic
         one), then reply; among equals the longer matched phrase, then file order. `text` is lower-cased here.
+        `app_message`: the text is a client's, an app's or webmail's own message (see CauseMatch).
         """
         text = text.lower()
         best: tuple[int, int, int] | None = None
         found: Cause | None = None
         ascii = text.isascii()
         for order, entry in enumerate(self._entries):
+            if entry.match.app_message and not app_message:
+                continue
             scored = _score(entry, text, status, reply, receiver, ascii=ascii)
             if scored is not None and (best is None or (*scored, -order) > best):
                 best, found = (*scored, -order), entry.cause

@@ -188,7 +188,10 @@ def _classify(fact: Fact, text: str, *, bare: bool = False) -> Classified:
     receiver = detect(text, fact.rhost, fact.destination)
     if fact.reason in NOT_FAILURES:
         return Classified(fact, receiver, None, None, False)
-    cause = cat.find(text, status=fact.status, reply=fact.reply_code, receiver=receiver)
+    app_message = bare and not fact.status and not fact.reply_code
+    cause = cat.find(
+        text, status=fact.status, reply=fact.reply_code, receiver=receiver, app_message=app_message
+    )
     matched = cause is not None
     vague = _vague(fact, cause, bare=bare)
     # The catalog fills in a vague reason with a specific cause; generic phrases only do so for a
