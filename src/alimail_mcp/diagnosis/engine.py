@@ -39,14 +39,16 @@ async def diagnose(
     if live and sender_domain and live_checks.wants_dns(analysis):
         ip = live_checks.sending_ip(analysis)
         checked = await live_checks.check(sender_domain, ip, settings=settings, client=client)
-    return compose(analysis, sender_domain=sender_domain, live=checked)
+    return _routed_by_wording(compose(analysis, sender_domain=sender_domain, live=checked), error_text)
 
 
 def diagnose_offline(error_text: str, *, domain: str | None = None) -> DiagnosisResult:
     """The same result without the live DNS part: pure and synchronous (CLI --no-live, tests)."""
     raw, domain_name = _validate(error_text, domain)
     analysis = analyze(raw)
-    return compose(analysis, sender_domain=domain_name or _sender_domain(analysis))
+    return _routed_by_wording(
+        compose(analysis, sender_domain=domain_name or _sender_domain(analysis)), error_text
+    )
 
 
 def _validate(error_text: object, domain: str | None) -> tuple[bytes, str | None]:
@@ -67,3 +69,25 @@ def _sender_domain(analysis: Analysis) -> str | None:
         return normalize_domain(sender.rpartition("@")[2])
     except InputError:
         return None
+
+
+def _routed_by_wording(result: DiagnosisResult, text: str) -> DiagnosisResult:
+    """A text with no recognised error ("网页版打不开", "the server rejected my message") still gets the
+    path its wording points to, from the router, so the user is not left with nothing to do."""
+    from alimail_mcp.knowledge.router import QUERY_MAX_CHARS, route
+
+    if result.kind != "unrecognized" or len(text.strip()) > QUERY_MAX_CHARS:
+        return result
+
+    routed = route(text)
+    if not routed.matched:
+        return result
+    return result.model_copy(
+        update={
+            "intent": routed.intent,
+            "path": routed.path,
+            "skill": routed.skill,
+            "summary": f"{result.summary} By its wording the problem belongs here: {routed.summary}",
+            "next_steps": [*routed.guidance.steps[:4], *routed.next_steps],
+        }
+    )
