@@ -349,24 +349,8 @@ def catalog() -> Catalog:
 
 def _fill(data: Any, provider: Any, path: Path) -> Any:
     """Put provider values into `{{name}}` placeholders (the same names skill files use)."""
-    from alimail_mcp.errors import KnowledgeError
-    from alimail_mcp.knowledge.facts import UnknownFact, fill, provider_facts
+    from alimail_mcp.knowledge.facts import fill_tree, provider_facts
 
-    facts = provider_facts(provider)
-
-    def walk(value: Any, where: str) -> Any:
-        if isinstance(value, str) and "{{" in value:
-            try:
-                # Provider templates name the customer's domain as {domain}; steps say <domain>.
-                return fill(value, facts).replace("{domain}", "<domain>")
-            except UnknownFact as exc:
-                raise KnowledgeError(
-                    str(path.name), f"field {where}: unknown provider value {{{{{exc.args[0]}}}}}"
-                ) from None
-        if isinstance(value, dict):
-            return {k: walk(v, f"{where}.{k}" if where else str(k)) for k, v in value.items()}
-        if isinstance(value, list):
-            return [walk(v, f"{where}.{i}") for i, v in enumerate(value)]
-        return value
-
-    return walk(data, "")
+    # Provider templates name the customer's domain as {domain}; steps say <domain>.
+    facts = {name: value.replace("{domain}", "<domain>") for name, value in provider_facts(provider).items()}
+    return fill_tree(data, facts, path.name)

@@ -10,7 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from alimail_mcp.errors import KnowledgeError
-from alimail_mcp.knowledge.facts import UnknownFact, fill, provider_facts
+from alimail_mcp.knowledge.facts import fill_tree, provider_facts, render
 from alimail_mcp.knowledge.loader import load_provider, read_yaml, skills_dir, validate
 from alimail_mcp.models import Finding, Severity
 
@@ -104,45 +104,24 @@ class HeaderKnowledge:
         return Finding(
             code=code,
             severity=Severity(spec.severity),
-            title=_render(spec.title, values),
-            detail=_render(spec.detail, values),
+            title=render(spec.title, values),
+            detail=render(spec.detail, values),
             evidence=evidence,
-            fix=[_render(step, values) for step in spec.fix],
+            fix=[render(step, values) for step in spec.fix],
             skill="alimail/troubleshooting/alimail-email-delivery"
             if code in ("headers.hop-delayed", "headers.no-received", "headers.foreign-mx")
             else "alimail/troubleshooting/alimail-security",
         )
 
 
-_RUNTIME = re.compile(r"\{([a-z_]+)\}")
-
-
-def _render(text: str, values: dict[str, object]) -> str:
-    """Fill `{name}` with run-time values the engine computed (never outside text)."""
-    return _RUNTIME.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), text)
-
-
 @cache
 def load_headers() -> HeaderKnowledge:
     path = skills_dir() / FILE
     facts = provider_facts(load_provider())
-    data = _fill(read_yaml(path), facts)
+    data = fill_tree(read_yaml(path), facts, FILE)
     model = validate(HeadersModel, data, path)
     try:
         alibaba = tuple(re.compile(p, re.IGNORECASE) for p in model.alibaba_hosts)
     except re.error as exc:
         raise KnowledgeError(FILE, f"alibaba_hosts: not a regular expression: {exc}") from None
     return HeaderKnowledge(model, alibaba, {h.header: h for h in model.spam_headers})
-
-
-def _fill(value: Any, facts: dict[str, str]) -> Any:
-    if isinstance(value, str):
-        try:
-            return fill(value, facts) if "{{" in value else value
-        except UnknownFact as exc:
-            raise KnowledgeError(FILE, f"unknown provider value {{{{{exc.args[0]}}}}}") from None
-    if isinstance(value, dict):
-        return {k: _fill(v, facts) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_fill(v, facts) for v in value]
-    return value

@@ -7,7 +7,10 @@ loader fills it in (and rejects a name that does not exist).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
+
+from alimail_mcp.errors import KnowledgeError
 
 if TYPE_CHECKING:
     from alimail_mcp.knowledge.provider import Provider
@@ -41,6 +44,34 @@ def fill(text: str, facts: dict[str, str]) -> str:
         return facts[name]
 
     return PLACEHOLDER.sub(value, text)
+
+
+def fill_tree(value: Any, facts: dict[str, str], file: str, where: str = "") -> Any:
+    """`fill` every string of a parsed YAML tree; an unknown name is a KnowledgeError naming `file`
+    and the field where it stands."""
+    if isinstance(value, str):
+        if "{{" not in value:
+            return value
+        try:
+            return fill(value, facts)
+        except UnknownFact as exc:
+            raise KnowledgeError(
+                file, f"field {where}: unknown provider value {{{{{exc.args[0]}}}}}"
+            ) from None
+    if isinstance(value, dict):
+        return {k: fill_tree(v, facts, file, f"{where}.{k}" if where else str(k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [fill_tree(v, facts, file, f"{where}.{i}") for i, v in enumerate(value)]
+    return value
+
+
+_RUNTIME = re.compile(r"\{([a-z_]+)\}")
+
+
+def render(text: str, values: Mapping[str, object]) -> str:
+    """Fill `{name}` with run-time values the engine computed (never outside text); unknown names stay
+    as written."""
+    return _RUNTIME.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), text)
 
 
 def _flatten(value: Any, key: str, out: dict[str, str]) -> None:

@@ -10,7 +10,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from alimail_mcp.errors import KnowledgeError
-from alimail_mcp.knowledge.facts import UnknownFact, fill
+from alimail_mcp.knowledge.facts import fill_tree
 
 if TYPE_CHECKING:
     # Imported where used: the server's start-up only needs skills_dir() and the catalog.
@@ -115,8 +115,8 @@ def _read_skill(model: type[M], path: Path, facts: dict[str, str]) -> M:
         raise KnowledgeError(_rel(path), "front matter must be a mapping of fields")
     if "body" in data:
         raise KnowledgeError(_rel(path), "field body: the body is the markdown after the front matter")
-    data = _fill_tree(data, "", facts, path)
-    data["body"] = _fill_tree(body, "body", facts, path)
+    data = fill_tree(data, facts, _rel(path))
+    data["body"] = fill_tree(body, facts, _rel(path), "body")
     skill = validate(model, data, path)
     name = str(getattr(skill, "id", "")).rsplit("/", 1)[-1]
     if name != path.stem:
@@ -137,24 +137,6 @@ def split_front_matter(text: str, path: Path) -> tuple[str, str]:
         raise KnowledgeError(_rel(path), "front matter is not closed by a --- line")
     # One leading newline keeps YAML's line numbers equal to the file's.
     return "\n" + "\n".join(lines[1:end]), "\n".join(lines[end + 1 :]).strip() + "\n"
-
-
-def _fill_tree(value: Any, where: str, facts: dict[str, str], path: Path) -> Any:
-    if isinstance(value, str):
-        if "{{" not in value:
-            return value
-        try:
-            return fill(value, facts)
-        except UnknownFact as exc:
-            name = exc.args[0]
-            raise KnowledgeError(
-                _rel(path), f"field {where}: unknown provider value {{{{{name}}}}}"
-            ) from None
-    if isinstance(value, dict):
-        return {k: _fill_tree(v, f"{where}.{k}" if where else str(k), facts, path) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_fill_tree(v, f"{where}.{i}", facts, path) for i, v in enumerate(value)]
-    return value
 
 
 def _check_links(intents: list[tuple[Path, IntentSkill]], detail_ids: set[str]) -> None:

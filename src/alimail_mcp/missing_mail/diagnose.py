@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING
 
 from alimail_mcp.errors import InputError
 from alimail_mcp.inputs import normalize_address, normalize_domain
+from alimail_mcp.knowledge.facts import render
 from alimail_mcp.missing_mail.bounce import read_bounce
 from alimail_mcp.missing_mail.knowledge import (
     SKILLS,
     MissingMailKnowledge,
     QuestionSpec,
     load_missing_mail,
-    render,
 )
 from alimail_mcp.missing_mail.models import (
     SYMPTOMS,

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from functools import cache
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from alimail_mcp.errors import KnowledgeError
-from alimail_mcp.knowledge.facts import UnknownFact, fill, provider_facts
+from alimail_mcp.knowledge.facts import fill_tree, provider_facts
 from alimail_mcp.knowledge.loader import load_provider, read_yaml, skills_dir, validate
 from alimail_mcp.missing_mail.models import Symptom
 from alimail_mcp.models import PathId
@@ -99,18 +97,10 @@ class MissingMailKnowledge(_Strict):
         return next(c for c in self.causes if c.id == cause_id)
 
 
-_RUNTIME = re.compile(r"\{([a-z_]+)\}")
-
-
-def render(text: str, values: Mapping[str, object]) -> str:
-    """Fill `{name}` with run-time values the engine computed; unknown names stay as written."""
-    return _RUNTIME.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), text)
-
-
 @cache
 def load_missing_mail() -> MissingMailKnowledge:
     path = skills_dir() / FILE
-    data = _fill(read_yaml(path), provider_facts(load_provider()), "")
+    data = fill_tree(read_yaml(path), provider_facts(load_provider()), FILE)
     kb = validate(MissingMailKnowledge, data, path)
     _check_links(kb)
     return kb
@@ -153,18 +143,3 @@ def _check_links(kb: MissingMailKnowledge) -> None:
             raise KnowledgeError(
                 FILE, f"field questions.{q.id}.affects: unknown cause {sorted(bad_causes)[0]}"
             )
-
-
-def _fill(value: Any, facts: dict[str, str], where: str) -> Any:
-    if isinstance(value, str):
-        try:
-            return fill(value, facts) if "{{" in value else value
-        except UnknownFact as exc:
-            raise KnowledgeError(
-                FILE, f"field {where}: unknown provider value {{{{{exc.args[0]}}}}}"
-            ) from None
-    if isinstance(value, dict):
-        return {k: _fill(v, facts, f"{where}.{k}".lstrip(".")) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_fill(v, facts, f"{where}.{i}") for i, v in enumerate(value)]
-    return value

@@ -4,8 +4,9 @@ first, with the domain's own other sending services (from its SPF record) when D
 from __future__ import annotations
 
 from alimail_mcp.dns.report import DnsAuditResult
+from alimail_mcp.knowledge.facts import render
 from alimail_mcp.knowledge.provider import Provider
-from alimail_mcp.secure_setup.knowledge import SecureSetupKnowledge, render
+from alimail_mcp.secure_setup.knowledge import SecureSetupKnowledge
 from alimail_mcp.secure_setup.models import FilterOption, SenderFilterAdvice
 
 

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
 from functools import cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from alimail_mcp.errors import KnowledgeError
-from alimail_mcp.knowledge.facts import UnknownFact, fill, provider_facts
+from alimail_mcp.knowledge.facts import fill_tree, provider_facts, render
 from alimail_mcp.knowledge.loader import load_provider, read_yaml, skills_dir, validate
 from alimail_mcp.models import Finding, PathId, Severity
 from alimail_mcp.secure_setup.models import EditionId, GoalId, StepId
@@ -146,35 +144,12 @@ class SecureSetupKnowledge(_Strict):
         )
 
 
-_RUNTIME = re.compile(r"\{([a-z_]+)\}")
-
-
-def render(text: str, values: Mapping[str, object]) -> str:
-    """Fill `{name}` with run-time values the engine computed; unknown names stay as written."""
-    return _RUNTIME.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), text)
-
-
 @cache
 def load_secure_setup() -> SecureSetupKnowledge:
     path = skills_dir() / FILE
-    data = _fill(read_yaml(path), provider_facts(load_provider()), "")
+    data = fill_tree(read_yaml(path), provider_facts(load_provider()), FILE)
     model = validate(SecureSetupKnowledge, data, path)
     missing = {"spf", "dkim", "dmarc-none", "dmarc-quarantine", "dmarc-reject"} - set(model.steps)
     if missing:
         raise KnowledgeError(FILE, f"field steps: missing {', '.join(sorted(missing))}")
     return model
-
-
-def _fill(value: Any, facts: dict[str, str], where: str) -> Any:
-    if isinstance(value, str):
-        try:
-            return fill(value, facts) if "{{" in value else value
-        except UnknownFact as exc:
-            raise KnowledgeError(
-                FILE, f"field {where}: unknown provider value {{{{{exc.args[0]}}}}}"
-            ) from None
-    if isinstance(value, dict):
-        return {k: _fill(v, facts, f"{where}.{k}".lstrip(".")) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_fill(v, facts, f"{where}.{i}") for i, v in enumerate(value)]
-    return value

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from alimail_mcp.config import load_settings
 from alimail_mcp.errors import InputError
 from alimail_mcp.inputs import normalize_address, normalize_domain
+from alimail_mcp.knowledge.facts import render
 from alimail_mcp.knowledge.loader import load_provider
 from alimail_mcp.models import Finding, PathId
 from alimail_mcp.secure_setup.filters import sender_filter_advice
@@ -22,7 +23,6 @@ from alimail_mcp.secure_setup.knowledge import (
     SKILL_SECURITY,
     SecureSetupKnowledge,
     load_secure_setup,
-    render,
 )
 from alimail_mcp.secure_setup.models import (
     CertificateCheck,

@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from alimail_mcp.dns.report import DnsAuditResult
+from alimail_mcp.knowledge.facts import render
 from alimail_mcp.knowledge.provider import Provider
 from alimail_mcp.models import Finding
-from alimail_mcp.secure_setup.knowledge import SecureSetupKnowledge, render
+from alimail_mcp.secure_setup.knowledge import SecureSetupKnowledge
 from alimail_mcp.secure_setup.models import PlanStep, PropagationBound, StepId, StepStatus
 
 ACTIONABLE = ("error", "warning")

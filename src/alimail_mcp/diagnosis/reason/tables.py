@@ -4,43 +4,12 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from alimail_mcp.diagnosis.patterns import rx
 
-REASONS = (
-    "blocked",
-    "contenterror",
-    "delivered",
-    "exceedlimit",
-    "expired",
-    "feedback",
-    "filtered",
-    "hasmoved",
-    "hostunknown",
-    "mailboxfull",
-    "mailererror",
-    "mesgtoobig",
-    "networkerror",
-    "norelaying",
-    "notaccept",
-    "onhold",
-    "policyviolation",
-    "rejected",
-    "securityerror",
-    "spamdetected",
-    "suspend",
-    "syntaxerror",
-    "systemerror",
-    "systemfull",
-    "toomanyconn",
-    "undefined",
-    "userunknown",
-    "vacation",
-    "virusdetected",
-)
 ReasonId = Literal[
     "blocked",
     "contenterror",
@@ -72,6 +41,8 @@ ReasonId = Literal[
     "vacation",
     "virusdetected",
 ]
+REASONS: tuple[str, ...] = get_args(ReasonId)
+"""Sisimai 4.25's reason names, in the order of corpora/bounces/reasons.json."""
 
 
 class _Strict(BaseModel):
