@@ -1,7 +1,8 @@
 """`alimail-mcp` command line: one subcommand module per job, all calling the engine the tools call.
 
 Each module in COMMANDS exposes `register(subparsers)`, which adds its subparser and sets
-`handler` (a function taking the parsed args and returning an exit code).
+`handler` (a function taking the parsed args and returning an exit code). An InputError from a
+handler is reported here, naming the subcommand, with exit status 2.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from alimail_mcp import __version__
+from alimail_mcp.errors import InputError
 
 COMMANDS = (
     "serve",
@@ -49,7 +51,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)
         return 2
-    return int(args.handler(args))
+    try:
+        return int(args.handler(args))
+    except InputError as exc:  # bad input from any subcommand: say which rule, exit 2
+        print(f"alimail-mcp {args.command}: {exc}", file=sys.stderr)
+        return 2
 
 
 def _utf8_stdio() -> None:

@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 from typing import Any
 
 from alimail_mcp.cli.options import add_dns_options, settings_from_args
-from alimail_mcp.errors import InputError
 
 
 def register(sub: Any) -> None:
@@ -41,28 +39,24 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from alimail_mcp.clients.check import check_client_settings
 
-    try:
-        settings = settings_from_args(args)
-        result = asyncio.run(
-            check_client_settings(
-                email=args.email,
-                protocol=args.protocol,
-                incoming_server=args.incoming_server,
-                incoming_port=args.incoming_port,
-                incoming_security=args.incoming_security,
-                outgoing_server=args.outgoing_server,
-                outgoing_port=args.outgoing_port,
-                outgoing_security=args.outgoing_security,
-                username=args.username,
-                client=args.client,
-                site=args.site,
-                probe=args.probe,
-                settings=settings,
-            )
+    settings = settings_from_args(args)
+    result = asyncio.run(
+        check_client_settings(
+            email=args.email,
+            protocol=args.protocol,
+            incoming_server=args.incoming_server,
+            incoming_port=args.incoming_port,
+            incoming_security=args.incoming_security,
+            outgoing_server=args.outgoing_server,
+            outgoing_port=args.outgoing_port,
+            outgoing_security=args.outgoing_security,
+            username=args.username,
+            client=args.client,
+            site=args.site,
+            probe=args.probe,
+            settings=settings,
         )
-    except InputError as exc:
-        print(f"alimail-mcp check-client: {exc}", file=sys.stderr)
-        return 2
+    )
     if args.json:
         print(result.model_dump_json(indent=2))
     else:

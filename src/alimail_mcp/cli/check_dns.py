@@ -50,16 +50,12 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        settings = settings_from_args(args)
-        if args.file:
-            return asyncio.run(_run_file(args, settings))
-        if not args.domain:
-            raise InputError("domain", "give a domain, or --file FILE")
-        result = asyncio.run(_audit(args, args.domain, settings))
-    except InputError as exc:
-        print(f"alimail-mcp check-dns: {exc}", file=sys.stderr)
-        return 2
+    settings = settings_from_args(args)
+    if args.file:
+        return asyncio.run(_run_file(args, settings))
+    if not args.domain:
+        raise InputError("domain", "give a domain, or --file FILE")
+    result = asyncio.run(_audit(args, args.domain, settings))
     if args.json:
         print(result.model_dump_json(indent=2))
     else:

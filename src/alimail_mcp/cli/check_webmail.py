@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 from typing import Any
 
 from alimail_mcp.cli.options import add_dns_options, settings_from_args
-from alimail_mcp.errors import InputError
 
 
 def register(sub: Any) -> None:
@@ -30,12 +28,8 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from alimail_mcp.webmail.check import check_webmail
 
-    try:
-        settings = settings_from_args(args)
-        result = asyncio.run(check_webmail(args.domain, settings=settings))
-    except InputError as exc:
-        print(f"alimail-mcp check-webmail: {exc}", file=sys.stderr)
-        return 2
+    settings = settings_from_args(args)
+    result = asyncio.run(check_webmail(args.domain, settings=settings))
     if args.json:
         print(result.model_dump_json(indent=2))
     else:

@@ -46,14 +46,10 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        if args.dir:
-            return _run_dir(args)
-        text = _input_text(args)
-        result = asyncio.run(_diagnose(args, text, live=args.live is not False))
-    except InputError as exc:
-        print(f"alimail-mcp diagnose: {exc}", file=sys.stderr)
-        return 2
+    if args.dir:
+        return _run_dir(args)
+    text = _input_text(args)
+    result = asyncio.run(_diagnose(args, text, live=args.live is not False))
     if args.json:
         print(result.model_dump_json(indent=2))
     else:

@@ -55,24 +55,20 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from alimail_mcp.missing_mail.diagnose import diagnose_missing_mail
 
-    try:
-        if args.headers == "-" and args.bounce == "-":
-            raise InputError("--bounce", "only one of --headers and --bounce can read stdin")
-        settings = settings_from_args(args)
-        result = asyncio.run(
-            diagnose_missing_mail(
-                args.domain,
-                sender=args.sender,
-                symptoms=args.symptom,
-                headers=read_text(args.headers, "--headers") if args.headers else None,
-                bounce_text=read_text(args.bounce, "--bounce") if args.bounce else None,
-                settings=settings,
-                authoritative_port=args.authoritative_port,
-            )
+    if args.headers == "-" and args.bounce == "-":
+        raise InputError("--bounce", "only one of --headers and --bounce can read stdin")
+    settings = settings_from_args(args)
+    result = asyncio.run(
+        diagnose_missing_mail(
+            args.domain,
+            sender=args.sender,
+            symptoms=args.symptom,
+            headers=read_text(args.headers, "--headers") if args.headers else None,
+            bounce_text=read_text(args.bounce, "--bounce") if args.bounce else None,
+            settings=settings,
+            authoritative_port=args.authoritative_port,
         )
-    except InputError as exc:
-        print(f"alimail-mcp missing-mail: {exc}", file=sys.stderr)
-        return 2
+    )
     if args.json:
         print(result.model_dump_json(indent=2))
     else:

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 from typing import Any
-
-from alimail_mcp.errors import InputError
 
 _FACTS = (
     "forgot_password",
@@ -43,19 +40,15 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from alimail_mcp.recovery.plan import recover_access
 
-    try:
-        plan = asyncio.run(
-            recover_access(
-                description=args.description,
-                lock_message=args.lock_message,
-                locked_at=args.locked_at,
-                now=args.now,
-                **{fact: getattr(args, fact) for fact in _FACTS},
-            )
+    plan = asyncio.run(
+        recover_access(
+            description=args.description,
+            lock_message=args.lock_message,
+            locked_at=args.locked_at,
+            now=args.now,
+            **{fact: getattr(args, fact) for fact in _FACTS},
         )
-    except InputError as exc:
-        print(f"alimail-mcp recover: {exc}", file=sys.stderr)
-        return 2
+    )
     if args.json:
         print(plan.model_dump_json(indent=2))
         return 0

@@ -7,7 +7,7 @@ import sys
 import textwrap
 from typing import Any
 
-from alimail_mcp.errors import InputError, KnowledgeError
+from alimail_mcp.errors import KnowledgeError
 
 
 def register(sub: Any) -> None:
@@ -27,9 +27,6 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         result = route(" ".join(args.query))
-    except InputError as exc:
-        print(f"alimail-mcp route: {exc}", file=sys.stderr)
-        return 2
     except KnowledgeError as exc:
         print(f"alimail-mcp route: knowledge base error: {exc}", file=sys.stderr)
         return 1

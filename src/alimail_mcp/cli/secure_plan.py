@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from alimail_mcp.cli.options import add_dns_options, settings_from_args
-from alimail_mcp.errors import InputError
 
 if TYPE_CHECKING:
     from alimail_mcp.secure_setup.models import SecureSetupPlan
@@ -55,31 +54,27 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from alimail_mcp.secure_setup.plan import normalize_goals, plan_secure_setup
 
-    try:
-        settings = settings_from_args(args)
-        goals = normalize_goals(args.goal)
-        check = None
-        if args.certificate:
-            from alimail_mcp.cli.smime_check import check_file
+    settings = settings_from_args(args)
+    goals = normalize_goals(args.goal)
+    check = None
+    if args.certificate:
+        from alimail_mcp.cli.smime_check import check_file
 
-            purposes = tuple(g for g in ("signing", "encryption") if g in goals) or ("signing", "encryption")
-            check = check_file(Path(args.certificate), args.mailbox, purposes)
-        plan = asyncio.run(
-            plan_secure_setup(
-                args.domain,
-                edition=args.edition,
-                goals=list(goals),
-                mailbox=args.mailbox,
-                today=args.today,
-                dkim_selectors=args.selector,
-                certificate_check=check,
-                settings=settings,
-                authoritative_port=args.authoritative_port,
-            )
+        purposes = tuple(g for g in ("signing", "encryption") if g in goals) or ("signing", "encryption")
+        check = check_file(Path(args.certificate), args.mailbox, purposes)
+    plan = asyncio.run(
+        plan_secure_setup(
+            args.domain,
+            edition=args.edition,
+            goals=list(goals),
+            mailbox=args.mailbox,
+            today=args.today,
+            dkim_selectors=args.selector,
+            certificate_check=check,
+            settings=settings,
+            authoritative_port=args.authoritative_port,
         )
-    except InputError as exc:
-        print(f"alimail-mcp secure-plan: {exc}", file=sys.stderr)
-        return 2
+    )
     if args.json:
         print(plan.model_dump_json(indent=2))
     else:

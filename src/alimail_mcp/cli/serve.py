@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
 from alimail_mcp.cli.options import add_dns_options, settings_from_args
-from alimail_mcp.errors import InputError
 
 
 def register(sub: Any) -> None:
@@ -31,9 +29,6 @@ def run(args: argparse.Namespace) -> int:
     try:
         settings = settings_from_args(args)
         serve(transport=args.transport, host=args.host, port=args.port, settings=settings)
-    except InputError as exc:
-        print(f"alimail-mcp serve: {exc}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         return 130
     return 0

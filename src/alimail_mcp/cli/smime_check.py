@@ -41,11 +41,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        check = check_file(Path(args.file), args.mailbox, tuple(args.purpose or ("signing", "encryption")))
-    except InputError as exc:
-        print(f"alimail-mcp smime-check: {exc}", file=sys.stderr)
-        return 2
+    check = check_file(Path(args.file), args.mailbox, tuple(args.purpose or ("signing", "encryption")))
     if args.json:
         print(check.model_dump_json(indent=2))
     else:
