@@ -8,6 +8,7 @@ with `python -m alimail_mcp.catalog`.
 from __future__ import annotations
 
 import json
+import sys
 from functools import cache
 from pathlib import Path
 
@@ -44,7 +45,7 @@ def render(entries: list[dict[str, object]]) -> str:
 
 def main() -> int:
     PATH.write_text(render(generate()), encoding="utf-8")
-    print(f"wrote {PATH}")
+    sys.stderr.write(f"wrote {PATH}\n")  # stdout stays clean, as everywhere in the package
     return 0
 
 
