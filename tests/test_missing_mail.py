@@ -395,3 +395,11 @@ async def test_both_tools_through_the_server(world: DnsTestServer) -> None:
         assert not plan.is_error and (plan.structured_content or {})["authentication_steps"][0]["id"] == "spf"
         bad = await client.call_tool("diagnose_missing_mail", {"domain": "good.test", "symptoms": ["lost"]})
         assert bad.is_error and "symptoms" in " ".join(getattr(c, "text", "") for c in bad.content)
+
+
+def test_the_cli_offers_exactly_the_engine_symptoms() -> None:
+    """The command line restates the symptom list (its parser must not import the models)."""
+    from alimail_mcp.cli.missing_mail import SYMPTOM_CHOICES
+    from alimail_mcp.missing_mail.models import SYMPTOMS
+
+    assert SYMPTOM_CHOICES == SYMPTOMS

@@ -18,7 +18,7 @@ from alimail_mcp.errors import InputError
 if TYPE_CHECKING:
     from alimail_mcp.missing_mail.models import MissingMailDiagnosis
 
-SYMPTOM_CHOICES = (
+SYMPTOM_CHOICES = (  # missing_mail.models.SYMPTOMS, restated so that building the parser stays cheap
     "uses_pop_client",
     "mailbox_full",
     "has_rules_or_forwarding",

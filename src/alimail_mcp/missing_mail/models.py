@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, Field
 
@@ -20,16 +20,7 @@ Symptom = Literal[
     "only_some_senders",
     "recently_changed_dns",
 ]
-SYMPTOMS: tuple[Symptom, ...] = (
-    "uses_pop_client",
-    "mailbox_full",
-    "has_rules_or_forwarding",
-    "sender_got_bounce",
-    "bounce_text",
-    "found_in_spam",
-    "only_some_senders",
-    "recently_changed_dns",
-)
+SYMPTOMS: tuple[Symptom, ...] = get_args(Symptom)
 
 
 class Evidence(BaseModel):
