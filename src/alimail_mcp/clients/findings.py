@@ -5,30 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from alimail_mcp.clients.knowledge import ClientsKnowledge
-from alimail_mcp.models import Finding, Severity
+from alimail_mcp.knowledge.finding_text import blank
+from alimail_mcp.models import Finding
 
 SKILL = "alimail/guide/alimail-configuration"
-
-
-class _Blank(dict[str, Any]):
-    def __missing__(self, key: str) -> str:
-        return ""
 
 
 def make(
     kb: ClientsKnowledge, code: str, values: dict[str, Any], evidence: dict[str, Any] | None = None
 ) -> Finding:
-    spec = kb.findings[code]
-    fill = _Blank(values)
-    return Finding(
-        code=code,
-        severity=Severity(spec.severity),
-        title=spec.title.format_map(fill),
-        detail=spec.detail.format_map(fill),
-        evidence=evidence or {},
-        fix=[f.format_map(fill) for f in spec.fix],
-        skill=SKILL,
-    )
+    return kb.findings[code].to_finding(code, values, skill=SKILL, evidence=evidence, fill=blank)
 
 
 def listing(items: list[str]) -> str:

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from alimail_mcp.knowledge.finding_text import FindingText
 from alimail_mcp.knowledge.loader import read_yaml, skills_dir, validate
 
 FILE = "clients.yaml"
@@ -60,13 +61,6 @@ class Reminder(_Strict):
     code: str
     protocols: tuple[Literal["imap", "pop3"], ...]
     text: str
-
-
-class FindingText(_Strict):
-    severity: Literal["error", "warning", "info", "ok"]
-    title: str
-    detail: str = ""
-    fix: tuple[str, ...] = ()
 
 
 class Summaries(_Strict):

@@ -10,9 +10,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from alimail_mcp.errors import KnowledgeError
-from alimail_mcp.knowledge.facts import fill_tree, provider_facts, render
+from alimail_mcp.knowledge.facts import fill_tree, provider_facts
+from alimail_mcp.knowledge.finding_text import FindingText
 from alimail_mcp.knowledge.loader import load_provider, read_yaml, skills_dir, validate
-from alimail_mcp.models import Finding, Severity
+from alimail_mcp.models import Finding
 
 FILE = "headers.yaml"
 SpamKind = Literal[
@@ -67,13 +68,6 @@ class SfvCode(_Strict):
     meaning: str
 
 
-class FindingText(_Strict):
-    severity: Literal["error", "warning", "info", "ok"]
-    title: str
-    detail: str = ""
-    fix: tuple[str, ...] = ()
-
-
 class HeadersModel(_Strict):
     limits: Limits
     delays: Delays
@@ -100,18 +94,12 @@ class HeaderKnowledge:
         return unknown
 
     def finding(self, code: str, evidence: dict[str, Any], **values: object) -> Finding:
-        spec = self.model.findings[code]
-        return Finding(
-            code=code,
-            severity=Severity(spec.severity),
-            title=render(spec.title, values),
-            detail=render(spec.detail, values),
-            evidence=evidence,
-            fix=[render(step, values) for step in spec.fix],
-            skill="alimail/troubleshooting/alimail-email-delivery"
+        skill = (
+            "alimail/troubleshooting/alimail-email-delivery"
             if code in ("headers.hop-delayed", "headers.no-received", "headers.foreign-mx")
-            else "alimail/troubleshooting/alimail-security",
+            else "alimail/troubleshooting/alimail-security"
         )
+        return self.model.findings[code].to_finding(code, values, skill=skill, evidence=evidence)
 
 
 @cache

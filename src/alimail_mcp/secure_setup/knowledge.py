@@ -8,9 +8,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from alimail_mcp.errors import KnowledgeError
-from alimail_mcp.knowledge.facts import fill_tree, provider_facts, render
+from alimail_mcp.knowledge.facts import fill_tree, provider_facts
+from alimail_mcp.knowledge.finding_text import FindingText
 from alimail_mcp.knowledge.loader import load_provider, read_yaml, skills_dir, validate
-from alimail_mcp.models import Finding, PathId, Severity
+from alimail_mcp.models import Finding, PathId
 from alimail_mcp.secure_setup.models import EditionId, GoalId, StepId
 
 FILE = "secure_setup.yaml"
@@ -71,13 +72,6 @@ class Thresholds(_Strict):
     min_ec_bits: int = Field(ge=128)
 
 
-class FindingText(_Strict):
-    severity: Literal["error", "warning", "info", "ok"]
-    title: str
-    detail: str = ""
-    fix: tuple[str, ...] = ()
-
-
 class Smime(_Strict):
     requirements: tuple[RequirementText, ...]
     steps: tuple[str, ...]
@@ -131,15 +125,11 @@ class SecureSetupKnowledge(_Strict):
     summary: Summaries
 
     def smime_finding(self, code: str, evidence: dict[str, Any] | None = None, **values: object) -> Finding:
-        spec = self.smime.findings[code]
-        return Finding(
-            code=code,
-            severity=Severity(spec.severity),
-            title=render(spec.title, values),
-            detail=render(spec.detail, values),
-            evidence=evidence or {},
-            fix=[render(step, values) for step in spec.fix],
+        return self.smime.findings[code].to_finding(
+            code,
+            values,
             skill=SKILL_SECURITY,
+            evidence=evidence,
             needs_admin=code.startswith("smime.edition"),
         )
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from alimail_mcp.knowledge.finding_text import FindingText, blank
 from alimail_mcp.knowledge.loader import read_yaml, skills_dir, validate
-from alimail_mcp.models import Finding, Severity
+from alimail_mcp.models import Finding
 
 FILE = "webmail.yaml"
 SKILL = "alimail/troubleshooting/alimail-service"
@@ -16,13 +17,6 @@ SKILL = "alimail/troubleshooting/alimail-service"
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class FindingText(_Strict):
-    severity: Literal["error", "warning", "info", "ok"]
-    title: str
-    detail: str = ""
-    fix: tuple[str, ...] = ()
 
 
 class Summaries(_Strict):
@@ -36,22 +30,7 @@ class WebmailKnowledge(_Strict):
     summary: Summaries
 
     def finding(self, code: str, values: dict[str, Any], evidence: dict[str, Any] | None = None) -> Finding:
-        spec = self.findings[code]
-        fill = _Blank(values)
-        return Finding(
-            code=code,
-            severity=Severity(spec.severity),
-            title=spec.title.format_map(fill),
-            detail=spec.detail.format_map(fill),
-            evidence=evidence or {},
-            fix=[f.format_map(fill) for f in spec.fix],
-            skill=SKILL,
-        )
-
-
-class _Blank(dict[str, Any]):
-    def __missing__(self, key: str) -> str:
-        return ""
+        return self.findings[code].to_finding(code, values, skill=SKILL, evidence=evidence, fill=blank)
 
 
 @cache
