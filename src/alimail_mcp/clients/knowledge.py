@@ -5,10 +5,11 @@ from __future__ import annotations
 from functools import cache
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from alimail_mcp.knowledge.finding_text import FindingText
 from alimail_mcp.knowledge.loader import read_yaml, skills_dir, validate
+from alimail_mcp.knowledge.strict import StrictModel
 
 FILE = "clients.yaml"
 SETTING_KEYS = (
@@ -24,11 +25,7 @@ SETTING_KEYS = (
 )
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ClientLabels(_Strict):
+class ClientLabels(StrictModel):
     protocol: str
     incoming_server: str
     incoming_port: str
@@ -40,13 +37,13 @@ class ClientLabels(_Strict):
     outgoing_auth: str
 
 
-class SecurityNames(_Strict):
+class SecurityNames(StrictModel):
     ssl: str
     starttls: str
     none: str
 
 
-class ClientDef(_Strict):
+class ClientDef(StrictModel):
     id: str
     label: str
     aliases: tuple[str, ...]
@@ -57,19 +54,19 @@ class ClientDef(_Strict):
     notes: tuple[str, ...] = ()
 
 
-class Reminder(_Strict):
+class Reminder(StrictModel):
     code: str
     protocols: tuple[Literal["imap", "pop3"], ...]
     text: str
 
 
-class Summaries(_Strict):
+class Summaries(StrictModel):
     problems: str
     warnings: str
     ok: str
 
 
-class ClientsKnowledge(_Strict):
+class ClientsKnowledge(StrictModel):
     site_aliases: dict[str, tuple[str, ...]]
     protocol_aliases: dict[Literal["imap", "pop3"], tuple[str, ...]]
     protocol_names: dict[str, str]

@@ -9,10 +9,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.reason.tables import ReasonId
+from alimail_mcp.knowledge.strict import StrictModel
 from alimail_mcp.models import IntentId, PathId
 
 try:  # the regex parser is internal to `re`; without it every pattern simply runs
@@ -23,10 +24,6 @@ except ImportError:  # pragma: no cover
 
 _ID = re.compile(r"^[a-z]+\.[a-z0-9-]+$|^unclassified$")
 _CODE = re.compile(r"^[245]\.\d{1,3}\.\d{1,3}$")
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 _UPPER_OUTSIDE_ESCAPES = re.compile(r"(?<!\\)[A-Z]")
@@ -44,7 +41,7 @@ def _regexes(patterns: tuple[str, ...]) -> tuple[str, ...]:
     return patterns
 
 
-class Receiver(_Strict):
+class Receiver(StrictModel):
     name: str = Field(min_length=2)
     hosts: tuple[str, ...] = Field(min_length=1)
     """Regular expressions over a host name or a domain (the remote host, the recipient's domain)."""
@@ -54,7 +51,7 @@ class Receiver(_Strict):
     _check = field_validator("hosts", "markers")(_regexes)
 
 
-class CauseMatch(_Strict):
+class CauseMatch(StrictModel):
     receiver: str | None = None
     status: tuple[str, ...] = ()
     reply: tuple[str, ...] = ()
@@ -87,13 +84,13 @@ class CauseMatch(_Strict):
         return not (self.status or self.reply or self.en or self.zh)
 
 
-class CauseRoute(_Strict):
+class CauseRoute(StrictModel):
     intent: IntentId
     path: PathId
     skill: str = Field(pattern=r"^alimail/(?:guide|troubleshooting)/[a-z0-9-]+$")
 
 
-class Cause(_Strict):
+class Cause(StrictModel):
     id: str
     title: str = Field(min_length=5)
     match: CauseMatch = CauseMatch()
@@ -133,7 +130,7 @@ class Cause(_Strict):
         return (self.match, *self.also)
 
 
-class CatalogFile(_Strict):
+class CatalogFile(StrictModel):
     version: int
     receivers: dict[str, Receiver]
     causes: tuple[Cause, ...] = Field(min_length=1)

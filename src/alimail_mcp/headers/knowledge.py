@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from alimail_mcp.errors import KnowledgeError
 from alimail_mcp.knowledge.facts import fill_tree, provider_facts
 from alimail_mcp.knowledge.finding_text import FindingText
 from alimail_mcp.knowledge.loader import load_provider, read_yaml, skills_dir, validate
+from alimail_mcp.knowledge.strict import StrictModel
 from alimail_mcp.models import Finding
 
 FILE = "headers.yaml"
@@ -31,30 +32,26 @@ SpamKind = Literal[
 ]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Limits(_Strict):
+class Limits(StrictModel):
     max_chars: int = Field(ge=1024)
     max_fields: int = Field(ge=10)
     max_hops: int = Field(ge=1)
 
 
-class Delays(_Strict):
+class Delays(StrictModel):
     notable_minutes: int = Field(ge=1)
     long_minutes: int = Field(ge=1)
     skew_minutes: int = Field(ge=0)
 
 
-class SpamHeader(_Strict):
+class SpamHeader(StrictModel):
     header: str
     system: str
     kind: SpamKind
     threshold: float | None = None
 
 
-class Meanings(_Strict):
+class Meanings(StrictModel):
     flagged: str
     clean: str
     unknown: str
@@ -63,12 +60,12 @@ class Meanings(_Strict):
     alimail: str
 
 
-class SfvCode(_Strict):
+class SfvCode(StrictModel):
     flagged: bool | None
     meaning: str
 
 
-class HeadersModel(_Strict):
+class HeadersModel(StrictModel):
     limits: Limits
     delays: Delays
     alibaba_hosts: tuple[str, ...]

@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
-
 from alimail_mcp.knowledge.facts import render
+from alimail_mcp.knowledge.strict import StrictModel
 from alimail_mcp.models import Finding, Severity
 
 Filler = Callable[[str, Mapping[str, Any]], str]
@@ -28,9 +27,7 @@ class _Blank(dict[str, Any]):
         return ""
 
 
-class FindingText(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class FindingText(StrictModel):
     severity: Literal["error", "warning", "info", "ok"]
     title: str
     detail: str = ""

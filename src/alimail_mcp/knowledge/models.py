@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from alimail_mcp.knowledge.strict import StrictModel
 from alimail_mcp.models import IntentId, PathId
 
 ToolName = Literal[
@@ -17,11 +18,7 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _WORD = re.compile(r"[A-Za-z0-9]")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class TermGroup(_Strict):
+class TermGroup(StrictModel):
     """Routing terms sharing one weight; negative weights count against the target."""
 
     weight: float = Field(ge=-5, le=5)
@@ -72,14 +69,14 @@ class TermGroup(_Strict):
         return self.en + self.zh
 
 
-class Pitfall(_Strict):
+class Pitfall(StrictModel):
     """What goes wrong when this path's situation is handled with `wrong_path` instead."""
 
     wrong_path: PathId
     consequence: str = Field(min_length=1)
 
 
-class PathSpec(_Strict):
+class PathSpec(StrictModel):
     id: PathId
     title: str = Field(min_length=1)
     skill: str = Field(pattern=r"^alimail/(guide|troubleshooting)/[a-z0-9-]+$")
@@ -102,7 +99,7 @@ class PathSpec(_Strict):
         return self
 
 
-class IntentSkill(_Strict):
+class IntentSkill(StrictModel):
     """One intent skill file: front matter fields plus the markdown `body`."""
 
     id: str = Field(pattern=r"^alimail/alimail-[a-z-]+$")
@@ -137,7 +134,7 @@ class IntentSkill(_Strict):
         return next(p for p in self.paths if p.id == path_id)
 
 
-class DetailSkill(_Strict):
+class DetailSkill(StrictModel):
     """A guide or troubleshooting skill: a title, a description and a markdown body of steps."""
 
     id: str = Field(pattern=r"^alimail/(guide|troubleshooting)/[a-z0-9-]+$")
@@ -155,7 +152,7 @@ class DetailSkill(_Strict):
         return self
 
 
-class Scoring(_Strict):
+class Scoring(StrictModel):
     default_bonus: float = Field(ge=0)
     min_evidence: float = Field(gt=0)
     min_relevance: float = Field(gt=0)
@@ -163,7 +160,7 @@ class Scoring(_Strict):
     confidence_scale: float = Field(gt=0)
 
 
-class RoutingVocabulary(_Strict):
+class RoutingVocabulary(StrictModel):
     """skills/routing.yaml: mail-relevance and off-topic words, tool hints and scoring constants."""
 
     mail_terms: tuple[TermGroup, ...] = Field(min_length=1)

@@ -4,26 +4,24 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from alimail_mcp.knowledge.strict import StrictModel
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class MxRecord(_Strict):
+class MxRecord(StrictModel):
     host: str
     priority: int = Field(ge=0, le=65535)
 
 
-class MxSet(_Strict):
+class MxSet(StrictModel):
     id: str
     label: str
     recommended: bool
     records: tuple[MxRecord, ...] = Field(min_length=1)
 
 
-class SpfProfile(_Strict):
+class SpfProfile(StrictModel):
     recommended_include: str
     accepted_includes: tuple[str, ...]
     recommended_record: str
@@ -31,22 +29,22 @@ class SpfProfile(_Strict):
     directmail_record: str
 
 
-class WebmailCname(_Strict):
+class WebmailCname(StrictModel):
     host: str
     recommended_target: str
     accepted_targets: tuple[str, ...]
 
 
-class OptionalCname(_Strict):
+class OptionalCname(StrictModel):
     host: str
     target: str
 
 
-class DkimProfile(_Strict):
+class DkimProfile(StrictModel):
     common_selectors: tuple[str, ...]
 
 
-class DmarcProfile(_Strict):
+class DmarcProfile(StrictModel):
     starter_record: str
     next_record: str
     final_record: str
@@ -54,7 +52,7 @@ class DmarcProfile(_Strict):
     days_at_quarantine: int = Field(ge=1)
 
 
-class Server(_Strict):
+class Server(StrictModel):
     protocol: Literal["smtp", "imap", "pop3"]
     host: str
     ssl_port: int
@@ -63,24 +61,24 @@ class Server(_Strict):
     outdated_hosts: tuple[str, ...] = ()
 
 
-class Site(_Strict):
+class Site(StrictModel):
     id: str
     label: str
     webmail: str
 
 
-class Console(_Strict):
+class Console(StrictModel):
     admin_url: str
     antispam_feedback: str
 
 
-class Propagation(_Strict):
+class Propagation(StrictModel):
     official_max_hours: int
     seed_auth_records_hours: int
     seed_spf_mx_minutes: tuple[int, int]
 
 
-class Limits(_Strict):
+class Limits(StrictModel):
     smime_certificates_per_mailbox: int
     smime_edition: str
     mailbox_capacity_gb: int
@@ -89,7 +87,7 @@ class Limits(_Strict):
     propagation: Propagation
 
 
-class Provider(_Strict):
+class Provider(StrictModel):
     name: str
     aliases: tuple[str, ...]
     mx_sets: tuple[MxSet, ...] = Field(min_length=1)

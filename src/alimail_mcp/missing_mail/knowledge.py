@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from alimail_mcp.errors import KnowledgeError
 from alimail_mcp.knowledge.facts import fill_tree, provider_facts
 from alimail_mcp.knowledge.loader import load_provider, read_yaml, skills_dir, validate
+from alimail_mcp.knowledge.strict import StrictModel
 from alimail_mcp.missing_mail.models import Symptom
 from alimail_mcp.models import PathId
 
@@ -21,11 +22,7 @@ SKILLS: dict[str, str] = {
 }
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Decision(_Strict):
+class Decision(StrictModel):
     confirmed: float = Field(gt=0, lt=1)
     decided: float = Field(gt=0, lt=1)
     margin: float = Field(ge=0, lt=1)
@@ -35,7 +32,7 @@ class Decision(_Strict):
     floor: float = Field(ge=0, lt=1)
 
 
-class CauseSpec(_Strict):
+class CauseSpec(StrictModel):
     id: str = Field(pattern=r"^[a-z]+\.[a-z0-9-]+$")
     path: PathId
     title: str
@@ -46,7 +43,7 @@ class CauseSpec(_Strict):
     """check_dns finding codes whose planned changes remove this cause."""
 
 
-class QuestionSpec(_Strict):
+class QuestionSpec(StrictModel):
     id: str
     ask: str
     why: str
@@ -58,13 +55,13 @@ class QuestionSpec(_Strict):
     unless_input: str | None = Field(default=None, pattern=r"^(headers|bounce_text)$")
 
 
-class BouncePhrase(_Strict):
+class BouncePhrase(StrictModel):
     signal: str
     pattern: str
     """A regular expression (case-insensitive) for the refusing server's words."""
 
 
-class BounceWords(_Strict):
+class BounceWords(StrictModel):
     generic_causes: tuple[str, ...]
     """Error-catalog causes too broad to name a missing-mail cause on their own."""
     refine: tuple[str, ...]
@@ -73,7 +70,7 @@ class BounceWords(_Strict):
     """First match wins."""
 
 
-class Summaries(_Strict):
+class Summaries(StrictModel):
     top: str
     also: str
     evidence: str
@@ -82,7 +79,7 @@ class Summaries(_Strict):
     dns_problem: str
 
 
-class MissingMailKnowledge(_Strict):
+class MissingMailKnowledge(StrictModel):
     decision: Decision
     symptoms: dict[Symptom, str]
     signals: dict[str, str]

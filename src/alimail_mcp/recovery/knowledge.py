@@ -7,21 +7,18 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from alimail_mcp.errors import KnowledgeError
 from alimail_mcp.knowledge.loader import read_yaml, skills_dir, validate
+from alimail_mcp.knowledge.strict import StrictModel
 from alimail_mcp.recovery.models import RecoveryPath
 
 FILE = "recovery.yaml"
 Value = bool | str | None
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Conditional(_Strict):
+class Conditional(StrictModel):
     """A text kept only when every named fact has one of the listed values (None = not known)."""
 
     text: str
@@ -31,12 +28,12 @@ class Conditional(_Strict):
         return all(facts.get(name) in allowed for name, allowed in self.when.items())
 
 
-class FactGroup(_Strict):
+class FactGroup(StrictModel):
     value: bool
     phrases: tuple[str, ...] = Field(min_length=1)
 
 
-class AgoPattern(_Strict):
+class AgoPattern(StrictModel):
     pattern: str
     unit: Literal["minutes", "hours"] | None = None
     minutes: int | None = None
@@ -46,7 +43,7 @@ class AgoPattern(_Strict):
     """The duration is the time left until the lock lifts, not the time since it began."""
 
 
-class Times(_Strict):
+class Times(StrictModel):
     clock: tuple[str, ...]
     am_words: tuple[str, ...]
     pm_words: tuple[str, ...]
@@ -58,14 +55,14 @@ class Times(_Strict):
     ago: tuple[AgoPattern, ...]
 
 
-class AccountStateDef(_Strict):
+class AccountStateDef(StrictModel):
     id: str
     phrases: tuple[str, ...] = Field(min_length=1)
     reason: str
     admin_steps: tuple[str, ...] = Field(min_length=1)
 
 
-class PathDef(_Strict):
+class PathDef(StrictModel):
     intent: Literal["recover-access", "resolve-failure"]
     skill: str
     summary: tuple[Conditional, ...] = Field(min_length=1)
@@ -76,13 +73,13 @@ class FallbackDef(Conditional):
     path: RecoveryPath
 
 
-class FindingDef(_Strict):
+class FindingDef(StrictModel):
     severity: Literal["error", "warning", "info", "ok"]
     title: str
     detail: str = ""
 
 
-class RecoveryModel(_Strict):
+class RecoveryModel(StrictModel):
     words: dict[str, str] = Field(default_factory=dict)
     facts: dict[str, tuple[FactGroup, ...]]
     times: Times

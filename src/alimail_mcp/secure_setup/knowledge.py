@@ -5,12 +5,13 @@ from __future__ import annotations
 from functools import cache
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from alimail_mcp.errors import KnowledgeError
 from alimail_mcp.knowledge.facts import fill_tree, provider_facts
 from alimail_mcp.knowledge.finding_text import FindingText
 from alimail_mcp.knowledge.loader import load_provider, read_yaml, skills_dir, validate
+from alimail_mcp.knowledge.strict import StrictModel
 from alimail_mcp.models import Finding, PathId
 from alimail_mcp.secure_setup.models import EditionId, GoalId, StepId
 
@@ -19,30 +20,26 @@ SKILL_SECURITY = "alimail/guide/alimail-security"
 SKILL_CONFIGURATION = "alimail/guide/alimail-configuration"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Edition(_Strict):
+class Edition(StrictModel):
     id: EditionId
     label: str
     aliases: tuple[str, ...] = Field(min_length=1)
     smime: bool
 
 
-class Goal(_Strict):
+class Goal(StrictModel):
     id: GoalId
     path: PathId
     label: str
 
 
-class Propagation(_Strict):
+class Propagation(StrictModel):
     spf: str
     auth: str
     pending: str
 
 
-class StepText(_Strict):
+class StepText(StrictModel):
     title: str
     where: Literal["dns", "admin-console"]
     why: str
@@ -51,42 +48,42 @@ class StepText(_Strict):
     fix: tuple[str, ...] = ()
 
 
-class DkimRecord(_Strict):
+class DkimRecord(StrictModel):
     host: str
     value: str
     common_selectors_only: str
 
 
-class DmarcCondition(_Strict):
+class DmarcCondition(StrictModel):
     started: str
 
 
-class RequirementText(_Strict):
+class RequirementText(StrictModel):
     id: Literal["edition", "admin-enabled", "pkcs12", "certificate-limit", "certificate"]
     text: str
 
 
-class Thresholds(_Strict):
+class Thresholds(StrictModel):
     expiring_days: int = Field(ge=1)
     min_rsa_bits: int = Field(ge=512)
     min_ec_bits: int = Field(ge=128)
 
 
-class Smime(_Strict):
+class Smime(StrictModel):
     requirements: tuple[RequirementText, ...]
     steps: tuple[str, ...]
     thresholds: Thresholds
     findings: dict[str, FindingText]
 
 
-class FilterText(_Strict):
+class FilterText(StrictModel):
     name: str
     what: str
     cost: str
     advice: str
 
 
-class SenderFilters(_Strict):
+class SenderFilters(StrictModel):
     strict_mode: FilterText
     permanently_delete_spam: FilterText
     whitelist_first: tuple[str, ...]
@@ -95,7 +92,7 @@ class SenderFilters(_Strict):
     entry_rules: tuple[str, ...]
 
 
-class Summaries(_Strict):
+class Summaries(StrictModel):
     dns_ok: str
     dns_staged: str
     dns_todo: str
@@ -113,7 +110,7 @@ class Summaries(_Strict):
     other_dns: str
 
 
-class SecureSetupKnowledge(_Strict):
+class SecureSetupKnowledge(StrictModel):
     editions: tuple[Edition, ...] = Field(min_length=1)
     goals: tuple[Goal, ...] = Field(min_length=1)
     propagation: Propagation

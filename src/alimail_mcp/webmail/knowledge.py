@@ -5,27 +5,22 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
 from alimail_mcp.knowledge.finding_text import FindingText, blank
 from alimail_mcp.knowledge.loader import read_yaml, skills_dir, validate
+from alimail_mcp.knowledge.strict import StrictModel
 from alimail_mcp.models import Finding
 
 FILE = "webmail.yaml"
 SKILL = "alimail/troubleshooting/alimail-service"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Summaries(_Strict):
+class Summaries(StrictModel):
     ok: str
     problems: str
     warnings: str
 
 
-class WebmailKnowledge(_Strict):
+class WebmailKnowledge(StrictModel):
     findings: dict[str, FindingText]
     summary: Summaries
 

@@ -6,9 +6,10 @@ import re
 from functools import cache
 from typing import Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
 from alimail_mcp.diagnosis.patterns import rx
+from alimail_mcp.knowledge.strict import StrictModel
 
 ReasonId = Literal[
     "blocked",
@@ -45,10 +46,6 @@ REASONS: tuple[str, ...] = get_args(ReasonId)
 """Sisimai 4.25's reason names, in the order of corpora/bounces/reasons.json."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
 def _compiles(patterns: tuple[str, ...]) -> tuple[str, ...]:
     for pattern in patterns:
         try:
@@ -58,7 +55,7 @@ def _compiles(patterns: tuple[str, ...]) -> tuple[str, ...]:
     return patterns
 
 
-class ReasonEntry(_Strict):
+class ReasonEntry(StrictModel):
     summary: str = Field(min_length=10)
     side: Literal["sender", "recipient", "receiver", "network", "none"]
     retry: bool
@@ -69,12 +66,12 @@ class ReasonEntry(_Strict):
     _check = field_validator("patterns")(_compiles)
 
 
-class MdaEntry(_Strict):
+class MdaEntry(StrictModel):
     marker: str
     reasons: dict[ReasonId, tuple[str, ...]]
 
 
-class ReceiverTableRow(_Strict):
+class ReceiverTableRow(StrictModel):
     reason: ReasonId
     text: str = Field(min_length=2)
     """A lower-case phrase the error text must contain."""
@@ -85,7 +82,7 @@ class ReceiverTableRow(_Strict):
     """Inclusive range of the status code's last number, with `status` as the prefix."""
 
 
-class ReceiverTable(_Strict):
+class ReceiverTable(StrictModel):
     hosts: tuple[str, ...] = Field(min_length=1)
     """Regular expressions matched against the remote host, then the recipient's domain."""
     rows: tuple[ReceiverTableRow, ...] = ()
@@ -104,7 +101,7 @@ class ReceiverTable(_Strict):
     _check = field_validator("hosts")(_compiles)
 
 
-class ReasonsFile(_Strict):
+class ReasonsFile(StrictModel):
     version: int
     status: dict[str, ReasonId]
     reasons: dict[ReasonId, ReasonEntry]
