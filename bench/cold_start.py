@@ -94,7 +94,7 @@ def varied_queries(n: int) -> list[str]:
 
 
 def route_latency(n: int) -> None:
-    from alimail_mcp.knowledge.router import route
+    from alimail_mcp.router.route import route
 
     queries = varied_queries(n)
     route(queries[0])  # build the index once, outside the timing

@@ -34,7 +34,7 @@ def is_right(row: dict[str, Any], matched: bool, intent: str | None, path: str |
 
 
 def evaluate(rows: list[dict[str, Any]]) -> int:
-    from alimail_mcp.knowledge.router import ranking, route
+    from alimail_mcp.router.route import ranking, route
 
     routed: dict[str, list[bool]] = defaultdict(list)
     refused: dict[str, list[bool]] = defaultdict(list)

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from alimail_mcp.clients.check import check_client_settings
 from alimail_mcp.errors import InputError
-from alimail_mcp.knowledge.router import route
 from alimail_mcp.recovery.plan import recover_access
+from alimail_mcp.router.route import route
 from tests.fuzzing import FuzzClient, tried
 
 WORDS = st.sampled_from(

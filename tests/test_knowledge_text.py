@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from alimail_mcp.knowledge.text import deletions, features, normalize, stem, term_parts, tokens
+from alimail_mcp.router.text import deletions, features, normalize, stem, term_parts, tokens
 
 
 def test_english_words_are_lowered_and_stemmed_alike() -> None:

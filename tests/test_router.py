@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from alimail_mcp.errors import InputError
 from alimail_mcp.knowledge.loader import load_knowledge, skills_dir
-from alimail_mcp.knowledge.router import QUERY_MAX_CHARS, index_for, route, route_async
+from alimail_mcp.router.route import QUERY_MAX_CHARS, index_for, route, route_async
 
 DATA = Path(__file__).parent / "data"
 DEV_SET = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "routing" / "dev.jsonl"

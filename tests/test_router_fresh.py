@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from alimail_mcp.knowledge.router import route
-from alimail_mcp.knowledge.text import fold_traditional, tokens
+from alimail_mcp.router.route import route
+from alimail_mcp.router.text import fold_traditional, tokens
 
 FRESH = Path(__file__).parent / "data" / "routing_fresh.jsonl"
 

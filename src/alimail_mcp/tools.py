@@ -22,9 +22,9 @@ from alimail_mcp.config import ENV_TOOL_TIMEOUT, Settings, load_settings
 from alimail_mcp.diagnosis.models import DiagnosisResult
 from alimail_mcp.dns.report import DnsAuditResult
 from alimail_mcp.errors import InputError
-from alimail_mcp.knowledge.route_models import RouteResult
 from alimail_mcp.missing_mail.models import MissingMailDiagnosis
 from alimail_mcp.recovery.models import RecoveryPlan
+from alimail_mcp.router.models import RouteResult
 from alimail_mcp.secure_setup.models import SecureSetupPlan
 from alimail_mcp.webmail.models import WebmailResult
 from alimail_mcp.worker import on_network_loop
@@ -108,7 +108,7 @@ def register(server: MCPServer, settings: Settings) -> None:
     ) -> RouteResult:
         """Route an Alibaba Mail question to its intent and troubleshooting path, with the path's steps,
         key facts and the pitfalls of choosing the wrong path. Offline and deterministic."""
-        from alimail_mcp.knowledge.router import route_async
+        from alimail_mcp.router.route import route_async
 
         return await _engine(route_async(query), settings)
 

@@ -23,7 +23,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from alimail_mcp.knowledge.router import route
+    from alimail_mcp.router.route import route
 
     try:
         result = route(" ".join(args.query))

@@ -120,7 +120,7 @@ def intent_prompt(intent: str, situation: str, kb: KnowledgeBase | None = None) 
 
 def _first_reading(intent: str, words: str) -> str | None:
     """What the offline router makes of the situation, when it lands in this intent."""
-    from alimail_mcp.knowledge.router import QUERY_MAX_CHARS, route
+    from alimail_mcp.router.route import QUERY_MAX_CHARS, route
 
     result = route(words[:QUERY_MAX_CHARS])
     if not result.matched or result.intent != intent:

@@ -10,8 +10,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from alimail_mcp.knowledge.text import fold_traditional
 from alimail_mcp.recovery.knowledge import AccountStateDef, RecoveryKnowledge
+from alimail_mcp.router.text import fold_traditional
 
 EVIDENCE_CHARS = 80
 

@@ -20,8 +20,8 @@ from alimail_mcp.errors import InputError
 from alimail_mcp.inputs import bounded_text
 from alimail_mcp.knowledge.base import KnowledgeBase, PathRef
 from alimail_mcp.knowledge.models import TermGroup
-from alimail_mcp.knowledge.route_models import Alternative, Guidance, RouteResult
-from alimail_mcp.knowledge.text import deletions, features, is_cjk, term_parts, tokens
+from alimail_mcp.router.models import Alternative, Guidance, RouteResult
+from alimail_mcp.router.text import deletions, features, is_cjk, term_parts, tokens
 
 QUERY_MAX_CHARS = 4000
 _MAIL = -1  # pseudo-targets for routing.yaml's mail and off-topic words
