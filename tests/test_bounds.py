@@ -18,10 +18,10 @@ import pytest
 from mcp.client import Client
 from mcp_types import Tool
 
-from alimail_mcp import tools as tool_module
 from alimail_mcp.config import Nameserver, Settings, load_settings
 from alimail_mcp.errors import InputError
-from alimail_mcp.server import build_server
+from alimail_mcp.server import tools as tool_module
+from alimail_mcp.server.app import build_server
 from tests.conftest import settings_for
 from tests.dns_server import DnsTestServer
 

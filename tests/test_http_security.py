@@ -23,7 +23,7 @@ from mcp.shared._httpx_utils import create_mcp_http_client
 
 from alimail_mcp.config import Settings
 from alimail_mcp.errors import InputError
-from alimail_mcp.http_app import allowed_hosts, allowed_origins, check_bind, is_loopback
+from alimail_mcp.server.http_app import allowed_hosts, allowed_origins, check_bind, is_loopback
 from tests.mcp_harness import ROOT, http_server
 
 TOKEN = "t0k3n-for-tests-only"

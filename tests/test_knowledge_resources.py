@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from alimail_mcp.errors import InputError, KnowledgeError
-from alimail_mcp.knowledge.catalog import prompt_catalog, skill_catalog
 from alimail_mcp.knowledge.loader import load_knowledge, skills_dir
-from alimail_mcp.knowledge.prompts import SITUATION_MAX_CHARS, intent_prompt, prompt_specs
-from alimail_mcp.knowledge.resources import resource_documents, resource_text
+from alimail_mcp.server.prompts import SITUATION_MAX_CHARS, intent_prompt, prompt_specs
+from alimail_mcp.server.resources import resource_documents, resource_text
+from alimail_mcp.server.skill_index import prompt_catalog, skill_catalog
 
 
 def test_every_skill_and_the_provider_is_a_markdown_resource() -> None:

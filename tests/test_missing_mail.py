@@ -373,7 +373,7 @@ def test_cli_bad_input(world: DnsTestServer, capsys: pytest.CaptureFixture[str])
 async def test_both_tools_through_the_server(world: DnsTestServer) -> None:
     from mcp.client import Client
 
-    from alimail_mcp.server import build_server
+    from alimail_mcp.server.app import build_server
 
     settings = dataclasses.replace(settings_for(world), authoritative_port=world.port)
     async with Client(build_server(settings)) as client:

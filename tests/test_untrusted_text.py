@@ -19,7 +19,7 @@ from mcp.client import Client
 
 from alimail_mcp.clients.probe import ProbePolicy, probe_policy
 from alimail_mcp.config import Settings
-from alimail_mcp.server import build_server
+from alimail_mcp.server.app import build_server
 from alimail_mcp.webmail.fetch import WebmailPolicy, webmail_policy
 from tests.conftest import settings_for
 from tests.dns_server import DnsTestServer

@@ -24,7 +24,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from alimail_mcp.server import serve
+    from alimail_mcp.server.app import serve
 
     try:
         settings = settings_from_args(args)

@@ -1,6 +1,6 @@
 """The MCP tools: each one a thin adapter that validates nothing itself and makes one engine call.
 
-Imported only when a request needs the tools (see lazy_server.py): the result models it imports
+Imported only when a request needs the tools (see lazy.py): the result models it imports
 are what makes the output schemas, and building them is the costly part of start-up.
 """
 

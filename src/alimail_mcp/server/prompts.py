@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from alimail_mcp.errors import InputError
 from alimail_mcp.inputs import bounded_text
-from alimail_mcp.knowledge.catalog import prompt_description, prompt_name, skill_uri
+from alimail_mcp.server.skill_index import prompt_description, prompt_name, skill_uri
 
 if TYPE_CHECKING:
     from alimail_mcp.knowledge.base import KnowledgeBase

@@ -1,6 +1,6 @@
 """The MCP server: assembles tools, resources and prompts on the SDK's MCPServer. No logic here.
 
-Registrations are deferred (lazy_server.py) so that `initialize` and `tools/list` never wait for
+Registrations are deferred (lazy.py) so that `initialize` and `tools/list` never wait for
 dnspython, httpx, the knowledge base or the result schemas; each engine module is imported inside
 the tool that needs it (tools.py).
 """
@@ -17,7 +17,7 @@ from pydantic import Field
 
 from alimail_mcp import __version__
 from alimail_mcp.config import Settings, load_settings
-from alimail_mcp.lazy_server import LazyServer
+from alimail_mcp.server.lazy import LazyServer
 
 log = logging.getLogger("alimail_mcp")
 
@@ -36,7 +36,7 @@ def build_server(settings: Settings | None = None) -> LazyServer:
     settings = replace(settings or load_settings(), network_thread=True)
 
     def register_tools(server: MCPServer) -> None:
-        from alimail_mcp import tools
+        from alimail_mcp.server import tools
 
         tools.register(server, settings)
 
@@ -57,8 +57,8 @@ def register_knowledge(server: MCPServer) -> None:
     from mcp.server.mcpserver.resources.types import FunctionResource
 
     from alimail_mcp.knowledge.loader import load_knowledge
-    from alimail_mcp.knowledge.prompts import intent_prompt, prompt_specs
-    from alimail_mcp.knowledge.resources import resource_documents
+    from alimail_mcp.server.prompts import intent_prompt, prompt_specs
+    from alimail_mcp.server.resources import resource_documents
 
     kb = load_knowledge()
     for doc in resource_documents(kb):
@@ -114,7 +114,7 @@ def serve(
     if transport == "stdio":
         build_server(settings).run("stdio")
         return
-    from alimail_mcp.http_app import check_bind, run_http
+    from alimail_mcp.server.http_app import check_bind, run_http
 
     check_bind(host, settings)  # before building anything: refuse early and clearly
     settings = replace(settings, local_files=False)  # the caller is not this machine's user

@@ -2,7 +2,7 @@
 
 Building the tools' argument and result schemas and reading the knowledge base cost more than the
 whole budget for a cold start (10% over a bare SDK server). So `tools/list` is answered from the
-tool catalog (catalog.py: the same definitions, generated from the real registrations and checked
+tool catalog (tool_catalog.py: the same definitions, generated from the real registrations and checked
 by a test), and the real tools, resources and prompts are registered on the first request that
 uses them.
 """
@@ -16,7 +16,7 @@ from typing import Any
 from mcp.server.mcpserver import MCPServer
 from mcp_types import Prompt, Resource, ResourceTemplate, Tool
 
-from alimail_mcp import catalog
+from alimail_mcp.server.tool_catalog import read as read_catalog
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ class LazyServer(MCPServer):
                 del self._pending[name]
 
     async def list_tools(self) -> list[Tool]:
-        if "tools" in self._pending and (listed := catalog.read()) is not None:
+        if "tools" in self._pending and (listed := read_catalog()) is not None:
             return listed
         self.register_now("tools")
         return await super().list_tools()

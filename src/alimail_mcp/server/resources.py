@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel
 
 from alimail_mcp.errors import InputError
-from alimail_mcp.knowledge.catalog import (
+from alimail_mcp.server.skill_index import (
     MIME_TYPE,
     PROVIDER_DESCRIPTION,
     PROVIDER_ID,
