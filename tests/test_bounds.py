@@ -20,7 +20,6 @@ from mcp_types import Tool
 
 from alimail_mcp.config import Nameserver, Settings, load_settings
 from alimail_mcp.errors import InputError
-from alimail_mcp.server import tools as tool_module
 from alimail_mcp.server.app import build_server
 from tests.conftest import settings_for
 from tests.dns_server import DnsTestServer
@@ -127,19 +126,6 @@ async def test_one_character_over_any_limit_is_an_error_naming_the_argument(
                 many = [f"s{i}" for i in range(schema["maxItems"] + 1)]
                 result = await client.call_tool(tool.name, {**base, name: many})
                 assert result.is_error and name in text_of(result), (tool.name, name)
-
-
-def test_schema_limits_match_the_engines() -> None:
-    from alimail_mcp import inputs
-    from alimail_mcp.dns import audit
-    from alimail_mcp.recovery import situation
-    from alimail_mcp.router import route as router
-
-    assert tool_module.QUESTION_CHARS == router.QUERY_MAX_CHARS == situation.DESCRIPTION_CHARS
-    assert tool_module.LINE_CHARS == situation.LOCK_MESSAGE_CHARS
-    assert tool_module.MAX_SELECTORS == audit.MAX_SELECTORS
-    assert tool_module.ADDRESS_CHARS == inputs.ADDRESS_CHARS
-    assert inputs.DOMAIN_CHARS < tool_module.DOMAIN_CHARS <= inputs.DOMAIN_INPUT_CHARS
 
 
 # --- the engines check without the schema -------------------------------------------------------------

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from alimail_mcp.errors import InputError
 from alimail_mcp.knowledge.loader import load_knowledge, skills_dir
-from alimail_mcp.router.route import QUERY_MAX_CHARS, index_for, route, route_async
+from alimail_mcp.router.args import QUERY_CHARS
+from alimail_mcp.router.route import index_for, route, route_async
 
 DATA = Path(__file__).parent / "data"
 DEV_SET = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "routing" / "dev.jsonl"
@@ -179,7 +180,7 @@ async def test_async_entry_point_matches() -> None:
     assert (await route_async("忘记密码怎么办")).model_dump() == route("忘记密码怎么办").model_dump()
 
 
-@pytest.mark.parametrize("query", ["", "   \n ", "x" * (QUERY_MAX_CHARS + 1)])
+@pytest.mark.parametrize("query", ["", "   \n ", "x" * (QUERY_CHARS + 1)])
 def test_bad_input_raises_input_error_naming_query(query: str) -> None:
     with pytest.raises(InputError) as info:
         route(query)
@@ -187,9 +188,9 @@ def test_bad_input_raises_input_error_naming_query(query: str) -> None:
 
 
 def test_limit_is_in_the_error_and_the_longest_query_is_accepted() -> None:
-    with pytest.raises(InputError, match=str(QUERY_MAX_CHARS)):
+    with pytest.raises(InputError, match=str(QUERY_CHARS)):
         route("y" * 10_000_000)
-    assert route("SPF " * (QUERY_MAX_CHARS // 4)).matched
+    assert route("SPF " * (QUERY_CHARS // 4)).matched
 
 
 def test_non_string_query_is_an_input_error() -> None:

@@ -11,10 +11,22 @@ import re
 
 from alimail_mcp.errors import InputError
 
-DOMAIN_INPUT_CHARS = 1000
-"""Longest raw text read as a domain (a Unicode name plus spaces); the ASCII form is checked for 253."""
+# Limits of the values tools take; the tools' argument models (each engine's args.py) and the rules
+# below use the same constants.
+QUESTION_CHARS = 4000
+"""A question or a description in the user's words."""
+LINE_CHARS = 1000
+"""One message as shown on a screen (a lock message)."""
+DOMAIN_TEXT_CHARS = 255
+"""A domain as typed: 253 characters, a trailing dot and a space (a Unicode name is checked converted)."""
 DOMAIN_CHARS = 253
+"""A domain's ASCII (punycode) form."""
 ADDRESS_CHARS = 320
+HOST_CHARS = 255
+STAMP_CHARS = 64
+"""A timestamp or an IP address."""
+CHOICE_CHARS = 40
+"""A name picked from a short list (client, site, protocol, security, edition, goal, symptom)."""
 LOCAL_PART_CHARS = 64
 QUOTE_CHARS = 80
 """How much of a rejected value an error message quotes."""
@@ -32,7 +44,7 @@ def normalize_domain(value: str, field: str = "domain") -> str:
     text = value.strip().translate(_DOTS).rstrip(".")
     if not text:
         raise InputError(field, "must not be empty")
-    if len(text) > DOMAIN_INPUT_CHARS:
+    if len(text) > DOMAIN_TEXT_CHARS:
         raise InputError(field, "is too long to be a domain name")
     if "@" in text:
         text = text.rsplit("@", 1)[1]

@@ -1,4 +1,5 @@
-"""Result models shared by every tool: findings, DNS changes, routes and the common result fields."""
+"""Models shared by every tool: the base of the argument models, findings, DNS changes, routes and the
+common result fields."""
 
 from __future__ import annotations
 
@@ -23,6 +24,13 @@ PathId = Literal[
     "dns-delivery",
     "spam-filtering",
 ]
+
+
+class ToolArgs(BaseModel):
+    """A tool's arguments: one model per tool, in its engine's args.py, read by the MCP registration
+    (the input schema) and by the CLI (flags and help). Field descriptions and limits live only there."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Severity(StrEnum):

@@ -74,9 +74,10 @@ def _sender_domain(analysis: Analysis) -> str | None:
 def _routed_by_wording(result: DiagnosisResult, text: str) -> DiagnosisResult:
     """A text with no recognised error ("网页版打不开", "the server rejected my message") still gets the
     path its wording points to, from the router, so the user is not left with nothing to do."""
-    from alimail_mcp.router.route import QUERY_MAX_CHARS, route
+    from alimail_mcp.router.args import QUERY_CHARS
+    from alimail_mcp.router.route import route
 
-    if result.kind != "unrecognized" or len(text.strip()) > QUERY_MAX_CHARS:
+    if result.kind != "unrecognized" or len(text.strip()) > QUERY_CHARS:
         return result
 
     routed = route(text)

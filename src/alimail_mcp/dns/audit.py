@@ -16,6 +16,7 @@ from collections.abc import Coroutine
 from typing import Any
 
 from alimail_mcp.config import Settings, load_settings
+from alimail_mcp.dns.args import MAX_SELECTORS
 from alimail_mcp.dns.client import Answer, DnsClient, Outcome
 from alimail_mcp.dns.dkim import check_dkim
 from alimail_mcp.dns.dmarc import check_dmarc
@@ -42,7 +43,6 @@ from alimail_mcp.knowledge.loader import load_provider
 from alimail_mcp.knowledge.provider import Provider
 from alimail_mcp.models import Finding, Severity
 
-MAX_SELECTORS = 20
 _SELECTOR = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)(\.(?!-)[a-z0-9_-]{1,63}(?<!-))*$")
 _MARGIN = 0.1
 """Share of the budget kept for the checks to finish after their last question (at most 0.3 s)."""
@@ -56,12 +56,12 @@ async def audit_domain(
     compare_authoritative: bool = False,
     settings: Settings | None = None,
     client: DnsClient | None = None,
-    authoritative_port: int = 53,
+    authoritative_port: int | None = None,
 ) -> DnsAuditResult:
     """Audit `domain` against the Alibaba Mail profile. Raises InputError for bad input only.
 
-    `authoritative_port`: where the domain's own nameservers are asked (tests run them elsewhere);
-    it is not a tool argument: callers never choose name servers.
+    `authoritative_port`: where the domain's own nameservers are asked (default: the settings'; tests
+    run them elsewhere); it is not a tool argument: callers never choose name servers.
     """
     started = time.monotonic()
     name = normalize_domain(domain)
@@ -82,8 +82,9 @@ async def audit_domain(
     }
     if compare_authoritative and isinstance(inner, DirectAsker):
         questions = _questions(name, selectors or list(provider.dkim.common_selectors), provider)
+        port = authoritative_port or settings.authoritative_port
         jobs["propagation"] = compare_with_authoritative(
-            bounded, bounded, name, questions, port=authoritative_port, provider=provider
+            bounded, bounded, name, questions, port=port, provider=provider
         )
     results = await _run(jobs, started + settings.dns_budget)
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from alimail_mcp.errors import InputError
 from alimail_mcp.inputs import normalize_address, normalize_domain
 from alimail_mcp.knowledge.facts import render
+from alimail_mcp.missing_mail.args import HEADERS_CHARS, MAX_SYMPTOMS
 from alimail_mcp.missing_mail.bounce import read_bounce
 from alimail_mcp.missing_mail.knowledge import (
     SKILLS,
@@ -40,10 +41,6 @@ if TYPE_CHECKING:
     from alimail_mcp.dns.report import DnsAuditResult
     from alimail_mcp.headers.models import HeaderAnalysis
 
-MAX_SYMPTOMS = 16
-SYMPTOM_CHARS = 40
-MAX_HEADERS_CHARS = 262_144
-MAX_BOUNCE_CHARS = 262_144
 _DOMAIN_FINDINGS = ("mx.", "spf.", "dns.")
 
 
@@ -63,8 +60,8 @@ async def diagnose_missing_mail(
     name = normalize_domain(domain)
     sender_address, sender_domain = normalize_sender(sender)
     reported = normalize_symptoms(symptoms)
-    header_text = _bounded(headers, "headers", MAX_HEADERS_CHARS)
-    bounce = _bounded(bounce_text, "bounce_text", MAX_BOUNCE_CHARS)
+    header_text = _bounded(headers, "headers", HEADERS_CHARS)
+    bounce = _bounded(bounce_text, "bounce_text", HEADERS_CHARS)
 
     if header_text:
         from alimail_mcp.headers.analyze import require_fields

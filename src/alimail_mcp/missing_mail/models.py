@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from alimail_mcp.dns.models import MxCheck, PlannedChange
 from alimail_mcp.headers.models import HeaderAnalysis
+from alimail_mcp.missing_mail.args import SYMPTOMS, Symptom
 from alimail_mcp.models import PathId, ToolResult
 
-Symptom = Literal[
-    "uses_pop_client",
-    "mailbox_full",
-    "has_rules_or_forwarding",
-    "sender_got_bounce",
-    "bounce_text",
-    "found_in_spam",
-    "only_some_senders",
-    "recently_changed_dns",
-]
-SYMPTOMS: tuple[Symptom, ...] = get_args(Symptom)
+__all__ = ["SYMPTOMS", "Symptom"]
 
 
 class Evidence(BaseModel):

@@ -9,6 +9,7 @@ from alimail_mcp.errors import InputError
 from alimail_mcp.inputs import bounded_text
 from alimail_mcp.knowledge.loader import load_provider
 from alimail_mcp.recovery import inference
+from alimail_mcp.recovery.args import DESCRIPTION_CHARS, LOCK_MESSAGE_CHARS
 from alimail_mcp.recovery.clock import iso, parse_instant, spoken
 from alimail_mcp.recovery.knowledge import RecoveryKnowledge
 from alimail_mcp.recovery.models import AccountState, AssumedFact, FactName, InferredFact
@@ -21,8 +22,6 @@ BOOLEAN_FACTS: tuple[FactName, ...] = (
     "app_logged_in",
     "is_admin",
 )
-DESCRIPTION_CHARS = 4000
-LOCK_MESSAGE_CHARS = 1000
 
 
 @dataclass

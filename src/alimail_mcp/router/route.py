@@ -20,10 +20,10 @@ from alimail_mcp.errors import InputError
 from alimail_mcp.inputs import bounded_text
 from alimail_mcp.knowledge.base import KnowledgeBase, PathRef
 from alimail_mcp.knowledge.models import TermGroup
+from alimail_mcp.router.args import QUERY_CHARS
 from alimail_mcp.router.models import Alternative, Guidance, RouteResult
 from alimail_mcp.router.text import deletions, features, is_cjk, term_parts, tokens
 
-QUERY_MAX_CHARS = 4000
 _MAIL = -1  # pseudo-targets for routing.yaml's mail and off-topic words
 _OFF = -2
 _MIN_TYPO_LEN = 6  # shorter words are too often a real word one letter away from a term
@@ -282,7 +282,7 @@ def route(query: str, *, index: _Index | None = None) -> RouteResult:
     """
     if not isinstance(query, str):
         raise InputError("query", "must be a string")
-    text = bounded_text(query, "query", QUERY_MAX_CHARS)
+    text = bounded_text(query, "query", QUERY_CHARS)
     idx = index or _index()
     ranking = idx.rank(text)
     scoring = idx.kb.routing.scoring
@@ -388,5 +388,5 @@ def _refusal(ranking: Ranking) -> RouteResult:
 
 def ranking(query: str) -> list[tuple[str, str, float]]:
     """Diagnostics: (intent, path, score) for every path, best first."""
-    ranked = _index().rank(bounded_text(query, "query", QUERY_MAX_CHARS)).paths
+    ranked = _index().rank(bounded_text(query, "query", QUERY_CHARS)).paths
     return [(r.ref.intent.intent, r.ref.spec.id, round(r.score, 3)) for r in ranked]

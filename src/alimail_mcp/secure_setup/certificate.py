@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from alimail_mcp.errors import InputError
 from alimail_mcp.inputs import normalize_address
+from alimail_mcp.secure_setup.args import CERTIFICATE_CHARS
 from alimail_mcp.secure_setup.knowledge import SecureSetupKnowledge, load_secure_setup
 from alimail_mcp.secure_setup.models import CertificateCheck
 
 if TYPE_CHECKING:
     from cryptography import x509
 
-MAX_TEXT_CHARS = 65_536
 MAX_FILE_BYTES = 65_536
 CERT_EXTENSIONS = (".cer", ".crt", ".pem", ".der")
 PKCS12_EXTENSIONS = (".p12", ".pfx")
@@ -52,8 +52,8 @@ class _Loaded:
 def read_certificate_input(text: str, field: str = "certificate", *, allow_paths: bool = True) -> bytes:
     """The bytes a tool's `certificate` argument stands for: the text, or the content of the file it names
     (only with `allow_paths`: over HTTP a caller must not learn which files exist on the server)."""
-    if len(text) > MAX_TEXT_CHARS:
-        raise InputError(field, f"is {len(text)} characters long; the limit is {MAX_TEXT_CHARS}")
+    if len(text) > CERTIFICATE_CHARS:
+        raise InputError(field, f"is {len(text)} characters long; the limit is {CERTIFICATE_CHARS}")
     stripped = text.strip()
     if not stripped:
         raise InputError(field, "must not be empty")

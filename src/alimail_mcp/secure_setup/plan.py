@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING
 
 from alimail_mcp.config import load_settings
 from alimail_mcp.errors import InputError
-from alimail_mcp.inputs import normalize_address, normalize_domain
+from alimail_mcp.inputs import CHOICE_CHARS, normalize_address, normalize_domain
 from alimail_mcp.knowledge.facts import render
 from alimail_mcp.knowledge.loader import load_provider
 from alimail_mcp.models import Finding, PathId
+from alimail_mcp.secure_setup.args import MAX_GOALS
 from alimail_mcp.secure_setup.filters import sender_filter_advice
 from alimail_mcp.secure_setup.knowledge import (
     SKILL_CONFIGURATION,
@@ -41,8 +42,6 @@ if TYPE_CHECKING:
     from alimail_mcp.secure_setup.certificate import Purpose
 
 GOAL_ORDER: tuple[GoalId, ...] = ("anti-spoofing", "signing", "encryption", "spam-control")
-MAX_GOALS = 8
-EDITION_CHARS = 40
 _SKILLS: dict[str, str] = {
     "dns-auth": SKILL_CONFIGURATION,
     "smime": SKILL_SECURITY,
@@ -154,8 +153,8 @@ def normalize_edition(value: str | None, kb: SecureSetupKnowledge | None = None)
     if value is None or not value.strip():
         return None
     kb = kb or load_secure_setup()
-    if len(value) > EDITION_CHARS:
-        raise InputError("edition", f"is longer than {EDITION_CHARS} characters")
+    if len(value) > CHOICE_CHARS:
+        raise InputError("edition", f"is longer than {CHOICE_CHARS} characters")
     key = _key(value)
     for edition in kb.editions:
         if key in {_key(a) for a in (*edition.aliases, edition.id, edition.label)}:

@@ -36,9 +36,9 @@ def build_server(settings: Settings | None = None) -> LazyServer:
     settings = replace(settings or load_settings(), network_thread=True)
 
     def register_tools(server: MCPServer) -> None:
-        from alimail_mcp.server import tools
+        from alimail_mcp.server.tool_calls import register
 
-        tools.register(server, settings)
+        register(server, settings)
 
     return LazyServer(
         tools=register_tools,

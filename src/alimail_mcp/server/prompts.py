@@ -120,9 +120,10 @@ def intent_prompt(intent: str, situation: str, kb: KnowledgeBase | None = None) 
 
 def _first_reading(intent: str, words: str) -> str | None:
     """What the offline router makes of the situation, when it lands in this intent."""
-    from alimail_mcp.router.route import QUERY_MAX_CHARS, route
+    from alimail_mcp.router.args import QUERY_CHARS
+    from alimail_mcp.router.route import route
 
-    result = route(words[:QUERY_MAX_CHARS])
+    result = route(words[:QUERY_CHARS])
     if not result.matched or result.intent != intent:
         return None
     return (

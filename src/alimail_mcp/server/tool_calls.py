@@ -1,0 +1,106 @@
+"""From a row of the tool table to a registered tool: the function the SDK calls, and the engine call
+inside it with its time budget and error mapping."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import inspect
+import logging
+import operator
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Annotated, Any, TypeVar
+
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp_types import ToolAnnotations
+from pydantic import Field
+
+from alimail_mcp.config import ENV_TOOL_TIMEOUT, Settings, load_settings
+from alimail_mcp.errors import InputError
+from alimail_mcp.models import ToolArgs
+from alimail_mcp.server.tools import TOOLS, ToolRow
+from alimail_mcp.worker import on_network_loop
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+
+def register(server: MCPServer, settings: Settings) -> None:
+    """Add every tool of the table, in its order."""
+    for row in TOOLS:
+        server.add_tool(
+            tool_function(row, settings),
+            name=row.name,
+            title=row.title,
+            description=description(row.args),
+            annotations=tool_annotations(row),
+        )
+
+
+def description(args: type[ToolArgs]) -> str:
+    """The tool's description: its arguments model's docstring, as one paragraph."""
+    return " ".join((args.__doc__ or "").split())
+
+
+def tool_annotations(row: ToolRow) -> ToolAnnotations:
+    return ToolAnnotations(
+        read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=row.online
+    )
+
+
+def tool_function(row: ToolRow, settings: Settings) -> Callable[..., Awaitable[Any]]:
+    """An async function whose signature is the arguments model's fields (flat, as clients send them),
+    so that the SDK derives the input schema from the model; it calls the engine."""
+
+    async def call(**arguments: Any) -> Any:
+        engine = _engine_function(row.engine)
+        extra = {"settings": settings} if row.takes_settings else {}
+        return await run_engine(engine(**arguments, **extra), settings, network=row.network_loop)
+
+    params = [_parameter(name, row.args) for name in row.args.model_fields]
+    call.__name__ = call.__qualname__ = row.name
+    call.__signature__ = inspect.Signature(params, return_annotation=row.result)  # type: ignore[attr-defined]
+    call.__annotations__ = {p.name: p.annotation for p in params} | {"return": row.result}
+    return call
+
+
+def _parameter(name: str, args: type[ToolArgs]) -> inspect.Parameter:
+    field = args.model_fields[name]
+    meta = (*field.metadata, Field(description=field.description))
+    annotation = operator.getitem(Annotated, (field.annotation, *meta))
+    default = inspect.Parameter.empty if field.is_required() else field.default
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+
+
+def _engine_function(path: str) -> Callable[..., Coroutine[Any, Any, Any]]:
+    """Imported on first use, so that listing or calling one tool does not load every engine."""
+    module, _, name = path.partition(":")
+    fn: Callable[..., Coroutine[Any, Any, Any]] = getattr(importlib.import_module(module), name)
+    return fn
+
+
+async def run_engine(
+    call: Coroutine[Any, Any, T], settings: Settings | None = None, *, network: bool = False
+) -> T:
+    """Await an engine call within the per-call time budget (`settings.tool_timeout`, default: the
+    environment's). Bad input becomes a tool error naming the field, running out of time one that says
+    so, and any other failure one without the exception's text: that text may quote outside data (a
+    record, a bounce), which reaches the client only as evidence in a result."""
+    budget = (settings or load_settings()).tool_timeout
+    deadline = asyncio.timeout(budget)
+    try:
+        async with deadline:
+            return await (on_network_loop(call) if network else call)
+    except InputError as exc:
+        raise ToolError(str(exc)) from None
+    except ToolError:
+        raise
+    except Exception as exc:
+        if isinstance(exc, TimeoutError) and deadline.expired():
+            raise ToolError(
+                f"the call did not finish within its time budget of {budget:g} s ({ENV_TOOL_TIMEOUT}); "
+                "try again, or ask the administrator to raise the budget"
+            ) from None
+        log.exception("tool call failed")
+        raise ToolError(f"internal error ({type(exc).__name__}); the server log has the details") from None
