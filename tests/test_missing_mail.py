@@ -397,9 +397,12 @@ async def test_both_tools_through_the_server(world: DnsTestServer) -> None:
         assert bad.is_error and "symptoms" in " ".join(getattr(c, "text", "") for c in bad.content)
 
 
-def test_the_cli_offers_exactly_the_engine_symptoms() -> None:
-    """The command line restates the symptom list (its parser must not import the models)."""
-    from alimail_mcp.cli.missing_mail import SYMPTOM_CHOICES
+def test_the_cli_takes_every_engine_symptom_and_no_other() -> None:
+    from alimail_mcp.cli import build_parser
     from alimail_mcp.missing_mail.models import SYMPTOMS
 
-    assert SYMPTOM_CHOICES == SYMPTOMS
+    parser = build_parser()
+    for symptom in SYMPTOMS:
+        assert parser.parse_args(["missing-mail", "x.test", "--symptom", symptom]).symptoms == [symptom]
+    with pytest.raises(SystemExit):
+        parser.parse_args(["missing-mail", "x.test", "--symptom", "lost"])

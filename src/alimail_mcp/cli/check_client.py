@@ -10,27 +10,16 @@ import asyncio
 from typing import Any
 
 from alimail_mcp.cli.options import add_dns_options, settings_from_args
+from alimail_mcp.cli.tool_args import add_arguments, read_arguments
+from alimail_mcp.clients.args import CheckClientSettingsArgs
 
 
-def register(sub: Any) -> None:
-    p: argparse.ArgumentParser = sub.add_parser(
-        "check-client",
-        help="check a mail client's settings (Outlook, Foxmail, iPhone Mail, Thunderbird, Android)",
-        description="Compare a mail client's settings with Alibaba Mail's and print the correct ones for "
-        "that client and site. --probe also connects to the configured servers (never sends a password).",
+def configure(p: argparse.ArgumentParser) -> None:
+    p.description = (
+        "Compare a mail client's settings with Alibaba Mail's and print the correct ones for "
+        "that client and site. --probe also connects to the configured servers (never sends a password)."
     )
-    p.add_argument("--email", help="the account's full address")
-    p.add_argument("--protocol", help="imap or pop3")
-    p.add_argument("--incoming-server")
-    p.add_argument("--incoming-port")
-    p.add_argument("--incoming-security", help="ssl, starttls or none")
-    p.add_argument("--outgoing-server")
-    p.add_argument("--outgoing-port")
-    p.add_argument("--outgoing-security", help="ssl, starttls or none")
-    p.add_argument("--username", help="the username the client logs in with")
-    p.add_argument("--client", help="Outlook, Foxmail, iPhone Mail, Thunderbird, Android or other")
-    p.add_argument("--site", help="China, Singapore, Hong Kong, Germany or US")
-    p.add_argument("--probe", action="store_true", help="connect to the configured servers and report")
+    add_arguments(p, CheckClientSettingsArgs)
     add_dns_options(p)
     p.add_argument("--json", action="store_true", help="print the full result as JSON")
     p.set_defaults(handler=run)
@@ -40,23 +29,8 @@ def run(args: argparse.Namespace) -> int:
     from alimail_mcp.clients.check import check_client_settings
 
     settings = settings_from_args(args)
-    result = asyncio.run(
-        check_client_settings(
-            email=args.email,
-            protocol=args.protocol,
-            incoming_server=args.incoming_server,
-            incoming_port=args.incoming_port,
-            incoming_security=args.incoming_security,
-            outgoing_server=args.outgoing_server,
-            outgoing_port=args.outgoing_port,
-            outgoing_security=args.outgoing_security,
-            username=args.username,
-            client=args.client,
-            site=args.site,
-            probe=args.probe,
-            settings=settings,
-        )
-    )
+    check = read_arguments(CheckClientSettingsArgs, args)
+    result = asyncio.run(check_client_settings(**dict(check), settings=settings))
     if args.json:
         print(result.model_dump_json(indent=2))
     else:

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from alimail_mcp.cli.options import add_dns_options, settings_from_args
+from alimail_mcp.cli.tool_args import Flag, add_arguments, read_arguments
+from alimail_mcp.dns.args import CheckDnsArgs
 from alimail_mcp.errors import InputError
 
 if TYPE_CHECKING:
@@ -22,30 +24,25 @@ if TYPE_CHECKING:
 
 EXIT = {"ok": 0, "problem": 1, "unreachable": 3}
 MAX_FILE_DOMAINS = 10_000
+FLAGS = {
+    "domain": Flag(positional=True, optional=True),
+    "dkim_selectors": Flag(name="selector", metavar="S"),
+    "sending_ip": Flag(name="ip", metavar="IP"),
+    "compare_authoritative": Flag(
+        name="authoritative", on_by_default=True, help="do not compare with the domain's own nameservers"
+    ),
+}
 
 
-def register(sub: Any) -> None:
-    p: argparse.ArgumentParser = sub.add_parser(
-        "check-dns",
-        help="audit a domain's DNS (MX, SPF, DKIM, DMARC, webmail) for Alibaba Mail",
-        description="Audit a domain's DNS against Alibaba Mail's profile; print the exact changes to make.",
-    )
-    p.add_argument("domain", nargs="?", help="the mail domain, e.g. example.com (IDN allowed)")
-    p.add_argument("--selector", action="append", metavar="S", help="DKIM selector to check (repeatable)")
-    p.add_argument("--ip", metavar="IP", help="evaluate SPF for this sending IP address")
+def configure(p: argparse.ArgumentParser) -> None:
+    p.description = CheckDnsArgs.__doc__
+    add_arguments(p, CheckDnsArgs, FLAGS)
     p.add_argument("--json", action="store_true", help="print the full result as JSON")
-    p.add_argument(
-        "--no-authoritative",
-        dest="authoritative",
-        action="store_false",
-        help="do not compare with the domain's own nameservers",
-    )
     p.add_argument("--file", metavar="FILE", help="audit every domain in FILE (one a line; '-' for stdin)")
     p.add_argument(
         "--concurrency", type=int, default=8, metavar="N", help="audits at once with --file (1-64)"
     )
     add_dns_options(p)
-    p.add_argument("--authoritative-port", type=int, default=None, help=argparse.SUPPRESS)
     p.set_defaults(handler=run)
 
 
@@ -66,14 +63,8 @@ def run(args: argparse.Namespace) -> int:
 async def _audit(args: argparse.Namespace, domain: str, settings: Settings) -> DnsAuditResult:
     from alimail_mcp.dns.audit import audit_domain
 
-    return await audit_domain(
-        domain,
-        dkim_selectors=args.selector,
-        sending_ip=args.ip,
-        compare_authoritative=args.authoritative,
-        settings=settings,
-        authoritative_port=args.authoritative_port or settings.authoritative_port,
-    )
+    audit = read_arguments(CheckDnsArgs, args, FLAGS, domain=domain)
+    return await audit_domain(**dict(audit), settings=settings)
 
 
 async def _run_file(args: argparse.Namespace, settings: Settings) -> int:

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
 
 
-def register(sub: Any) -> None:
-    p: argparse.ArgumentParser = sub.add_parser(
-        "check-skills",
-        help="validate every knowledge-base file (skills/) against its model",
-        description="Load and validate every file of the knowledge base; a broken file is named with "
-        "the field at fault. Exit status 1 when any file is broken.",
+def configure(p: argparse.ArgumentParser) -> None:
+    p.description = (
+        "Load and validate every file of the knowledge base; a broken file is named with "
+        "the field at fault. Exit status 1 when any file is broken."
     )
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(handler=run)

@@ -10,16 +10,18 @@ import asyncio
 from typing import Any
 
 from alimail_mcp.cli.options import add_dns_options, settings_from_args
+from alimail_mcp.cli.tool_args import Flag, add_arguments, read_arguments
+from alimail_mcp.webmail.args import CheckWebmailArgs
+
+FLAGS = {"domain": Flag(positional=True)}
 
 
-def register(sub: Any) -> None:
-    p: argparse.ArgumentParser = sub.add_parser(
-        "check-webmail",
-        help="check that mail.<domain> opens Alibaba Mail's webmail (record, HTTP, HTTPS)",
-        description="Resolve mail.<domain>, fetch http:// and https:// at the address found, and report "
-        "status codes, redirects and certificate problems, with the official address to use instead.",
+def configure(p: argparse.ArgumentParser) -> None:
+    p.description = (
+        "Resolve mail.<domain>, fetch http:// and https:// at the address found, and report "
+        "status codes, redirects and certificate problems, with the official address to use instead."
     )
-    p.add_argument("domain", help="the mail domain, e.g. example.com")
+    add_arguments(p, CheckWebmailArgs, FLAGS)
     add_dns_options(p)
     p.add_argument("--json", action="store_true", help="print the full result as JSON")
     p.set_defaults(handler=run)
@@ -29,7 +31,8 @@ def run(args: argparse.Namespace) -> int:
     from alimail_mcp.webmail.check import check_webmail
 
     settings = settings_from_args(args)
-    result = asyncio.run(check_webmail(args.domain, settings=settings))
+    check = read_arguments(CheckWebmailArgs, args, FLAGS)
+    result = asyncio.run(check_webmail(**dict(check), settings=settings))
     if args.json:
         print(result.model_dump_json(indent=2))
     else:

@@ -19,22 +19,24 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from alimail_mcp.cli.options import add_dns_options, settings_from_args
+from alimail_mcp.cli.tool_args import Flag, add_arguments, read_arguments
+from alimail_mcp.diagnosis.args import DiagnoseSendErrorArgs
 from alimail_mcp.errors import InputError
 
 if TYPE_CHECKING:
     from alimail_mcp.diagnosis.models import DiagnosisResult
 
+FLAGS = {
+    "error_text": Flag(name="text", positional=True, optional=True),
+    "domain": Flag(metavar="D"),
+}
 
-def register(sub: Any) -> None:
-    p: argparse.ArgumentParser = sub.add_parser(
-        "diagnose",
-        help="explain a bounce, an SMTP reply or a webmail/client error message",
-        description="Explain why a message failed, whether retrying helps and what to do.",
-    )
-    p.add_argument("text", nargs="?", help="the error text (quote it); omit to use --file, --dir or stdin")
+
+def configure(p: argparse.ArgumentParser) -> None:
+    p.description = "Explain why a message failed, whether retrying helps and what to do."
+    add_arguments(p, DiagnoseSendErrorArgs, FLAGS)
     p.add_argument("--file", metavar="F", help="read the error or the bounce (.eml) from F ('-' for stdin)")
     p.add_argument("--dir", metavar="DIR", help="diagnose every file in DIR; JSON Lines on stdout")
-    p.add_argument("--domain", metavar="D", help="the sender's domain (for the DNS checks)")
     p.add_argument("--json", action="store_true", help="print the full result as JSON")
     live = p.add_mutually_exclusive_group()
     live.add_argument(
@@ -60,15 +62,22 @@ def run(args: argparse.Namespace) -> int:
 async def _diagnose(args: argparse.Namespace, text: str, *, live: bool) -> DiagnosisResult:
     from alimail_mcp.diagnosis.engine import diagnose
 
+    # The model checks a form of the text without the undecodable bytes that surrogateescape kept for
+    # the MIME parser (pydantic refuses lone surrogates); the engine gets the text as read.
+    checked = read_arguments(DiagnoseSendErrorArgs, args, FLAGS, error_text=_printable(text))
     settings = settings_from_args(args) if live else None
-    return await diagnose(text, domain=args.domain, settings=settings, live=live)
+    return await diagnose(**(dict(checked) | {"error_text": text}), settings=settings, live=live)
+
+
+def _printable(text: str) -> str:
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _input_text(args: argparse.Namespace) -> str:
-    if args.text is not None and args.file:
+    if args.error_text is not None and args.file:
         raise InputError("error_text", "give the text or --file, not both")
-    if args.text is not None:
-        return str(args.text)
+    if args.error_text is not None:
+        return str(args.error_text)
     if args.file and args.file != "-":
         return read_file(Path(args.file), "--file")
     if args.file == "-" or not sys.stdin.isatty():

@@ -9,66 +9,45 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from alimail_mcp.cli.options import add_dns_options, settings_from_args
+from alimail_mcp.cli.tool_args import Flag, add_arguments, read_arguments
 from alimail_mcp.errors import InputError
+from alimail_mcp.missing_mail.args import SYMPTOMS, DiagnoseMissingMailArgs
 
 if TYPE_CHECKING:
     from alimail_mcp.missing_mail.models import MissingMailDiagnosis
 
-SYMPTOM_CHOICES = (  # missing_mail.models.SYMPTOMS, restated so that building the parser stays cheap
-    "uses_pop_client",
-    "mailbox_full",
-    "has_rules_or_forwarding",
-    "sender_got_bounce",
-    "bounce_text",
-    "found_in_spam",
-    "only_some_senders",
-    "recently_changed_dns",
-)
-MAX_FILE_BYTES = 1_048_576
+FLAGS = {
+    "domain": Flag(positional=True),
+    "sender": Flag(metavar="ADDRESS|DOMAIN"),
+    "symptoms": Flag(name="symptom", choices=SYMPTOMS),
+    "headers": Flag(from_file=True),
+    "bounce_text": Flag(name="bounce", from_file=True),
+}
 
 
-def register(sub: Any) -> None:
-    p: argparse.ArgumentParser = sub.add_parser(
-        "missing-mail",
-        help="find why mail sent to a domain did not arrive (MX, mailbox settings, spam filtering, headers)",
-        description="Rank the likely causes of missing inbound mail from the domain's live DNS, the "
+def configure(p: argparse.ArgumentParser) -> None:
+    p.description = (
+        "Rank the likely causes of missing inbound mail from the domain's live DNS, the "
         "symptoms, a message's headers and the bounce; say which question to ask next when the evidence "
-        "cannot decide.",
+        "cannot decide."
     )
-    p.add_argument("domain", help="the receiving mail domain, e.g. example.com")
-    p.add_argument("--sender", metavar="ADDRESS|DOMAIN", help="who sent the missing mail")
-    p.add_argument(
-        "--symptom", action="append", choices=SYMPTOM_CHOICES, help="what the user reports (repeatable)"
-    )
-    p.add_argument("--headers", metavar="FILE", help="a file with the message's raw headers ('-' for stdin)")
-    p.add_argument("--bounce", metavar="FILE", help="a file with the bounce the sender got ('-' for stdin)")
+    add_arguments(p, DiagnoseMissingMailArgs, FLAGS)
     p.add_argument("--json", action="store_true", help="print the diagnosis as JSON")
     add_dns_options(p)
-    p.add_argument("--authoritative-port", type=int, default=None, help=argparse.SUPPRESS)
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from alimail_mcp.missing_mail.diagnose import diagnose_missing_mail
 
-    if args.headers == "-" and args.bounce == "-":
+    if args.headers == "-" and args.bounce_text == "-":
         raise InputError("--bounce", "only one of --headers and --bounce can read stdin")
     settings = settings_from_args(args)
-    result = asyncio.run(
-        diagnose_missing_mail(
-            args.domain,
-            sender=args.sender,
-            symptoms=args.symptom,
-            headers=read_text(args.headers, "--headers") if args.headers else None,
-            bounce_text=read_text(args.bounce, "--bounce") if args.bounce else None,
-            settings=settings,
-            authoritative_port=args.authoritative_port,
-        )
-    )
+    diagnosis = read_arguments(DiagnoseMissingMailArgs, args, FLAGS)
+    result = asyncio.run(diagnose_missing_mail(**dict(diagnosis), settings=settings))
     if args.json:
         print(result.model_dump_json(indent=2))
     else:
@@ -76,18 +55,6 @@ def run(args: argparse.Namespace) -> int:
     if result.dns_overall == "unreachable":
         return 3
     return 0 if result.decided else 1
-
-
-def read_text(path: str, flag: str) -> str:
-    try:
-        if path == "-":
-            return sys.stdin.read(MAX_FILE_BYTES + 1)
-        file = Path(path)
-        if file.stat().st_size > MAX_FILE_BYTES:
-            raise InputError(flag, f"{path} is larger than {MAX_FILE_BYTES} bytes")
-        return file.read_bytes().decode("utf-8", "replace")
-    except OSError as exc:
-        raise InputError(flag, f"cannot read {path}: {exc.strerror or exc}") from None
 
 
 def print_diagnosis(result: MissingMailDiagnosis, out: TextIO) -> None:

@@ -20,6 +20,8 @@ def add_dns_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--resolvers", metavar="IP[:PORT],...", help=f"resolvers to use (env {ENV_RESOLVERS})")
     g.add_argument("--dns-timeout", metavar="SECONDS", help=f"per-query timeout (env {ENV_DNS_TIMEOUT})")
     g.add_argument("--dns-budget", metavar="SECONDS", help=f"time for a whole audit (env {ENV_DNS_BUDGET})")
+    # Where a domain's own nameservers are asked: test harnesses serve them on another port.
+    g.add_argument("--authoritative-port", type=int, default=None, help=argparse.SUPPRESS)
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
@@ -28,7 +30,12 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     resolvers = parse_nameservers(args.resolvers, "--resolvers") if getattr(args, "resolvers", None) else None
     timeout = _flag_seconds(args, "dns_timeout", 0.05, 60)
     budget = _flag_seconds(args, "dns_budget", 0.1, 300)
-    return settings.with_overrides(resolvers=resolvers, dns_timeout=timeout, dns_budget=budget)
+    return settings.with_overrides(
+        resolvers=resolvers,
+        dns_timeout=timeout,
+        dns_budget=budget,
+        authoritative_port=getattr(args, "authoritative_port", None),
+    )
 
 
 def _flag_seconds(args: argparse.Namespace, name: str, low: float, high: float) -> float | None:

@@ -4,35 +4,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from typing import Any
 
-_FACTS = (
-    "forgot_password",
-    "has_secure_phone",
-    "has_security_questions",
-    "has_app",
-    "app_logged_in",
-    "is_admin",
-)
+from alimail_mcp.cli.tool_args import add_arguments, read_arguments
+from alimail_mcp.recovery.args import RecoverAccessArgs
 
 
-def register(sub: Any) -> None:
-    p: argparse.ArgumentParser = sub.add_parser(
-        "recover",
-        help="plan access recovery (forgotten password, lock, QR login, account states)",
-        description="Plan how a user gets back into their Alibaba Mail account. Facts left out are inferred "
-        "from --description where possible and otherwise assumed (the plan says which).",
+def configure(p: argparse.ArgumentParser) -> None:
+    p.description = (
+        "Plan how a user gets back into their Alibaba Mail account. Facts left out are inferred "
+        "from --description where possible and otherwise assumed (the plan says which)."
     )
-    p.add_argument(
-        "--description", help='the situation in the user\'s words, e.g. "忘记密码了，手机号也换了"'
-    )
-    p.add_argument("--lock-message", help='the message the login page shows, e.g. "Too many password errors"')
-    p.add_argument(
-        "--locked-at", help="when the lock began, ISO 8601 with offset (2024-05-01T09:10:00+08:00)"
-    )
-    p.add_argument("--now", help="the current time, ISO 8601 with offset (default: now)")
-    for fact in _FACTS:
-        p.add_argument(f"--{fact.replace('_', '-')}", action=argparse.BooleanOptionalAction, default=None)
+    add_arguments(p, RecoverAccessArgs)
     p.add_argument("--json", action="store_true", help="print the plan as JSON")
     p.set_defaults(handler=run)
 
@@ -40,15 +22,7 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from alimail_mcp.recovery.plan import recover_access
 
-    plan = asyncio.run(
-        recover_access(
-            description=args.description,
-            lock_message=args.lock_message,
-            locked_at=args.locked_at,
-            now=args.now,
-            **{fact: getattr(args, fact) for fact in _FACTS},
-        )
-    )
+    plan = asyncio.run(recover_access(**dict(read_arguments(RecoverAccessArgs, args))))
     if args.json:
         print(plan.model_dump_json(indent=2))
         return 0

@@ -7,17 +7,16 @@ import sys
 import textwrap
 from typing import Any
 
+from alimail_mcp.cli.tool_args import Flag, add_arguments, read_arguments
 from alimail_mcp.errors import KnowledgeError
+from alimail_mcp.router.args import RouteQueryArgs
+
+FLAGS = {"query": Flag(positional=True, words=True)}
 
 
-def register(sub: Any) -> None:
-    p: argparse.ArgumentParser = sub.add_parser(
-        "route",
-        help="route a question (English or Chinese) to its troubleshooting path",
-        description="Route an Alibaba Mail question to the intent and path that answer it, with the path's "
-        "steps, key facts and the pitfalls of choosing another path. Offline.",
-    )
-    p.add_argument("query", nargs="+", help='the question, e.g. "Outlook keeps asking for my password"')
+def configure(p: argparse.ArgumentParser) -> None:
+    p.description = RouteQueryArgs.__doc__
+    add_arguments(p, RouteQueryArgs, FLAGS)
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(handler=run)
 
@@ -25,8 +24,9 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from alimail_mcp.router.route import route
 
+    query = read_arguments(RouteQueryArgs, args, FLAGS).query
     try:
-        result = route(" ".join(args.query))
+        result = route(query)
     except KnowledgeError as exc:
         print(f"alimail-mcp route: knowledge base error: {exc}", file=sys.stderr)
         return 1

@@ -11,34 +11,34 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from alimail_mcp.cli.options import add_dns_options, settings_from_args
+from alimail_mcp.cli.tool_args import Flag, add_arguments, read_arguments
+from alimail_mcp.secure_setup.args import GOALS, PlanSecureSetupArgs
 
 if TYPE_CHECKING:
     from alimail_mcp.secure_setup.models import SecureSetupPlan
 
-GOALS = ("anti-spoofing", "signing", "encryption", "spam-control")
+FLAGS = {
+    "domain": Flag(positional=True),
+    "goals": Flag(name="goal", choices=GOALS),
+    "mailbox": Flag(metavar="ADDRESS"),
+}
 
 
-def register(sub: Any) -> None:
-    p: argparse.ArgumentParser = sub.add_parser(
-        "secure-plan",
-        help="plan SPF, DKIM and DMARC (with dates), S/MIME and sender filters for a domain",
-        description="Plan how to secure a domain's mail on Alibaba Mail: SPF first, then DKIM, then DMARC "
-        "from p=none to p=reject with dates; S/MIME eligibility and certificate checks; sender-filter costs.",
+def configure(p: argparse.ArgumentParser) -> None:
+    p.description = (
+        "Plan how to secure a domain's mail on Alibaba Mail: SPF first, then DKIM, then DMARC "
+        "from p=none to p=reject with dates; S/MIME eligibility and certificate checks; sender-filter costs."
     )
-    p.add_argument("domain", help="the mail domain, e.g. example.com")
-    p.add_argument("--edition", help="standard, premium, enterprise or 'AI Premium'")
-    p.add_argument(
-        "--goal", action="append", choices=GOALS, help="what to plan for (repeatable; default all)"
-    )
+    # A certificate is read from a file here, which may be a .p12 asking for its password.
+    add_arguments(p, PlanSecureSetupArgs, FLAGS, skip={"certificate"})
     p.add_argument(
         "--certificate",
         metavar="FILE",
         help="an S/MIME certificate: .p12/.pfx (asks for the password), .pem, .cer/.crt/.der",
     )
-    p.add_argument("--mailbox", metavar="ADDRESS", help="the mailbox the certificate is for")
     p.add_argument(
         "--selector", action="append", metavar="S", help="DKIM selector shown in the admin console"
     )
@@ -47,7 +47,6 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--json", action="store_true", help="print the plan as JSON")
     add_dns_options(p)
-    p.add_argument("--authoritative-port", type=int, default=None, help=argparse.SUPPRESS)
     p.set_defaults(handler=run)
 
 
@@ -55,24 +54,21 @@ def run(args: argparse.Namespace) -> int:
     from alimail_mcp.secure_setup.plan import normalize_goals, plan_secure_setup
 
     settings = settings_from_args(args)
-    goals = normalize_goals(args.goal)
+    plan_args = read_arguments(PlanSecureSetupArgs, args, FLAGS, certificate=None)  # read below
+    goals = normalize_goals(plan_args.goals)
     check = None
     if args.certificate:
         from alimail_mcp.cli.smime_check import check_file
 
         purposes = tuple(g for g in ("signing", "encryption") if g in goals) or ("signing", "encryption")
-        check = check_file(Path(args.certificate), args.mailbox, purposes)
+        check = check_file(Path(args.certificate), plan_args.mailbox, purposes)
     plan = asyncio.run(
         plan_secure_setup(
-            args.domain,
-            edition=args.edition,
-            goals=list(goals),
-            mailbox=args.mailbox,
+            **dict(plan_args),
             today=args.today,
             dkim_selectors=args.selector,
             certificate_check=check,
             settings=settings,
-            authoritative_port=args.authoritative_port,
         )
     )
     if args.json:

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 from alimail_mcp.cli.options import add_dns_options, settings_from_args
 
 
-def register(sub: Any) -> None:
-    p: argparse.ArgumentParser = sub.add_parser(
-        "serve",
-        help="run the MCP server",
-        description="Run the MCP server. stdio by default; 'http' serves streamable HTTP at /mcp, "
+def configure(p: argparse.ArgumentParser) -> None:
+    p.description = (
+        "Run the MCP server. stdio by default; 'http' serves streamable HTTP at /mcp, "
         "'sse' serves SSE at /sse. HTTP binds 127.0.0.1 unless --host says otherwise, which needs "
-        "ALIMAIL_MCP_AUTH_TOKEN.",
+        "ALIMAIL_MCP_AUTH_TOKEN."
     )
     p.add_argument("--transport", choices=("stdio", "sse", "http"), default="stdio")
     p.add_argument("--host", default="127.0.0.1", help="address to bind for sse/http (default 127.0.0.1)")

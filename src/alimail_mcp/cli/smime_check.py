@@ -10,7 +10,7 @@ import argparse
 import getpass
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from alimail_mcp.errors import InputError
 
@@ -21,12 +21,10 @@ if TYPE_CHECKING:
 MAX_FILE_BYTES = 1_048_576
 
 
-def register(sub: Any) -> None:
-    p: argparse.ArgumentParser = sub.add_parser(
-        "smime-check",
-        help="check an S/MIME certificate file (.p12/.pfx asks for its password)",
-        description="Check an S/MIME certificate for Alibaba Mail: validity dates, the mailbox address, "
-        "key usage, extended key usage, key size, self-signed or not; for .p12/.pfx also the private key.",
+def configure(p: argparse.ArgumentParser) -> None:
+    p.description = (
+        "Check an S/MIME certificate for Alibaba Mail: validity dates, the mailbox address, "
+        "key usage, extended key usage, key size, self-signed or not; for .p12/.pfx also the private key."
     )
     p.add_argument("file", help="the certificate file: .p12/.pfx (with its key), .pem, .cer/.crt/.der")
     p.add_argument("--mailbox", metavar="ADDRESS", help="the mailbox the certificate is meant for")

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal, get_args
 
 from pydantic import Field
 
 from alimail_mcp.inputs import ADDRESS_CHARS, CHOICE_CHARS, DOMAIN_TEXT_CHARS
 from alimail_mcp.models import ToolArgs
 
+GoalId = Literal["anti-spoofing", "signing", "encryption", "spam-control"]
+GOALS: tuple[GoalId, ...] = get_args(GoalId)
+"""In plan order."""
 MAX_GOALS = 8
 CERTIFICATE_CHARS = 65_536
 """A certificate as PEM or base64 text (a chain fits)."""

@@ -13,7 +13,8 @@ from alimail_mcp.knowledge.finding_text import FindingText
 from alimail_mcp.knowledge.loader import load_provider, read_yaml, skills_dir, validate
 from alimail_mcp.knowledge.strict import StrictModel
 from alimail_mcp.models import Finding, PathId
-from alimail_mcp.secure_setup.models import EditionId, GoalId, StepId
+from alimail_mcp.secure_setup.args import GoalId
+from alimail_mcp.secure_setup.models import EditionId, StepId
 
 FILE = "secure_setup.yaml"
 SKILL_SECURITY = "alimail/guide/alimail-security"

@@ -9,9 +9,9 @@ from pydantic import BaseModel, Field
 
 from alimail_mcp.dns.models import PlannedChange
 from alimail_mcp.models import DnsChange, Finding, ToolResult
+from alimail_mcp.secure_setup.args import GoalId
 
 EditionId = Literal["standard", "premium", "enterprise", "ai-premium"]
-GoalId = Literal["anti-spoofing", "encryption", "signing", "spam-control"]
 StepId = Literal["spf", "dkim", "dmarc-none", "dmarc-quarantine", "dmarc-reject"]
 StepStatus = Literal["done", "to-do", "fix", "later", "unknown"]
 """done: nothing to change; to-do: missing, set it up now; fix: present but wrong, change it now;

@@ -17,7 +17,7 @@ from alimail_mcp.inputs import CHOICE_CHARS, normalize_address, normalize_domain
 from alimail_mcp.knowledge.facts import render
 from alimail_mcp.knowledge.loader import load_provider
 from alimail_mcp.models import Finding, PathId
-from alimail_mcp.secure_setup.args import MAX_GOALS
+from alimail_mcp.secure_setup.args import GOALS, MAX_GOALS, GoalId
 from alimail_mcp.secure_setup.filters import sender_filter_advice
 from alimail_mcp.secure_setup.knowledge import (
     SKILL_CONFIGURATION,
@@ -28,7 +28,6 @@ from alimail_mcp.secure_setup.knowledge import (
 from alimail_mcp.secure_setup.models import (
     CertificateCheck,
     EditionId,
-    GoalId,
     PlanStep,
     SecureSetupPlan,
     SmimeEligibility,
@@ -41,7 +40,6 @@ if TYPE_CHECKING:
     from alimail_mcp.dns.report import DnsAuditResult
     from alimail_mcp.secure_setup.certificate import Purpose
 
-GOAL_ORDER: tuple[GoalId, ...] = ("anti-spoofing", "signing", "encryption", "spam-control")
 _SKILLS: dict[str, str] = {
     "dns-auth": SKILL_CONFIGURATION,
     "smime": SKILL_SECURITY,
@@ -166,16 +164,16 @@ def normalize_edition(value: str | None, kb: SecureSetupKnowledge | None = None)
 def normalize_goals(values: list[str] | None) -> tuple[GoalId, ...]:
     """Goals in plan order, duplicates dropped; none given means all of them."""
     if not values:
-        return GOAL_ORDER
+        return GOALS
     if len(values) > MAX_GOALS:
         raise InputError("goals", f"at most {MAX_GOALS} goals")
     chosen: set[str] = set()
     for raw in values:
         key = _key(str(raw)).replace(" ", "-")
-        if key not in GOAL_ORDER:
-            raise InputError("goals", f"{str(raw)[:40]!r} is not a goal; use any of: {', '.join(GOAL_ORDER)}")
+        if key not in GOALS:
+            raise InputError("goals", f"{str(raw)[:40]!r} is not a goal; use any of: {', '.join(GOALS)}")
         chosen.add(key)
-    return tuple(g for g in GOAL_ORDER if g in chosen)
+    return tuple(g for g in GOALS if g in chosen)
 
 
 def parse_day(value: date | str | None) -> date:
