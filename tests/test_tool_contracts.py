@@ -50,7 +50,7 @@ def test_every_tool_has_a_subcommand() -> None:
 def test_the_subcommand_offers_every_argument(row: ToolRow) -> None:
     command = CLI_COMMAND[row.name]
     parser = build_parser([command])
-    sub = next(a for a in parser._actions if a.dest == "command").choices[command]  # type: ignore[union-attr]
+    sub = next(a for a in parser._actions if a.dest == "command").choices[command]
     dests = {action.dest for action in sub._actions}
     assert set(row.args.model_fields) <= dests, (command, set(row.args.model_fields) - dests)
 
@@ -79,6 +79,6 @@ def test_the_cli_refuses_what_the_model_refuses_naming_the_flag(
 
 def test_only_the_command_being_run_is_configured() -> None:
     parser = build_parser(["route", "hello"])
-    subs = next(a for a in parser._actions if a.dest == "command").choices  # type: ignore[union-attr]
+    subs = next(a for a in parser._actions if a.dest == "command").choices
     assert any(a.dest == "query" for a in subs["route"]._actions)
     assert not any(a.dest == "domain" for a in subs["check-dns"]._actions)
