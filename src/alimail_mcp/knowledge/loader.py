@@ -14,9 +14,9 @@ from alimail_mcp.knowledge.facts import fill_tree
 
 if TYPE_CHECKING:
     # Imported where used: the server's start-up only needs skills_dir() and the catalog.
-    from alimail_mcp.knowledge.base import KnowledgeBase
-    from alimail_mcp.knowledge.models import IntentSkill
+    from alimail_mcp.knowledge.knowledge_base import KnowledgeBase
     from alimail_mcp.knowledge.provider import Provider
+    from alimail_mcp.knowledge.skill_models import IntentSkill
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -77,10 +77,10 @@ def _default_knowledge() -> KnowledgeBase:
 
 
 def _read_knowledge(root: Path) -> KnowledgeBase:
-    from alimail_mcp.knowledge.base import KnowledgeBase
     from alimail_mcp.knowledge.facts import provider_facts
-    from alimail_mcp.knowledge.models import DetailSkill, IntentSkill, RoutingVocabulary
+    from alimail_mcp.knowledge.knowledge_base import KnowledgeBase
     from alimail_mcp.knowledge.provider import Provider
+    from alimail_mcp.knowledge.skill_models import DetailSkill, IntentSkill, RoutingVocabulary
 
     provider_path = root / "provider.yaml"
     provider = validate(Provider, read_yaml(provider_path), provider_path)

@@ -18,8 +18,8 @@ from functools import cache
 
 from alimail_mcp.errors import InputError
 from alimail_mcp.inputs import bounded_text
-from alimail_mcp.knowledge.base import KnowledgeBase, PathRef
-from alimail_mcp.knowledge.models import TermGroup
+from alimail_mcp.knowledge.knowledge_base import KnowledgeBase, PathRef
+from alimail_mcp.knowledge.skill_models import TermGroup
 from alimail_mcp.router.args import QUERY_CHARS
 from alimail_mcp.router.models import Alternative, Guidance, RouteResult
 from alimail_mcp.router.text import deletions, features, is_cjk, term_parts, tokens

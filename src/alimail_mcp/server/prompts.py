@@ -15,7 +15,7 @@ from alimail_mcp.inputs import bounded_text
 from alimail_mcp.server.skill_index import prompt_description, prompt_name, skill_uri
 
 if TYPE_CHECKING:
-    from alimail_mcp.knowledge.base import KnowledgeBase
+    from alimail_mcp.knowledge.knowledge_base import KnowledgeBase
 
 SITUATION_MAX_CHARS = 8000
 

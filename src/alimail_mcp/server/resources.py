@@ -18,9 +18,9 @@ from alimail_mcp.server.skill_index import (
 )
 
 if TYPE_CHECKING:
-    from alimail_mcp.knowledge.base import KnowledgeBase
-    from alimail_mcp.knowledge.models import DetailSkill, IntentSkill
+    from alimail_mcp.knowledge.knowledge_base import KnowledgeBase
     from alimail_mcp.knowledge.provider import Provider
+    from alimail_mcp.knowledge.skill_models import DetailSkill, IntentSkill
 
 
 class SkillDocument(BaseModel):

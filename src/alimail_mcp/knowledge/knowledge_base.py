@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from alimail_mcp.knowledge.models import DetailSkill, IntentSkill, PathSpec, RoutingVocabulary
 from alimail_mcp.knowledge.provider import Provider
+from alimail_mcp.knowledge.skill_models import DetailSkill, IntentSkill, PathSpec, RoutingVocabulary
 
 
 @dataclass(frozen=True)
