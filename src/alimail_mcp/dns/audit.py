@@ -35,7 +35,7 @@ from alimail_mcp.dns.propagation import compare_authoritative as compare_with_au
 from alimail_mcp.dns.report import DnsAuditResult, DnsChecks
 from alimail_mcp.dns.spf import SpfCheck, check_spf
 from alimail_mcp.dns.verdict import next_steps_of, overall_of, route_of, summary_of
-from alimail_mcp.dns.webmail import check_webmail
+from alimail_mcp.dns.webmail_cname import check_webmail_cname
 from alimail_mcp.errors import InputError
 from alimail_mcp.inputs import normalize_domain
 from alimail_mcp.knowledge.loader import load_provider
@@ -78,7 +78,7 @@ async def audit_domain(
         "spf": check_spf(bounded, name, sending_ip=ip),
         "dkim": check_dkim(bounded, name, selectors, provider=provider),
         "dmarc": check_dmarc(bounded, name, provider=provider),
-        "webmail_cname": check_webmail(bounded, name, provider=provider),
+        "webmail_cname": check_webmail_cname(bounded, name, provider=provider),
     }
     if compare_authoritative and isinstance(inner, DirectAsker):
         questions = _questions(name, selectors or list(provider.dkim.common_selectors), provider)

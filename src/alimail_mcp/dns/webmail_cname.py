@@ -14,7 +14,9 @@ from alimail_mcp.knowledge.provider import Provider
 from alimail_mcp.models import DnsChange, Finding, Severity
 
 
-async def check_webmail(client: DnsClient, domain: str, *, provider: Provider | None = None) -> WebmailCheck:
+async def check_webmail_cname(
+    client: DnsClient, domain: str, *, provider: Provider | None = None
+) -> WebmailCheck:
     provider = provider or load_provider()
     spec = provider.webmail_cname
     optional = provider.optional_cnames
@@ -25,7 +27,7 @@ async def check_webmail(client: DnsClient, domain: str, *, provider: Provider | 
         *(client.query(fqdn(c.host, domain), "CNAME") for c in optional),
     )
     findings: list[Finding] = []
-    # An international site's webmail host is as valid a target as the China one (check_webmail agrees).
+    # An international site's webmail host is as valid a target as the China one (so does check_webmail).
     sites = {site.webmail: site.label for site in provider.sites if site.webmail != spec.recommended_target}
     accepted = tuple(dict.fromkeys((*spec.accepted_targets, *sites)))
     webmail = _read(spec.host, name, spec.recommended_target, accepted, cname, address, domain)
