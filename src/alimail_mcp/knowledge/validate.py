@@ -23,6 +23,7 @@ LOADERS = (
     ("secure_setup.yaml", "alimail_mcp.secure_setup.knowledge", "load_secure_setup"),
     ("missing_mail.yaml", "alimail_mcp.missing_mail.knowledge", "load_missing_mail"),
     ("headers.yaml", "alimail_mcp.headers.knowledge", "load_headers"),
+    ("dns.yaml", "alimail_mcp.dns.knowledge", "load_dns"),
 )
 """What each loader reads, where it lives, and its name. Each raises KnowledgeError(file, field)."""
 
