@@ -19,6 +19,7 @@ from alimail_mcp.config import Settings, load_settings
 from alimail_mcp.dns.client import Answer, DnsClient, Outcome
 from alimail_mcp.dns.dkim import check_dkim
 from alimail_mcp.dns.dmarc import check_dmarc
+from alimail_mcp.dns.finding import SKILL_DELIVERY, make
 from alimail_mcp.dns.models import (
     CheckResult,
     DkimCheck,
@@ -40,7 +41,6 @@ from alimail_mcp.errors import InputError
 from alimail_mcp.inputs import normalize_domain
 from alimail_mcp.knowledge.loader import load_provider
 from alimail_mcp.knowledge.provider import Provider
-from alimail_mcp.models import Finding, Severity
 
 MAX_SELECTORS = 20
 _SELECTOR = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)(\.(?!-)[a-z0-9_-]{1,63}(?<!-))*$")
@@ -183,14 +183,7 @@ async def _run(jobs: dict[str, Coroutine[Any, Any, CheckResult]], deadline: floa
 
 
 def _out_of_time(check: str) -> CheckResult:
-    finding = Finding(
-        code="dns.timeout",
-        severity=Severity.WARNING,
-        title=f"The {check} check did not finish within the DNS budget",
-        detail="Its questions were unanswered when the audit ran out of time; nothing is reported missing.",
-        fix=["Run the audit again; if it keeps timing out, the domain's nameservers answer too slowly."],
-        skill="alimail/troubleshooting/alimail-email-delivery",
-    )
+    finding = make("dns.timeout.budget", {"check": check}, skill=SKILL_DELIVERY)
     return CheckResult(status="unreachable", findings=[finding])
 
 
