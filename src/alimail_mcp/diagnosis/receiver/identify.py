@@ -10,7 +10,7 @@ from alimail_mcp.diagnosis.catalog import catalog
 _ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 
 
-def detect(text: str, rhost: str = "", domain: str = "") -> str | None:
+def detect(text: str, remote_host: str = "", domain: str = "") -> str | None:
     """The receiver id (google, microsoft ...) or None when nothing points to a known one.
 
     Markers are looked for in the text without its email addresses: a sender at yahoo.com quoted
@@ -21,7 +21,7 @@ def detect(text: str, rhost: str = "", domain: str = "") -> str | None:
     for name, (_, markers) in receivers.items():
         if markers is not None and text and markers.search(text):
             return name
-    for host in (rhost.lower().rstrip("."), domain.lower().rstrip(".")):
+    for host in (remote_host.lower().rstrip("."), domain.lower().rstrip(".")):
         if not host:
             continue
         for name, (hosts, _) in receivers.items():
