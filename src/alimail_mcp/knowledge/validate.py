@@ -15,6 +15,7 @@ from alimail_mcp.errors import KnowledgeError
 
 LOADERS = (
     ("skills/alimail/**, provider.yaml, routing.yaml", "alimail_mcp.knowledge.loader", "load_knowledge"),
+    ("receivers.yaml", "alimail_mcp.diagnosis.receiver.registry", "receivers"),
     ("errors.yaml", "alimail_mcp.diagnosis.catalog", "catalog"),
     ("reasons.yaml", "alimail_mcp.diagnosis.reason.tables", "tables"),
     ("recovery.yaml", "alimail_mcp.recovery.knowledge", "load_recovery"),

@@ -1,11 +1,11 @@
 """Find the receiving side before reading its codes: markers in the error text first (`gsmtp`),
-then the remote host, then the recipient's domain (receivers are defined in skills/errors.yaml)."""
+then the remote host, then the recipient's domain (receivers are defined in skills/receivers.yaml)."""
 
 from __future__ import annotations
 
 import re
 
-from alimail_mcp.diagnosis.catalog import catalog
+from alimail_mcp.diagnosis.receiver.registry import receivers
 
 _ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 
@@ -16,15 +16,11 @@ def detect(text: str, remote_host: str = "", domain: str = "") -> str | None:
     Markers are looked for in the text without its email addresses: a sender at yahoo.com quoted
     in a refusal does not make the refusal Yahoo's.
     """
-    receivers = catalog().receivers
+    registry = receivers()
     text = _ADDRESS.sub(" ", text.lower()) if "@" in text else text.lower()
-    for name, (_, markers) in receivers.items():
-        if markers is not None and text and markers.search(text):
-            return name
+    if text and (found := registry.by_wording(text)):
+        return found
     for host in (remote_host.lower().rstrip("."), domain.lower().rstrip(".")):
-        if not host:
-            continue
-        for name, (hosts, _) in receivers.items():
-            if hosts.search(host):
-                return name
+        if host and (found := registry.by_host(host)):
+            return found
     return None

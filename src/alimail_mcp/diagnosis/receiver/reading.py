@@ -1,5 +1,6 @@
-"""Receivers whose replies need their own table: find the receiver by remote host (then by the
-recipient's domain) and read its codes and phrases (tables in skills/reasons.yaml, `receivers`)."""
+"""Receivers whose replies need their own table: find the receiver by the remote host (then by the
+recipient's domain) and read its codes and phrases (tables in skills/reasons.yaml, `receivers`; who
+is who in skills/receivers.yaml)."""
 
 from __future__ import annotations
 
@@ -10,19 +11,18 @@ from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.reason import Evidence
 from alimail_mcp.diagnosis.reason.tables import ReceiverTable, tables
 from alimail_mcp.diagnosis.receiver import docomo
+from alimail_mcp.diagnosis.receiver.registry import receivers
 
 _SPECIAL = {"docomo": docomo.reason}
 
 
 def find(host: str) -> tuple[str, ReceiverTable] | None:
-    """The receiver table whose host pattern matches `host` (a host name or a domain)."""
-    name = host.lower()
-    if not name:
+    """The receiver whose table reads replies from `host` (a host name or a domain), and the table."""
+    if not host:
         return None
-    for receiver, pattern, table in tables().receiver_hosts:
-        if pattern.search(name):
-            return receiver, table
-    return None
+    own = tables().data.receivers
+    receiver = receivers().by_reply_host(host.lower(), own)
+    return (receiver, own[receiver]) if receiver else None
 
 
 def reason(ev: Evidence, remote_host: str, destination: str) -> str:
