@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from alimail_mcp.cli import main
@@ -30,3 +32,11 @@ def test_a_broken_part_is_named_and_the_rest_still_checked(
     assert "BROKEN recovery.yaml" in out
     assert "skills/recovery.yaml: field paths.0.steps: Field required" in out
     assert out.count("ok ") == len(validate.LOADERS) - 1
+
+
+@pytest.mark.parametrize("part", ["dns.yaml", "receivers.yaml"])
+def test_the_dns_texts_and_the_receiver_registry_are_checked(
+    part: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check-skills"]) == 0
+    assert re.search(rf"\bok\s+{re.escape(part)}\b", capsys.readouterr().out)

@@ -7,7 +7,7 @@ import shlex
 from alimail_mcp.dns.mx import check_mx
 from alimail_mcp.dns.plan import build_plan, planned
 from alimail_mcp.dns.resolver import ResolverClient
-from alimail_mcp.dns.webmail import check_webmail
+from alimail_mcp.dns.webmail_cname import check_webmail_cname
 from alimail_mcp.knowledge.loader import load_provider
 from alimail_mcp.models import DnsChange
 from tests.dns_server import DnsTestServer
@@ -128,7 +128,9 @@ async def test_a_record_webmail_becomes_a_cname(
     dns_server: DnsTestServer, dns_client: ResolverClient
 ) -> None:
     serve_world(dns_server, variant("pinned.test", without=["mail CNAME"], extra="mail A 203.0.113.10"))
-    plan = build_plan("pinned.test", "pinned.test", webmail=await check_webmail(dns_client, "pinned.test"))
+    plan = build_plan(
+        "pinned.test", "pinned.test", webmail=await check_webmail_cname(dns_client, "pinned.test")
+    )
     assert rows(plan) == [
         ("add", "CNAME", "mail", "qiye.aliyun.com", None),
         ("delete", "A", "mail", "203.0.113.10", None),

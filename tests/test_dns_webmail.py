@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from alimail_mcp.dns.resolver import ResolverClient
-from alimail_mcp.dns.webmail import check_webmail
+from alimail_mcp.dns.webmail_cname import check_webmail_cname
 from tests.dns_server import DnsTestServer
 from tests.dns_zones import serve_world, variant, zone_file
 
@@ -16,7 +16,7 @@ def codes(result: object) -> set[str]:
 
 async def test_good(dns_server: DnsTestServer, dns_client: ResolverClient) -> None:
     serve_world(dns_server, zone_file("good.test"))
-    result = await check_webmail(dns_client, "good.test")
+    result = await check_webmail_cname(dns_client, "good.test")
     assert result.status == "ok" and codes(result) == set()
     assert result.webmail is not None
     assert (result.webmail.state, result.webmail.target) == ("ok", "qiye.aliyun.com")
@@ -26,7 +26,7 @@ async def test_good(dns_server: DnsTestServer, dns_client: ResolverClient) -> No
 
 async def test_missing(dns_server: DnsTestServer, dns_client: ResolverClient) -> None:
     serve_world(dns_server, variant("nomail.test", without=NO_MAIL))
-    result = await check_webmail(dns_client, "nomail.test")
+    result = await check_webmail_cname(dns_client, "nomail.test")
     assert codes(result) == {"webmail_cname.missing"}
     change = result.findings[0].dns_change
     assert change is not None
@@ -42,7 +42,7 @@ async def test_wrong_target(dns_server: DnsTestServer, dns_client: ResolverClien
     serve_world(
         dns_server, variant("elsewhere.test", without=NO_MAIL, extra="mail CNAME webmail.otherprovider.test.")
     )
-    result = await check_webmail(dns_client, "elsewhere.test")
+    result = await check_webmail_cname(dns_client, "elsewhere.test")
     assert codes(result) == {"webmail_cname.wrong-target"}
     change = result.findings[0].dns_change
     assert change is not None and (change.action, change.old_value) == (
@@ -53,7 +53,7 @@ async def test_wrong_target(dns_server: DnsTestServer, dns_client: ResolverClien
 
 async def test_a_record_instead_of_cname(dns_server: DnsTestServer, dns_client: ResolverClient) -> None:
     serve_world(dns_server, variant("pinned.test", without=NO_MAIL, extra="mail A 203.0.113.10"))
-    result = await check_webmail(dns_client, "pinned.test")
+    result = await check_webmail_cname(dns_client, "pinned.test")
     assert codes(result) == {"webmail_cname.wrong-target"}
     assert result.webmail is not None and result.webmail.state == "address-record"
     assert result.webmail.addresses == ["203.0.113.10"]
@@ -63,7 +63,7 @@ async def test_a_record_instead_of_cname(dns_server: DnsTestServer, dns_client: 
 async def test_zone_appended_target(dns_server: DnsTestServer, dns_client: ResolverClient) -> None:
     extra = "mail CNAME qiye.aliyun.com.glued.test."
     serve_world(dns_server, variant("glued.test", without=NO_MAIL, extra=extra))
-    result = await check_webmail(dns_client, "glued.test")
+    result = await check_webmail_cname(dns_client, "glued.test")
     assert codes(result) == {"webmail_cname.wrong-target"}
     assert result.webmail is not None and result.webmail.state == "zone-appended"
     assert "domain appended" in result.findings[0].title
@@ -73,14 +73,14 @@ async def test_legacy_target_is_accepted(dns_server: DnsTestServer, dns_client: 
     serve_world(
         dns_server, variant("legacymail.test", without=NO_MAIL, extra="mail CNAME mail.mxhichina.com.")
     )
-    result = await check_webmail(dns_client, "legacymail.test")
+    result = await check_webmail_cname(dns_client, "legacymail.test")
     assert codes(result) == {"webmail_cname.legacy-target"}
     assert result.status == "ok"
 
 
 async def test_client_alias_elsewhere_is_info(dns_server: DnsTestServer, dns_client: ResolverClient) -> None:
     serve_world(dns_server, variant("imap.test", extra="imap CNAME mx1.otherprovider.test."))
-    result = await check_webmail(dns_client, "imap.test")
+    result = await check_webmail_cname(dns_client, "imap.test")
     assert codes(result) == {"webmail_cname.client-alias"}
     assert result.findings[0].severity.value == "info" and result.status == "ok"
 
@@ -88,7 +88,7 @@ async def test_client_alias_elsewhere_is_info(dns_server: DnsTestServer, dns_cli
 async def test_servfail_is_not_missing(dns_server: DnsTestServer, dns_client: ResolverClient) -> None:
     serve_world(dns_server, zone_file("good.test"))
     dns_server.set_fault("mail.good.test", rcode="SERVFAIL")
-    result = await check_webmail(dns_client, "good.test")
+    result = await check_webmail_cname(dns_client, "good.test")
     assert codes(result) == {"dns.servfail"} and result.status == "unreachable"
 
 
@@ -97,7 +97,7 @@ async def test_international_site_webmail_is_an_accepted_target(
 ) -> None:
     """A Singapore-site customer pointing mail.<domain> at mail.sg.aliyun.com is not misconfigured."""
     serve_world(dns_server, variant("sg.test", without=NO_MAIL, extra="mail CNAME mail.sg.aliyun.com."))
-    result = await check_webmail(dns_client, "sg.test")
+    result = await check_webmail_cname(dns_client, "sg.test")
     assert result.webmail is not None
     assert (result.webmail.state, result.webmail.target) == ("accepted", "mail.sg.aliyun.com")
     assert "webmail_cname.wrong-target" not in codes(result)

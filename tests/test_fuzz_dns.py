@@ -22,7 +22,7 @@ from alimail_mcp.dns.spf import check_host, check_spf, parse_lenient, parse_reco
 from alimail_mcp.dns.spf.macros import MacroSyntaxError, parse_domain_spec
 from alimail_mcp.dns.spf.record import SpfSyntaxError, parse_term
 from alimail_mcp.dns.taglist import parse_tags
-from alimail_mcp.dns.webmail import check_webmail
+from alimail_mcp.dns.webmail_cname import check_webmail_cname
 from alimail_mcp.errors import InputError
 from alimail_mcp.inputs import normalize_address, normalize_domain
 from tests.fuzzing import DOMAIN, SPF_RECORDS, SPF_TERMS, TAG_LISTS, FuzzClient, tried, zones
@@ -163,7 +163,7 @@ async def test_mx_check(zone: dict) -> None:  # type: ignore[type-arg]
 @given(zones())
 async def test_webmail_cname_check(zone: dict) -> None:  # type: ignore[type-arg]
     tried("webmail_cname.check")
-    check_shape(await check_webmail(FuzzClient(zone), DOMAIN))
+    check_shape(await check_webmail_cname(FuzzClient(zone), DOMAIN))
 
 
 @given(

@@ -13,6 +13,8 @@ from pydantic import Field, field_validator, model_validator
 
 from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.reason.tables import ReasonId
+from alimail_mcp.diagnosis.receiver.registry import Receiver, lower_case_regexes, receivers
+from alimail_mcp.errors import KnowledgeError
 from alimail_mcp.knowledge.strict import StrictModel
 from alimail_mcp.models import IntentId, PathId
 
@@ -26,31 +28,6 @@ _ID = re.compile(r"^[a-z]+\.[a-z0-9-]+$|^unclassified$")
 _CODE = re.compile(r"^[245]\.\d{1,3}\.\d{1,3}$")
 
 
-_UPPER_OUTSIDE_ESCAPES = re.compile(r"(?<!\\)[A-Z]")
-
-
-def _regexes(patterns: tuple[str, ...]) -> tuple[str, ...]:
-    """Valid regular expressions, written in lower case (they are matched against lower-cased text)."""
-    for pattern in patterns:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise ValueError(f"pattern {pattern!r} is not a valid regular expression: {exc}") from None
-        if _UPPER_OUTSIDE_ESCAPES.search(pattern.replace("\\\\", "")):
-            raise ValueError(f"pattern {pattern!r} has upper-case letters; write it in lower case")
-    return patterns
-
-
-class Receiver(StrictModel):
-    name: str = Field(min_length=2)
-    hosts: tuple[str, ...] = Field(min_length=1)
-    """Regular expressions over a host name or a domain (the remote host, the recipient's domain)."""
-    markers: tuple[str, ...] = ()
-    """Regular expressions over the error text that only this receiver writes."""
-
-    _check = field_validator("hosts", "markers")(_regexes)
-
-
 class CauseMatch(StrictModel):
     receiver: str | None = None
     status: tuple[str, ...] = ()
@@ -61,7 +38,7 @@ class CauseMatch(StrictModel):
     """Only for what a mail client, an app or webmail shows: a text on its own (not a recipient read
     from a bounce) that carries no SMTP reply code or enhanced status. Broad wording is safe there."""
 
-    _check = field_validator("en", "zh")(_regexes)
+    _check = field_validator("en", "zh")(lower_case_regexes)
 
     @field_validator("status")
     @classmethod
@@ -133,6 +110,7 @@ class Cause(StrictModel):
 class CatalogFile(StrictModel):
     version: int
     receivers: dict[str, Receiver]
+    """The receiver registry (skills/receivers.yaml), put in by the loader: causes name receivers from it."""
     causes: tuple[Cause, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -167,13 +145,9 @@ class Catalog:
 
     def __init__(self, data: CatalogFile) -> None:
         self.data = data
-        self.receivers = {
-            name: (
-                re.compile("|".join(f"(?:{h})" for h in r.hosts)),
-                re.compile("|".join(f"(?:{m})" for m in r.markers)) if r.markers else None,
-            )
-            for name, r in data.receivers.items()
-        }
+        registry = receivers()
+        # Each receiver's (hosts, markers) patterns, as the header analysis reads them.
+        self.receivers = {name: (hosts, registry.markers.get(name)) for name, hosts in registry.hosts.items()}
         self._entries = [
             _compile(cause, block) for cause in data.causes for block in cause.matches if not block.empty
         ]
@@ -338,10 +312,17 @@ def _literals(items: list[Any]) -> list[str] | None:
 
 @cache
 def catalog() -> Catalog:
-    from alimail_mcp.knowledge.loader import load_provider, read_yaml, skills_dir, validate
+    from alimail_mcp.knowledge.loader import display_path, load_provider, read_yaml, skills_dir, validate
 
     path = skills_dir() / "errors.yaml"
-    return Catalog(validate(CatalogFile, _fill(read_yaml(path), load_provider(), path), path))
+    data = _fill(read_yaml(path), load_provider(), path)
+    if isinstance(data, dict):
+        if "receivers" in data:
+            raise KnowledgeError(
+                display_path(path), "field receivers: receivers are defined in receivers.yaml"
+            )
+        data = {**data, "receivers": receivers().data.receivers}
+    return Catalog(validate(CatalogFile, data, path))
 
 
 def _fill(data: Any, provider: Any, path: Path) -> Any:

@@ -20,6 +20,7 @@ from alimail_mcp.dns.args import MAX_SELECTORS
 from alimail_mcp.dns.client import Answer, DnsClient, Outcome
 from alimail_mcp.dns.dkim import check_dkim
 from alimail_mcp.dns.dmarc import check_dmarc
+from alimail_mcp.dns.finding import SKILL_DELIVERY, make
 from alimail_mcp.dns.models import (
     CheckResult,
     DkimCheck,
@@ -36,12 +37,11 @@ from alimail_mcp.dns.propagation import compare_authoritative as compare_with_au
 from alimail_mcp.dns.report import DnsAuditResult, DnsChecks
 from alimail_mcp.dns.spf import SpfCheck, check_spf
 from alimail_mcp.dns.verdict import next_steps_of, overall_of, route_of, summary_of
-from alimail_mcp.dns.webmail import check_webmail
+from alimail_mcp.dns.webmail_cname import check_webmail_cname
 from alimail_mcp.errors import InputError
 from alimail_mcp.inputs import normalize_domain
 from alimail_mcp.knowledge.loader import load_provider
 from alimail_mcp.knowledge.provider import Provider
-from alimail_mcp.models import Finding, Severity
 
 _SELECTOR = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)(\.(?!-)[a-z0-9_-]{1,63}(?<!-))*$")
 _MARGIN = 0.1
@@ -78,7 +78,7 @@ async def audit_domain(
         "spf": check_spf(bounded, name, sending_ip=ip),
         "dkim": check_dkim(bounded, name, selectors, provider=provider),
         "dmarc": check_dmarc(bounded, name, provider=provider),
-        "webmail_cname": check_webmail(bounded, name, provider=provider),
+        "webmail_cname": check_webmail_cname(bounded, name, provider=provider),
     }
     if compare_authoritative and isinstance(inner, DirectAsker):
         questions = _questions(name, selectors or list(provider.dkim.common_selectors), provider)
@@ -184,14 +184,7 @@ async def _run(jobs: dict[str, Coroutine[Any, Any, CheckResult]], deadline: floa
 
 
 def _out_of_time(check: str) -> CheckResult:
-    finding = Finding(
-        code="dns.timeout",
-        severity=Severity.WARNING,
-        title=f"The {check} check did not finish within the DNS budget",
-        detail="Its questions were unanswered when the audit ran out of time; nothing is reported missing.",
-        fix=["Run the audit again; if it keeps timing out, the domain's nameservers answer too slowly."],
-        skill="alimail/troubleshooting/alimail-email-delivery",
-    )
+    finding = make("dns.timeout.budget", {"check": check}, skill=SKILL_DELIVERY)
     return CheckResult(status="unreachable", findings=[finding])
 
 

@@ -11,7 +11,7 @@ import base64
 import binascii
 
 from alimail_mcp.dns.client import Answer, DnsClient, Outcome
-from alimail_mcp.dns.finding import SKILL_CONFIGURATION, excerpt, fault, unverified
+from alimail_mcp.dns.finding import SKILL_CONFIGURATION, excerpt, fault, make, problem, subject, unverified
 from alimail_mcp.dns.models import DkimCheck, DkimKey, status_of
 from alimail_mcp.dns.taglist import parse_tags
 from alimail_mcp.knowledge.loader import load_provider
@@ -40,7 +40,7 @@ async def check_dkim(
     usable = [k for k in keys if k.valid and not k.revoked]
     unanswered = [k for k in keys if k.found is None]
     if not any(k.found for k in keys) and not unanswered:
-        findings.append(_missing(domain, tried, given, provider))
+        findings.append(_missing(domain, tried, given))
     revoked = [f for f in findings if f.code == "dkim.revoked"]
     for f in revoked:
         f.severity = Severity.INFO if usable else Severity.WARNING
@@ -62,9 +62,9 @@ def _read_selector(selector: str, answer: Answer) -> tuple[DkimKey, list[Finding
         # The selector is published as an alias of a key kept elsewhere (a signing service's zone).
         key.found = True
         key.record = excerpt(f"CNAME {answer.cname_chain[0]}")
-        return key, [unverified(answer, f"DKIM key of selector {selector} (an alias)")]
+        return key, [unverified(answer, subject("dkim-key-alias", selector=selector))]
     if not answer.outcome.conclusive:
-        return key, [fault(answer, f"DKIM key of selector {selector}")]
+        return key, [fault(answer, subject("dkim-key", selector=selector))]
     if answer.outcome is not Outcome.OK:
         key.found = False
         return key, []
@@ -72,7 +72,7 @@ def _read_selector(selector: str, answer: Answer) -> tuple[DkimKey, list[Finding
     key.found = True
     key.record = excerpt(candidates[0] if candidates else answer.records[0])
     if len(candidates) != 1:
-        why = "holds several key records" if candidates else "holds TXT data that is not a DKIM key"
+        why = problem("dkim.several-keys" if candidates else "dkim.not-a-key")
         return key, [_invalid(key, [why])]
     return key, _judge_key(key, candidates[0])
 
@@ -81,13 +81,13 @@ def _judge_key(key: DkimKey, text: str) -> list[Finding]:
     parsed = parse_tags(text)
     tags, problems = parsed.tags, list(parsed.problems)
     if "v" in tags and (parsed.order[0] != "v" or tags["v"] != "DKIM1"):
-        problems.append("v= must come first and be exactly DKIM1")
+        problems.append(problem("dkim.version"))
     key.key_type = tags.get("k", "rsa").lower()
     key.testing = "y" in tags.get("t", "").replace(" ", "").split(":")
     if "p" not in tags:
-        problems.append("the public key tag p= is missing")
+        problems.append(problem("dkim.no-key"))
     if key.key_type not in ("rsa", "ed25519"):
-        problems.append("k= names a key type other than rsa or ed25519")
+        problems.append(problem("dkim.key-type"))
     if problems:
         return [_invalid(key, problems)]
     data = "".join(tags["p"].split())
@@ -97,19 +97,19 @@ def _judge_key(key: DkimKey, text: str) -> list[Finding]:
     try:
         der = base64.b64decode(data, validate=True)
     except (binascii.Error, ValueError):
-        return [_invalid(key, ["p= is not valid base64"])]
+        return [_invalid(key, [problem("dkim.not-base64")])]
     bits = rsa_key_bits(der) if key.key_type == "rsa" else _ed25519_bits(der)
     if bits is None:
-        return [_invalid(key, [f"p= does not hold a {key.key_type} public key"])]
+        return [_invalid(key, [problem("dkim.not-a-public-key", key_type=key.key_type)])]
     key.key_bits = bits
     key.valid = True
     findings: list[Finding] = []
     if key.key_type == "rsa" and bits < MIN_RSA_BITS:
-        why = f"the RSA key has {bits} bits; receivers ignore keys under {MIN_RSA_BITS} bits"
-        findings.append(_weak(key, why))
+        findings.append(_weak(key, "dkim.weak-key.short"))
     hashes = {h.strip().lower() for h in tags.get("h", "").split(":") if h.strip()}
     if hashes and "sha256" not in hashes:
-        findings.append(_weak(key, "h= allows only SHA-1, which receivers no longer accept (RFC 8301)"))
+        short = bits < MIN_RSA_BITS  # an Ed25519 key's 256 bits count as short here too
+        findings.append(_weak(key, "dkim.weak-key.sha1-short-key" if short else "dkim.weak-key.sha1"))
     if key.testing:
         findings.append(_testing(key))
     return findings
@@ -171,83 +171,42 @@ def _evidence(key: DkimKey) -> dict[str, object]:
 
 
 def _invalid(key: DkimKey, problems: list[str]) -> Finding:
-    return Finding(
-        code="dkim.invalid",
-        severity=Severity.ERROR,
-        title=f"The DKIM key record of selector {key.selector} is not valid",
-        detail="Receivers cannot use this key, so mail signed with this selector fails DKIM: "
-        + "; ".join(problems)
-        + ".",
+    return make(
+        "dkim.invalid",
+        {"selector": key.selector, "problems": "; ".join(problems)},
         evidence=_evidence(key),
-        fix=[
-            "Copy the DKIM TXT value again from the admin console (or the signing service) into the record "
-            f"{key.selector}._domainkey, as one record, without quotes or line breaks added by hand.",
-        ],
         skill=SKILL_CONFIGURATION,
         needs_admin=True,
     )
 
 
-def _weak(key: DkimKey, why: str) -> Finding:
-    return Finding(
-        code="dkim.weak-key",
-        severity=Severity.ERROR if (key.key_bits or MIN_RSA_BITS) < MIN_RSA_BITS else Severity.WARNING,
-        title=f"The DKIM key of selector {key.selector} is too weak",
-        detail=f"{why[0].upper()}{why[1:]}.",
+def _weak(key: DkimKey, text: str) -> Finding:
+    return make(
+        text,
+        {"selector": key.selector, "bits": key.key_bits, "min_bits": MIN_RSA_BITS},
         evidence={**_evidence(key), "key_bits": key.key_bits},
-        fix=["Generate a new 2048-bit key in the admin console (or the signing service) and publish it."],
         skill=SKILL_CONFIGURATION,
         needs_admin=True,
     )
 
 
 def _revoked(key: DkimKey) -> Finding:
-    return Finding(
-        code="dkim.revoked",
-        severity=Severity.WARNING,
-        title=f"The DKIM key of selector {key.selector} is revoked (empty p=)",
-        detail="An empty p= withdraws the key: signatures made with this selector fail.",
-        evidence=_evidence(key),
-        fix=["If mail is still signed with this selector, publish its current key; otherwise nothing to do."],
-        skill=SKILL_CONFIGURATION,
+    return make(
+        "dkim.revoked", {"selector": key.selector}, evidence=_evidence(key), skill=SKILL_CONFIGURATION
     )
 
 
 def _testing(key: DkimKey) -> Finding:
-    return Finding(
-        code="dkim.testing",
-        severity=Severity.INFO,
-        title=f"The DKIM key of selector {key.selector} is marked as testing (t=y)",
-        detail="Receivers may treat signatures with this key like unsigned mail.",
-        evidence=_evidence(key),
-        fix=["Remove t=y from the record once signing works."],
-        skill=SKILL_CONFIGURATION,
+    return make(
+        "dkim.testing", {"selector": key.selector}, evidence=_evidence(key), skill=SKILL_CONFIGURATION
     )
 
 
-def _missing(domain: str, tried: list[str], given: bool, provider: Provider) -> Finding:
-    if given:
-        title = "No DKIM key found at the selector(s) given"
-        detail = "The selectors named have no key record, so messages signed with them fail DKIM."
-    else:
-        title = "No DKIM key found at the common selectors"
-        detail = (
-            "The domain may use another selector: Alibaba Mail shows the domain's own selector in the admin "
-            "console. Without a DKIM key, receivers such as Gmail can only rely on SPF."
-        )
-    return Finding(
-        code="dkim.missing",
-        severity=Severity.WARNING if given else Severity.INFO,
-        title=title,
-        detail=detail,
+def _missing(domain: str, tried: list[str], given: bool) -> Finding:
+    return make(
+        "dkim.missing.given" if given else "dkim.missing",
+        {"domain": domain},
         evidence={"selectors_tried": tried},
-        fix=[
-            f"Sign in to the Alibaba Mail admin console ({provider.console.admin_url}) and open the domain's "
-            "DKIM setting; turn DKIM on if it is off.",
-            f"Add the TXT record it shows: host <selector>._domainkey (in {domain}), "
-            "value v=DKIM1; k=rsa; p=<key>.",
-            "Run this check again with that selector once the record is published.",
-        ],
         skill=SKILL_CONFIGURATION,
         needs_admin=True,
     )

@@ -1,11 +1,16 @@
-"""What every check needs to write a finding: the skill each family of findings belongs to, the
-`dns.timeout`/`dns.servfail`/`dns.refused` findings for questions that got no usable answer, and
-evidence excerpts."""
+"""What every check needs to write a finding: its words from skills/dns.yaml (`make`, `step`,
+`subject`, `problem`), the skill each family of findings belongs to, the `dns.timeout`/`dns.servfail`/
+`dns.refused` findings for questions that got no usable answer, and evidence excerpts."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from alimail_mcp.dns.client import Answer, Outcome
-from alimail_mcp.models import Finding, Severity
+from alimail_mcp.dns.knowledge import load_dns
+from alimail_mcp.knowledge.facts import render
+from alimail_mcp.models import DnsChange, Finding
 
 SKILL_DELIVERY = "alimail/troubleshooting/alimail-email-delivery"
 """resolve-failure / dns-authorization: MX, SPF and unanswered DNS questions."""
@@ -23,34 +28,55 @@ def excerpt(text: str, limit: int = EVIDENCE_CHARS) -> str:
 
 
 FAULT_CODES = ("dns.timeout", "dns.servfail", "dns.refused")
-
-_HOW = {
-    Outcome.TIMEOUT: ("dns.timeout", "got no answer in time"),
-    Outcome.SERVFAIL: ("dns.servfail", "failed (SERVFAIL or an unusable answer)"),
-    Outcome.REFUSED: ("dns.refused", "was refused (the server does not answer for this name)"),
+_FAULTS = {Outcome.TIMEOUT: "dns.timeout", Outcome.SERVFAIL: "dns.servfail", Outcome.REFUSED: "dns.refused"}
+_UNVERIFIED = {
+    Outcome.TIMEOUT: "dns.timeout.unverified",
+    Outcome.SERVFAIL: "dns.servfail.unverified",
+    Outcome.REFUSED: "dns.refused.unverified",
 }
+
+
+def make(
+    key: str,
+    values: Mapping[str, Any] | None = None,
+    *,
+    skill: str,
+    evidence: dict[str, Any] | None = None,
+    dns_change: DnsChange | None = None,
+    needs_admin: bool = False,
+    before: Sequence[str] = (),
+    after: Sequence[str] = (),
+) -> Finding:
+    """The finding of text `key` with `values` filled in; `before`/`after`: the check's own steps
+    (from `step`) around the text's fix."""
+    kb = load_dns()
+    finding = kb.findings[key].to_finding(
+        kb.code_of(key), values or {}, skill=skill, evidence=evidence, needs_admin=needs_admin
+    )
+    if before or after:
+        finding.fix = [*before, *finding.fix, *after]
+    finding.dns_change = dns_change
+    return finding
+
+
+def step(key: str, **values: object) -> str:
+    return render(load_dns().steps[key], values)
+
+
+def subject(key: str, **values: object) -> str:
+    """What a question was about, as the titles of unanswered questions name it."""
+    return render(load_dns().subjects[key], values)
+
+
+def problem(key: str, **values: object) -> str:
+    return render(load_dns().problems[key], values)
 
 
 def fault(answer: Answer, what: str) -> Finding:
     """The finding for a question about the domain's own records that could not be answered: the check
-    could not complete, and nothing is ever claimed missing on its basis."""
-    code, how = _HOW.get(answer.outcome, _HOW[Outcome.SERVFAIL])
-    return Finding(
-        code=code,
-        severity=Severity.WARNING,
-        title=f"Could not read the {what}: the DNS question {how}",
-        detail=(
-            "This part of the check could not complete, so nothing is reported missing on its basis. "
-            "A resolver or the domain's own nameservers did not answer properly."
-        ),
-        evidence=_evidence(answer),
-        fix=[
-            "Run the check again in a few minutes.",
-            "If it keeps failing, check that the domain's nameservers (NS records at the registrar) are "
-            "online and answer for the zone; a lame or unreachable nameserver also breaks mail delivery.",
-        ],
-        skill=SKILL_DELIVERY,
-    )
+    could not complete, and nothing is ever claimed missing on its basis. `what`: from `subject`."""
+    key = _FAULTS.get(answer.outcome, "dns.servfail")
+    return make(key, {"subject": what}, evidence=_evidence(answer), skill=SKILL_DELIVERY)
 
 
 def out_of_reach(answer: Answer) -> bool:
@@ -69,20 +95,8 @@ def unverified(answer: Answer, what: str) -> Finding:
     Timeouts and failures of a recursive resolver stay `fault()`s: receivers meet them too."""
     if not out_of_reach(answer):
         return fault(answer, what)
-    code, how = _HOW.get(answer.outcome, _HOW[Outcome.SERVFAIL])
-    return Finding(
-        code=code,
-        severity=Severity.INFO,
-        title=f"Could not verify the {what}: the resolver does not answer for that name",
-        detail=(
-            f"The DNS question {how}. The resolver answers without recursion, as an authoritative-only "
-            "server does, and does not answer for names outside its zones. This point is not verified; "
-            "nothing is reported missing on its basis."
-        ),
-        evidence=_evidence(answer),
-        fix=["Run the audit with a recursive resolver to verify this point."],
-        skill=SKILL_DELIVERY,
-    )
+    key = _UNVERIFIED.get(answer.outcome, "dns.servfail.unverified")
+    return make(key, {"subject": what}, evidence=_evidence(answer), skill=SKILL_DELIVERY)
 
 
 def _evidence(answer: Answer) -> dict[str, object]:

@@ -8,12 +8,12 @@ import itertools
 from dataclasses import dataclass
 
 from alimail_mcp.dns.client import Answer, DnsClient, Outcome
-from alimail_mcp.dns.finding import SKILL_DELIVERY, excerpt, fault, unverified
+from alimail_mcp.dns.finding import SKILL_DELIVERY, excerpt, fault, make, step, subject, unverified
 from alimail_mcp.dns.models import MxCheck, MxHost, status_of
 from alimail_mcp.dns.names import zone_appended
 from alimail_mcp.knowledge.loader import load_provider
 from alimail_mcp.knowledge.provider import MxSet, Provider
-from alimail_mcp.models import DnsChange, Finding, Severity
+from alimail_mcp.models import DnsChange, Finding
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ async def check_mx(client: DnsClient, domain: str, *, provider: Provider | None 
     provider = provider or load_provider()
     answer = await client.query(domain, "MX")
     if not answer.outcome.conclusive:
-        return MxCheck(status="unreachable", findings=[fault(answer, "MX records")])
+        return MxCheck(status="unreachable", findings=[fault(answer, subject("mx-records"))])
     records = _parse(answer)
     null_mx = [r for r in records if r.host in ("", ".")]
     if answer.outcome is not Outcome.OK or not records or null_mx:
@@ -141,7 +141,7 @@ def _judge(
             kept = bool(host.provider_set) or (host in alibaba_like and host.resolves is not False)
             findings.append(_alias(host, lookup.alias, kept=kept))
         if lookup.failed is not None:
-            findings.append(unverified(lookup.failed, f"address of MX host {host.host}"))
+            findings.append(unverified(lookup.failed, subject("mx-host-address", host=host.host)))
     findings += [
         _undocumented(provider, h) for h in distinct if h in alibaba_like and h.resolves is not False
     ]
@@ -166,17 +166,11 @@ def _in_provider_space(provider: Provider, host: str) -> bool:
 
 
 def _undocumented(provider: Provider, host: MxHost) -> Finding:
-    return Finding(
-        code="mx.undocumented-host",
-        severity=Severity.INFO,
-        title=f"MX host {host.host} is in Alibaba Mail's name space but is not one of its documented hosts",
-        detail="It is not counted as another provider. Alibaba Mail documents "
-        + ", ".join(r.host for r in provider.recommended_mx.records)
-        + "; use the values the admin console shows for the domain.",
+    documented = ", ".join(r.host for r in provider.recommended_mx.records)
+    return make(
+        "mx.undocumented-host",
+        {"host": host.host, "documented": documented},
         evidence={"host": host.host, "priority": host.priority},
-        fix=[
-            "Compare the MX values with the admin console's domain page and correct this one if it differs."
-        ],
         skill=SKILL_DELIVERY,
     )
 
@@ -193,30 +187,22 @@ def _mx(host: str, priority: int, action: str = "add", old: str | None = None) -
 
 
 def _recommended_steps(provider: Provider) -> list[str]:
-    return [
-        f"Add an MX record: host @, value {r.host}, priority {r.priority}."
-        for r in provider.recommended_mx.records
-    ]
+    return [step("add-mx", host=r.host, priority=r.priority) for r in provider.recommended_mx.records]
 
 
 def _missing(answer: Answer, domain: str, provider: Provider, *, null_mx: bool) -> Finding:
     if null_mx:
-        why = "publishes a null MX (RFC 7505), which tells every sender that the domain receives no mail"
+        key = "mx.missing.null-mx"
     elif answer.outcome is Outcome.NXDOMAIN:
-        why = "does not exist in DNS (NXDOMAIN): check the spelling, the registration and the delegation"
+        key = "mx.missing.nxdomain"
     else:
-        why = "has no MX records, so other servers cannot deliver mail to its mailboxes"
+        key = "mx.missing"
     first = provider.recommended_mx.records[0]
-    return Finding(
-        code="mx.missing",
-        severity=Severity.ERROR,
-        title="No MX records point to Alibaba Mail",
-        detail=f"{domain} {why}.",
+    return make(
+        key,
+        {"domain": domain},
         evidence={"outcome": answer.outcome.value, "records": [excerpt(r) for r in answer.records]},
-        fix=[
-            *(["Delete the null MX record (priority 0, value '.')."] if null_mx else ()),
-            *_recommended_steps(provider),
-        ],
+        after=_recommended_steps(provider),
         dns_change=_mx(first.host, first.priority),
         skill=SKILL_DELIVERY,
         needs_admin=True,
@@ -226,22 +212,10 @@ def _missing(answer: Answer, domain: str, provider: Provider, *, null_mx: bool) 
 def _conflict(domain: str, foreign: list[MxHost], ours: list[MxHost]) -> Finding:
     best_ours = min((h.priority for h in ours), default=None)
     ahead = [h.host for h in foreign if best_ours is None or h.priority <= best_ours]
-    detail = (
-        "Senders spread mail over all MX hosts by priority, so part of the inbound mail goes to "
-        "another provider and never reaches the Alibaba Mail mailboxes."
-    )
-    if ahead:
-        detail += (
-            " Some of them have a priority as good as or better than Alibaba Mail's, so most mail goes there."
-        )
-    return Finding(
-        code="mx.conflict",
-        severity=Severity.ERROR,
-        title="MX records of another mail provider are mixed with Alibaba Mail's",
-        detail=detail,
+    return make(
+        "mx.conflict.ahead" if ahead else "mx.conflict",
         evidence={"foreign_hosts": [f"{h.priority} {h.host}" for h in foreign], "ahead_of_alibaba": ahead},
-        fix=[f"Delete the MX record {h.host} (priority {h.priority})." for h in foreign]
-        + ["Keep only the Alibaba Mail MX records."],
+        before=[step("delete-mx", host=h.host, priority=h.priority) for h in foreign],
         dns_change=_mx(foreign[0].host, foreign[0].priority, "delete"),
         skill=SKILL_DELIVERY,
         needs_admin=True,
@@ -250,16 +224,11 @@ def _conflict(domain: str, foreign: list[MxHost], ours: list[MxHost]) -> Finding
 
 def _wrong_provider(domain: str, provider: Provider, foreign: list[MxHost]) -> Finding:
     first = provider.recommended_mx.records[0]
-    return Finding(
-        code="mx.wrong-provider",
-        severity=Severity.ERROR,
-        title="MX records point to another mail provider, not Alibaba Mail",
-        detail=(
-            f"Mail for {domain} is delivered to another provider's servers, so Alibaba Mail mailboxes "
-            "receive nothing. If the domain moved to Alibaba Mail, the MX records were not switched."
-        ),
+    return make(
+        "mx.wrong-provider",
+        {"domain": domain},
         evidence={"hosts": [f"{h.priority} {h.host}" for h in foreign]},
-        fix=[*_recommended_steps(provider), *(f"Delete the MX record {h.host}." for h in foreign)],
+        after=[*_recommended_steps(provider), *(step("delete-mx-host", host=h.host) for h in foreign)],
         dns_change=_mx(first.host, first.priority),
         skill=SKILL_DELIVERY,
         needs_admin=True,
@@ -267,19 +236,10 @@ def _wrong_provider(domain: str, provider: Provider, foreign: list[MxHost]) -> F
 
 
 def _appended(domain: str, host: MxHost, meant: str) -> Finding:
-    unresolvable = host.resolves is False
-    return Finding(
-        code="mx.host-unresolvable" if unresolvable else "mx.conflict",
-        severity=Severity.ERROR,
-        title=f"MX value has the domain appended: {meant}.{domain} instead of {meant}",
-        detail=(
-            "The DNS panel treated the value as a name inside your zone and added the domain to it. "
-            "Enter the value as a full name; many panels need a trailing dot ('" + meant + ".') or take "
-            "the value as it is."
-            + (" The name it produced does not resolve, so senders skip it." if unresolvable else "")
-        ),
+    return make(
+        "mx.zone-appended.unresolvable" if host.resolves is False else "mx.zone-appended",
+        {"domain": domain, "meant": meant, "host": host.host, "priority": host.priority},
         evidence={"host": host.host, "priority": host.priority, "intended": meant, "zone_appended": True},
-        fix=[f"Change the MX value {host.host} to {meant} (priority {host.priority})."],
         dns_change=_mx(meant, host.priority, "replace", host.host),
         skill=SKILL_DELIVERY,
         needs_admin=True,
@@ -287,24 +247,10 @@ def _appended(domain: str, host: MxHost, meant: str) -> Finding:
 
 
 def _unresolvable(host: MxHost) -> Finding:
-    if _is_address(host.host):
-        title = f"MX value {host.host} is an IP address, not a host name"
-        detail = (
-            "An MX record must name a host (RFC 5321 5.1); senders look the value up as a name, find "
-            "nothing and cannot deliver to it."
-        )
-    else:
-        title = f"MX host {host.host} has no address (no A or AAAA record)"
-        detail = (
-            "Senders cannot connect to an MX host without an address; mail for it waits and then bounces."
-        )
-    return Finding(
-        code="mx.host-unresolvable",
-        severity=Severity.ERROR,
-        title=title,
-        detail=detail,
+    return make(
+        "mx.host-unresolvable.address" if _is_address(host.host) else "mx.host-unresolvable",
+        {"host": host.host},
         evidence={"host": host.host, "priority": host.priority},
-        fix=[f"Delete the MX record {host.host} or correct its value."],
         dns_change=DnsChange(action="delete", type="MX", host="@", value=host.host, priority=host.priority),
         skill=SKILL_DELIVERY,
         needs_admin=True,
@@ -313,21 +259,7 @@ def _unresolvable(host: MxHost) -> Finding:
 
 def _mixed_sets(provider: Provider, ids: list[str]) -> Finding:
     labels = [s.label for s in provider.mx_sets if s.id in ids]
-    return Finding(
-        code="mx.mixed-sets",
-        severity=Severity.WARNING,
-        title="MX records mix two Alibaba Mail sets",
-        detail=(
-            "Each Alibaba Mail edition has its own MX set. Keep the set your admin console shows for "
-            "the domain and delete the others."
-        ),
-        evidence={"sets": labels},
-        fix=[
-            "Open the admin console's domain page, note the MX values it lists, delete the other MX records."
-        ],
-        skill=SKILL_DELIVERY,
-        needs_admin=True,
-    )
+    return make("mx.mixed-sets", evidence={"sets": labels}, skill=SKILL_DELIVERY, needs_admin=True)
 
 
 def _set_shape(mx_set: MxSet, hosts: list[MxHost], being_fixed: set[str | None]) -> list[Finding]:
@@ -339,13 +271,11 @@ def _set_shape(mx_set: MxSet, hosts: list[MxHost], being_fixed: set[str | None])
     absent = [r for r in mx_set.records if r.host not in present and r.host not in being_fixed]
     if absent:
         findings.append(
-            Finding(
-                code="mx.incomplete",
-                severity=Severity.WARNING,
-                title=f"The {mx_set.label} MX set is incomplete",
-                detail="The missing hosts are the backups senders use when the first host is busy or down.",
+            make(
+                "mx.incomplete",
+                {"set": mx_set.label},
                 evidence={"missing": [f"{r.priority} {r.host}" for r in absent]},
-                fix=[f"Add an MX record: host @, value {r.host}, priority {r.priority}." for r in absent],
+                after=[step("add-mx", host=r.host, priority=r.priority) for r in absent],
                 dns_change=_mx(absent[0].host, absent[0].priority),
                 skill=SKILL_DELIVERY,
                 needs_admin=True,
@@ -358,27 +288,24 @@ def _set_shape(mx_set: MxSet, hosts: list[MxHost], being_fixed: set[str | None])
     if inverted or tied or dup:
         expected = {r.host: r.priority for r in mx_set.records}
         if inverted:
-            what = "the hosts are in the reverse of Alibaba Mail's order, so a backup host is tried first"
+            key = "mx.priority-odd.reversed"
         elif dup:
-            what = "a host is listed more than once"
+            key = "mx.priority-odd.duplicate"
         else:
-            what = "several hosts share one priority, while Alibaba Mail's set gives each its own"
+            key = "mx.priority-odd.tied"
+        steps = [
+            step("set-mx-priority", host=h.host, priority=expected[names[h.host]])
+            for h in hosts
+            if h.priority != expected[names[h.host]]
+        ]
         findings.append(
-            Finding(
-                code="mx.priority-odd",
-                severity=Severity.WARNING if inverted else Severity.INFO,
-                title="MX priorities differ from Alibaba Mail's order",
-                detail=f"Mail still arrives, but {what}.",
+            make(
+                key,
                 evidence={
                     "published": [f"{h.priority} {h.host}" for h in hosts],
                     "expected": [f"{r.priority} {r.host}" for r in mx_set.records],
                 },
-                fix=[
-                    f"Set the priority of {h.host} to {expected[names[h.host]]}."
-                    for h in hosts
-                    if h.priority != expected[names[h.host]]
-                ]
-                or ["Delete the duplicate MX record."],
+                after=steps or [step("delete-duplicate-mx")],
                 skill=SKILL_DELIVERY,
                 needs_admin=True,
             )
@@ -387,20 +314,11 @@ def _set_shape(mx_set: MxSet, hosts: list[MxHost], being_fixed: set[str | None])
 
 
 def _legacy(provider: Provider, mx_set: MxSet) -> Finding:
-    rec = provider.recommended_mx
-    return Finding(
-        code="mx.legacy-set",
-        severity=Severity.INFO,
-        title=f"MX uses the {mx_set.label} values",
-        detail=(
-            "These hosts are recognised as Alibaba Mail. The current recommended set is "
-            + ", ".join(f"{r.host} ({r.priority})" for r in rec.records)
-            + "; use the values your admin console shows for the domain's edition."
-        ),
+    recommended = ", ".join(f"{r.host} ({r.priority})" for r in provider.recommended_mx.records)
+    return make(
+        "mx.legacy-set",
+        {"set": mx_set.label, "recommended": recommended},
         evidence={"set": mx_set.id},
-        fix=[
-            "Compare the MX values with the admin console's domain page; if they differ, follow the console."
-        ],
         skill=SKILL_DELIVERY,
     )
 
@@ -408,19 +326,11 @@ def _legacy(provider: Provider, mx_set: MxSet) -> Finding:
 def _alias(host: MxHost, target: str, *, kept: bool) -> Finding:
     """An MX host that is a CNAME. Kept hosts (Alibaba Mail's through the alias, or unknown) should point
     at the real host; another provider's alias goes away with its record, so it is only noted."""
-    finding = Finding(
-        code="mx.host-cname",
-        severity=Severity.WARNING if kept else Severity.INFO,
-        title=f"MX host {host.host} is an alias (CNAME) of {target}",
-        detail=(
-            "An MX record must name a host with its own addresses, not an alias (RFC 2181 10.3); "
-            "some senders refuse or mishandle it."
-        ),
+    return make(
+        "mx.host-cname" if kept else "mx.host-cname.not-kept",
+        {"host": host.host, "target": target, "priority": host.priority},
         evidence={"host": host.host, "alias_of": target, "priority": host.priority},
-        fix=[f"Point the MX record at {target} directly (priority {host.priority})."],
+        dns_change=_mx(target, host.priority, "replace", host.host) if kept else None,
         skill=SKILL_DELIVERY,
         needs_admin=kept,
     )
-    if kept:
-        finding.dns_change = _mx(target, host.priority, "replace", host.host)
-    return finding

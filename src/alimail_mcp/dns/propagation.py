@@ -12,12 +12,12 @@ from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
 from alimail_mcp.dns.client import Answer, DnsClient, Outcome
-from alimail_mcp.dns.finding import SKILL_DELIVERY, excerpt, unverified
+from alimail_mcp.dns.finding import SKILL_DELIVERY, excerpt, make, subject, unverified
 from alimail_mcp.dns.models import PropagationCheck, PropagationDifference, RecordView, status_of
 from alimail_mcp.dns.names import organizational_domain
 from alimail_mcp.knowledge.loader import load_provider
 from alimail_mcp.knowledge.provider import Provider
-from alimail_mcp.models import Finding, Severity
+from alimail_mcp.models import Finding
 
 COMPARED_TYPES = ("MX", "TXT", "CNAME")
 MAX_SERVERS = 4
@@ -54,7 +54,7 @@ async def compare_authoritative(
     zone, ns_hosts, failure = await _find_zone(client, domain)
     if zone is None:
         await seen
-        lost = [unverified(failure, "domain's nameservers (NS)")] if failure else []
+        lost = [unverified(failure, subject("nameservers"))] if failure else []
         return PropagationCheck(status=status_of(lost, unreachable=True), findings=lost, **base)
     addresses = await _addresses(client, ns_hosts)
     resolver_answers = await seen
@@ -77,7 +77,7 @@ async def compare_authoritative(
         diff = _difference(resolver, usable, port)
         if diff is not None:
             differences.append(diff)
-    findings += _findings(differences, provider)
+    findings += _findings(differences)
     if silent:
         findings.append(_silent(sorted(silent), zone))
     if not servers:
@@ -155,60 +155,27 @@ def _where(server: str, port: int) -> str:
     return f"{host}:{port}"
 
 
-def _findings(differences: list[PropagationDifference], provider: Provider) -> list[Finding]:
-    bounds = provider.limits.propagation
+def _findings(differences: list[PropagationDifference]) -> list[Finding]:
     out: list[Finding] = []
     for diff in differences:
         agree = len({tuple(v.records) for v in diff.authoritative}) == 1
-        wait = _duration(diff.wait_s) if diff.wait_s is not None else None
-        if agree:
-            code = "dns.propagation-pending"
-            title = f"{diff.type} of {diff.name}: the nameservers already serve other data than the resolver"
-            detail = (
-                "A change has not reached every resolver yet; the checks above saw the older copy. "
-                f"Caches holding it drop it {f'within {wait}' if wait else 'once it expires'}, by the TTLs "
-                f"seen. Alibaba Cloud quotes up to {bounds.official_max_hours} hours for a change to be "
-                f"visible everywhere (older product notes: {bounds.seed_auth_records_hours} hours); "
-                "the TTL is what really bounds it."
-            )
-            fix = [f"Wait {wait or 'for the TTL'} and run the check again."]
+        if not agree:
+            key = "dns.nameservers-disagree"
         else:
-            code = "dns.nameservers-disagree"
-            title = f"{diff.type} of {diff.name}: the domain's nameservers disagree with each other"
-            detail = (
-                "Some authoritative servers serve other data for the same record, so answers depend on "
-                "which server a resolver asks. A secondary server may not have loaded the latest zone."
-            )
-            fix = [
-                "Compare the zone's serial on every nameserver and have the secondaries transfer it again."
-            ]
+            key = "dns.propagation-pending" if diff.wait_s is not None else "dns.propagation-pending.no-ttl"
+        wait = _duration(diff.wait_s) if diff.wait_s is not None else None
         evidence = {
             "resolver": diff.resolver.model_dump(),
             "authoritative": [v.model_dump() for v in diff.authoritative],
         }
-        out.append(
-            Finding(
-                code=code,
-                severity=Severity.WARNING,
-                title=title,
-                detail=detail,
-                evidence=evidence,
-                fix=fix,
-                skill=SKILL_DELIVERY,
-            )
-        )
+        values = {"type": diff.type, "name": diff.name, "wait": wait}
+        out.append(make(key, values, evidence=evidence, skill=SKILL_DELIVERY))
     return out
 
 
 def _silent(servers: list[str], zone: str) -> Finding:
-    return Finding(
-        code="dns.authoritative-unreachable",
-        severity=Severity.INFO,
-        title=f"Some of {zone}'s nameservers could not be asked directly",
-        detail="Their answers could not be compared with the resolver's; the rest of the audit stands.",
-        evidence={"servers": servers},
-        fix=["If this persists, check that every NS host of the zone is online and answers for it."],
-        skill=SKILL_DELIVERY,
+    return make(
+        "dns.authoritative-unreachable", {"zone": zone}, evidence={"servers": servers}, skill=SKILL_DELIVERY
     )
 
 

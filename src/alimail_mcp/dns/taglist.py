@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from alimail_mcp.dns.finding import problem
+
 _TAG_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 
@@ -13,7 +15,7 @@ class TagList:
     tags: dict[str, str] = field(default_factory=dict)
     order: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
-    """Syntax problems in our own words (never the record's text)."""
+    """Syntax problems in our own words (skills/dns.yaml, `problems`; never the record's text)."""
 
 
 def parse_tags(text: str) -> TagList:
@@ -26,10 +28,10 @@ def parse_tags(text: str) -> TagList:
         name, eq, value = spec.partition("=")
         name = name.strip()
         if not eq or not _TAG_NAME.match(name):
-            out.problems.append(f"a part is not of the form tag=value ({len(spec)} characters)")
+            out.problems.append(problem("tags.not-tag-value", length=len(spec)))
             continue
         if name in out.tags:
-            out.problems.append(f"tag {name} appears more than once")
+            out.problems.append(problem("tags.repeated", name=name))
             continue
         out.tags[name] = value.strip()
         out.order.append(name)

@@ -15,6 +15,7 @@ from alimail_mcp.errors import KnowledgeError
 
 LOADERS = (
     ("skills/alimail/**, provider.yaml, routing.yaml", "alimail_mcp.knowledge.loader", "load_knowledge"),
+    ("receivers.yaml", "alimail_mcp.diagnosis.receiver.registry", "receivers"),
     ("errors.yaml", "alimail_mcp.diagnosis.catalog", "catalog"),
     ("reasons.yaml", "alimail_mcp.diagnosis.reason.tables", "tables"),
     ("recovery.yaml", "alimail_mcp.recovery.knowledge", "load_recovery"),
@@ -23,6 +24,7 @@ LOADERS = (
     ("secure_setup.yaml", "alimail_mcp.secure_setup.knowledge", "load_secure_setup"),
     ("missing_mail.yaml", "alimail_mcp.missing_mail.knowledge", "load_missing_mail"),
     ("headers.yaml", "alimail_mcp.headers.knowledge", "load_headers"),
+    ("dns.yaml", "alimail_mcp.dns.knowledge", "load_dns"),
 )
 """What each loader reads, where it lives, and its name. Each raises KnowledgeError(file, field)."""
 

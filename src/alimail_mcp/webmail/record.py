@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from alimail_mcp.dns.client import Answer, DnsClient, Outcome
 from alimail_mcp.dns.models import CnameRecord
-from alimail_mcp.dns.webmail import check_webmail as check_record
+from alimail_mcp.dns.webmail_cname import check_webmail_cname
 from alimail_mcp.knowledge.provider import Provider
 
 
@@ -21,7 +21,9 @@ class WebmailRecord:
 
 async def read_record(dns: DnsClient, domain: str, provider: Provider) -> WebmailRecord:
     name = f"{provider.webmail_cname.host}.{domain}"
-    check, address = await asyncio.gather(check_record(dns, domain, provider=provider), dns.query(name, "A"))
+    check, address = await asyncio.gather(
+        check_webmail_cname(dns, domain, provider=provider), dns.query(name, "A")
+    )
     chain = [
         *address.cname_chain,
         *([check.webmail.target] if check.webmail and check.webmail.target else []),

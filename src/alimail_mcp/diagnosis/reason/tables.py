@@ -9,6 +9,8 @@ from typing import Literal, get_args
 from pydantic import Field, field_validator
 
 from alimail_mcp.diagnosis.patterns import rx
+from alimail_mcp.diagnosis.receiver.registry import receivers
+from alimail_mcp.errors import KnowledgeError
 from alimail_mcp.knowledge.strict import StrictModel
 
 ReasonId = Literal[
@@ -83,8 +85,9 @@ class ReceiverTableRow(StrictModel):
 
 
 class ReceiverTable(StrictModel):
-    hosts: tuple[str, ...] = Field(min_length=1)
-    """Regular expressions matched against the remote host, then the recipient's domain."""
+    """How one receiver's replies read; which replies are its own is the registry's word
+    (skills/receivers.yaml: `reply_hosts`, else `hosts`)."""
+
     rows: tuple[ReceiverTableRow, ...] = ()
     codes: dict[str, ReasonId] = Field(default_factory=dict)
     """The receiver's own error codes (found in the text by `code_pattern`) -> reason."""
@@ -98,8 +101,6 @@ class ReceiverTable(StrictModel):
     keep_reason: bool = True
     """When the reader already decided a reason, keep it (most receivers); False lets the table override."""
 
-    _check = field_validator("hosts")(_compiles)
-
 
 class ReasonsFile(StrictModel):
     version: int
@@ -107,6 +108,7 @@ class ReasonsFile(StrictModel):
     reasons: dict[ReasonId, ReasonEntry]
     mda: dict[str, MdaEntry]
     receivers: dict[str, ReceiverTable] = Field(default_factory=dict)
+    """Tables by receiver id of skills/receivers.yaml."""
 
     @field_validator("status")
     @classmethod
@@ -152,10 +154,6 @@ class Tables:
             )
             for name, entry in data.mda.items()
         }
-        self.receiver_hosts = [
-            (name, re.compile("|".join(f"(?:{h})" for h in table.hosts)), table)
-            for name, table in data.receivers.items()
-        ]
 
     def match(self, reason: str, text: str) -> bool:
         matcher = self.matchers.get(reason)
@@ -182,7 +180,13 @@ def _non_ascii(entry: ReasonEntry) -> ReasonEntry:
 
 @cache
 def tables() -> Tables:
-    from alimail_mcp.knowledge.loader import read_yaml, skills_dir, validate
+    from alimail_mcp.knowledge.loader import display_path, read_yaml, skills_dir, validate
 
     path = skills_dir() / "reasons.yaml"
-    return Tables(validate(ReasonsFile, read_yaml(path), path))
+    data = validate(ReasonsFile, read_yaml(path), path)
+    registered = receivers().data.receivers
+    unknown = next((name for name in data.receivers if name not in registered), None)
+    if unknown is not None:
+        problem = f"field receivers.{unknown}: no receiver {unknown} in receivers.yaml"
+        raise KnowledgeError(display_path(path), problem)
+    return Tables(data)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from alimail_mcp.dns.client import Answer, DnsClient, Outcome
-from alimail_mcp.dns.finding import excerpt, fault, out_of_reach, unverified
+from alimail_mcp.dns.finding import excerpt, fault, out_of_reach, subject, unverified
 from alimail_mcp.dns.models import CheckStatus
 from alimail_mcp.dns.spf import findings, macros
 from alimail_mcp.dns.spf.evaluate import check_host, parse_ip
@@ -90,7 +90,7 @@ class _Walk:
         answer = await self.client.query(target, "TXT")
         if not answer.outcome.conclusive:
             lost = self.refused if out_of_reach(answer) else self.faults
-            lost.append((answer, f"SPF record of {target} ({via} of {path[-1]})"))
+            lost.append((answer, subject("spf-target", target=target, via=via, parent=path[-1])))
             return node(target, "unreachable")
         published = spf_records(answer.records)
         if not published:
@@ -130,14 +130,12 @@ async def check_spf(client: DnsClient, domain: str, *, sending_ip: str | None = 
     answer = await client.query(domain, "TXT")
     published = spf_records(answer.records)
     if not answer.outcome.conclusive:
-        result = SpfCheck(status="unreachable", findings=[fault(answer, "SPF record")])
+        result = SpfCheck(status="unreachable", findings=[fault(answer, subject("spf-record"))])
     elif not published and (near := near_spf(answer.records)):
         result = _malformed_version(domain, near, provider)
     elif not published:
         change = DnsChange(action="add", type="TXT", host="@", value=provider.spf.recommended_record)
-        result = SpfCheck(
-            status="error", findings=[findings.missing(domain, provider, change)], changes=[change]
-        )
+        result = SpfCheck(status="error", findings=[findings.missing(domain, change)], changes=[change])
     else:
         result = await _audit(client, domain, published, provider)
     if evaluation is not None:
@@ -228,7 +226,7 @@ class _Verdict:
         complete = not walk.faults
         found: list[Finding] = []
         if len(self.published) > 1:
-            found.append(findings.multiple(domain, self.published, change.value if change else "", change))
+            found.append(findings.multiple(domain, self.published, change))
         if errors:
             found.append(findings.syntax(domain, text, errors, change))
         if not authorizes and complete and not _mentions(self.published[1:], accepted):
@@ -351,7 +349,7 @@ def _add_evaluation_finding(result: SpfCheck, domain: str, provider: Provider) -
     evaluation: SpfResult | None = result.evaluation
     if evaluation is None or evaluation.result in ("pass", "permerror", "temperror", "none"):
         return  # errors and a missing record already have their own findings
-    result.findings.append(findings.ip_not_authorized(domain, evaluation, provider))
+    result.findings.append(findings.ip_not_authorized(evaluation))
     result.status = _status(result.findings)
 
 
