@@ -29,7 +29,7 @@ ENGINES = (
     "secure_setup",
     "missing_mail",
 )
-SHARED = ("errors", "config", "models", "inputs", "worker")
+SHARED = ("errors", "config", "models", "inputs")
 """Top-level modules every layer may use."""
 
 

@@ -9,8 +9,8 @@ import threading
 import pytest
 
 from alimail_mcp.dns.client import Outcome
+from alimail_mcp.dns.network_loop import on_network_loop
 from alimail_mcp.dns.resolver import ResolverClient
-from alimail_mcp.worker import on_network_loop
 from tests.conftest import settings_for
 from tests.dns_server import DnsTestServer
 

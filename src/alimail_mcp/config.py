@@ -41,7 +41,7 @@ class Settings:
     auth_token: str | None = None
     """Bearer token the HTTP transports require when set."""
     network_thread: bool = False
-    """DNS questions are sent and parsed on a second event loop in a thread (worker.py). The server
+    """DNS questions are sent and parsed on a second event loop in a thread (dns/network_loop.py). The server
     turns it on, so that concurrent audits do not hold up its other requests."""
     local_files: bool = True
     """Tools may read files named in their arguments (a certificate path). Off when serving over HTTP,

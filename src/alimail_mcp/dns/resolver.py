@@ -28,7 +28,7 @@ import dns.resolver
 
 from alimail_mcp.config import Nameserver, Settings, load_settings
 from alimail_mcp.dns.client import Answer, Outcome
-from alimail_mcp.worker import on_network_loop
+from alimail_mcp.dns.network_loop import on_network_loop
 
 _EDNS_PAYLOAD = 1232
 """UDP answers up to this size come in one datagram (the DNS flag day 2020 value)."""
@@ -65,7 +65,7 @@ class ResolverClient:
         _tally: _Tally | None = None,
     ) -> None:
         """`nameservers`: empty means the system's (/etc/resolv.conf). `offload`: send and parse on
-        the network loop (worker.py), so a busy server's own loop never runs dnspython's work."""
+        the network loop (dns/network_loop.py), so a busy server's own loop never runs dnspython's work."""
         self.timeout = timeout
         self.offload = offload
         self.deadline = time.monotonic() + budget if _deadline is None else _deadline

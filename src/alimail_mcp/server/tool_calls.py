@@ -17,10 +17,10 @@ from mcp_types import ToolAnnotations
 from pydantic import Field
 
 from alimail_mcp.config import ENV_TOOL_TIMEOUT, Settings, load_settings
+from alimail_mcp.dns.network_loop import on_network_loop
 from alimail_mcp.errors import InputError
 from alimail_mcp.models import ToolArgs
 from alimail_mcp.server.tools import TOOLS, ToolRow
-from alimail_mcp.worker import on_network_loop
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)

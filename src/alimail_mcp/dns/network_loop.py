@@ -19,7 +19,7 @@ _lock = threading.Lock()
 _loop: asyncio.AbstractEventLoop | None = None
 
 
-def _worker_loop() -> asyncio.AbstractEventLoop:
+def _network_loop() -> asyncio.AbstractEventLoop:
     global _loop
     with _lock:
         if _loop is None or _loop.is_closed():
@@ -31,7 +31,7 @@ def _worker_loop() -> asyncio.AbstractEventLoop:
 
 async def on_network_loop(call: Coroutine[Any, Any, T]) -> T:
     """Run `call` on the network loop and wait for it here; cancelling the wait cancels the call."""
-    loop = _worker_loop()
+    loop = _network_loop()
     if asyncio.get_running_loop() is loop:
         return await call
     return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(call, loop))
