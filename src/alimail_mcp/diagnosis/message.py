@@ -9,15 +9,13 @@ message/* part introduced by its own `Content-Type:` line so a reader can find w
 from __future__ import annotations
 
 import email
-import email.errors
-import email.header
 import re
 from email.message import Message
 from email.policy import compat32
 
 from alimail_mcp.diagnosis.delivery import Mail
 from alimail_mcp.diagnosis.patterns import rx
-from alimail_mcp.diagnosis.rfc5322 import header_map
+from alimail_mcp.mail.encoded_words import decode_words
 
 _HEADER_START = re.compile(rb"^(?:From |[A-Za-z0-9][A-Za-z0-9-]*:)")
 _MESSAGE_FIELD = re.compile(
@@ -135,16 +133,6 @@ def _canonical_boundaries(data: bytes) -> bytes:
     for index, boundary in enumerate(sorted(found, key=len, reverse=True)):
         data = data.replace(boundary, b"alimail-mime-boundary-%d" % index)
     return data
-
-
-def decode_words(value: str) -> str:
-    """Decode RFC 2047 encoded-words; on any error return the value as it is."""
-    if "=?" not in value:
-        return value
-    try:
-        return str(email.header.make_header(email.header.decode_header(value)))
-    except (ValueError, LookupError, UnicodeError, email.errors.HeaderParseError):
-        return value
 
 
 def _flatten(part: Message, out: list[str], attached: list[Message], *, top: bool = False) -> None:
@@ -301,12 +289,3 @@ def html_to_text(html: str) -> str:
     ):
         text = text.replace(entity, char)
     return text
-
-
-def original_headers(body: str) -> dict[str, str]:
-    """Headers of the returned message: the block after the last message/rfc822 marker in `body`."""
-    marker = max(body.rfind("Content-Type: message/rfc822"), body.rfind("Content-Type: text/rfc822-headers"))
-    if marker < 0:
-        return {}
-    block = body[marker:].split("\n", 1)[1] if "\n" in body[marker:] else ""
-    return header_map(block.lstrip("\n"))

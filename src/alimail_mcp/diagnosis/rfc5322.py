@@ -1,4 +1,4 @@
-"""RFC 5322 pieces the readers need: addresses in free text, header blocks, Received: hosts."""
+"""RFC 5322 pieces the readers need: addresses in free text, Received: hosts."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ _IS_ADDRESS = re.compile(
     r"^[\w.!#$%&'*+/=?^`{|}~-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9-]+$",
     re.ASCII,
 )
-_HEADER_LINE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*):[ \t]*(.*)$")
 _MAILER_DAEMON = re.compile(
     r"(?:mailer-daemon|postmaster)@|[<(](?:mailer-daemon|postmaster)[)>]"
     r"|^(?:mailer-daemon|postmaster)$| ?mailer-daemon "
@@ -53,31 +52,6 @@ def is_address(text: str) -> bool:
 
 def is_mailer_daemon(text: str) -> bool:
     return bool(_MAILER_DAEMON.search(text.lower()))
-
-
-def header_map(block: str) -> dict[str, str]:
-    """Lower-case header name -> first value (folded lines joined) from a header block in text form."""
-    headers: dict[str, str] = {}
-    name = ""
-    for line in block.split("\n"):
-        if not line:
-            if headers:
-                break
-            continue
-        if line[0] in " \t":
-            if name and name in headers and headers[name] is not None:
-                headers[name] = f"{headers[name]} {line.strip()}".strip()
-            continue
-        match = _HEADER_LINE.match(line)
-        if not match:
-            name = ""
-            continue
-        key = match.group(1).lower()
-        # Keep the first occurrence, but let its continuation lines fold into it.
-        name = key if key not in headers else ""
-        if name:
-            headers[key] = match.group(2).strip()
-    return headers
 
 
 def received_hosts(value: str) -> tuple[str, str]:

@@ -1,0 +1,12 @@
+"""Mail as the standards define it, read once for every package that looks at mail.
+
+The lower layer of `diagnosis/` (bounces) and `headers/` (pasted header blocks): plain Python over
+the standard `email` package, with nothing about bounces, the MCP protocol or the knowledge base.
+One module per standard:
+
+- `header_block`: RFC 5322 header blocks in text form (fields, folding)
+- `encoded_words`: RFC 2047 encoded words in header values
+
+Import the modules themselves: this package imports nothing, so using one standard does not load
+the others.
+"""
