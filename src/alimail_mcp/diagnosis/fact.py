@@ -10,8 +10,8 @@ from alimail_mcp.diagnosis import rhost
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
 from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.reason import RECHECK, Evidence, decide
-from alimail_mcp.diagnosis.rfc5322 import first_address
 from alimail_mcp.diagnosis.smtp import find_reply, find_status, permanence, sweep
+from alimail_mcp.mail.addresses import first_address
 from alimail_mcp.mail.header_block import first_values
 
 NOT_FAILURES = frozenset({"delivered", "feedback", "vacation"})

@@ -10,8 +10,8 @@ from alimail_mcp.diagnosis import mda
 from alimail_mcp.diagnosis.arf import is_feedback
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
 from alimail_mcp.diagnosis.patterns import rx
-from alimail_mcp.diagnosis.rfc5322 import first_address, is_address
 from alimail_mcp.diagnosis.smtp import find_command, find_status, sweep
+from alimail_mcp.mail.addresses import first_address, is_address
 
 PER_MESSAGE = ("Reporting-MTA", "Received-From-MTA", "Arrival-Date", "X-Original-Message-ID")
 PER_RECIPIENT = (

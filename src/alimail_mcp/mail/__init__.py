@@ -6,6 +6,7 @@ One module per standard:
 
 - `header_block`: RFC 5322 header blocks in text form (fields, folding)
 - `encoded_words`: RFC 2047 encoded words in header values
+- `addresses`: RFC 5322 addresses found in free text
 
 Import the modules themselves: this package imports nothing, so using one standard does not load
 the others.
