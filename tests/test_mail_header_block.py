@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from alimail_mcp.mail.header_block import first_values, read_header_block
+from alimail_mcp.mail.header_block import first_values, read_header_block, without_comments
 
 
 def pairs(text: str, **options: object) -> list[tuple[str, str]]:
@@ -68,3 +68,8 @@ def test_reading_stops_at_the_limits(
     block = read_header_block("a: 1\nb: 2\nc: 3\n", pasted=True, **options)  # type: ignore[arg-type]
     assert [(f.name, f.value) for f in block.fields] == expected
     assert block.truncated is truncated
+
+
+def test_without_comments_removes_nested_comments_innermost_first() -> None:
+    assert without_comments("a (b (c) d) e", 1) == "a (b   d) e"
+    assert " ".join(without_comments("a (b (c) d) e", 2).split()) == "a e"

@@ -24,7 +24,6 @@ from alimail_mcp.headers.models import (
     MessageIdentity,
     SpamVerdict,
 )
-from alimail_mcp.headers.received import parse_date, parse_received
 from alimail_mcp.headers.route import (
     ALIBABA,
     Route,
@@ -36,7 +35,9 @@ from alimail_mcp.headers.route import (
     via_foreign,
 )
 from alimail_mcp.headers.spam import deciding, read_spam
+from alimail_mcp.mail.dates import parse_date
 from alimail_mcp.mail.header_block import HeaderBlock, read_header_block
+from alimail_mcp.mail.received import parse_received
 from alimail_mcp.models import Finding
 
 FIELD_CHARS = 300

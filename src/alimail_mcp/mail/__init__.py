@@ -4,9 +4,11 @@ The lower layer of `diagnosis/` (bounces) and `headers/` (pasted header blocks):
 the standard `email` package, with nothing about bounces, the MCP protocol or the knowledge base.
 One module per standard:
 
-- `header_block`: RFC 5322 header blocks in text form (fields, folding)
+- `header_block`: RFC 5322 header blocks in text form (fields, folding, comments)
 - `encoded_words`: RFC 2047 encoded words in header values
 - `addresses`: RFC 5322 addresses found in free text
+- `dates`: RFC 5322 date-time values
+- `received`: RFC 5321 Received trace fields
 
 Import the modules themselves: this package imports nothing, so using one standard does not load
 the others.

@@ -1,4 +1,4 @@
-"""RFC 5322 header blocks in text form: fields with their folded lines joined.
+"""RFC 5322 header blocks in text form: fields with their folded lines joined, and comments.
 
 Two kinds of text are read here. A block a program wrote (the returned message's headers that a
 bounce reader cut out of a bounce) is read as written: LF line ends, field names of letters,
@@ -19,6 +19,7 @@ from alimail_mcp.mail.encoded_words import decode_words
 _FIELD = re.compile(r"^([!-9;-~]{1,76}):[ \t]?(.*)$")
 """RFC 5322 field name: printable ASCII except the colon (no real one is longer than 76)."""
 _WRITTEN_FIELD = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*):[ \t]*(.*)$")
+_COMMENT = re.compile(r"\([^()]*\)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,3 +110,10 @@ def _fold(field: list[str], line: str) -> None:
     part = line.strip()
     if part:
         field[1] = f"{field[1]} {part}" if field[1] else part
+
+
+def without_comments(value: str, depth: int) -> str:
+    """`value` with its (comments) replaced by a space, nested ones up to `depth` levels deep."""
+    for _ in range(depth):
+        value = _COMMENT.sub(" ", value)
+    return value
