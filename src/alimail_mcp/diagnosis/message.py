@@ -15,6 +15,7 @@ from email.policy import compat32
 
 from alimail_mcp.diagnosis.delivery import Mail
 from alimail_mcp.diagnosis.patterns import rx
+from alimail_mcp.mail.delivery_status import spelled
 from alimail_mcp.mail.encoded_words import decode_words
 
 _HEADER_START = re.compile(rb"^(?:From |[A-Za-z0-9][A-Za-z0-9-]*:)")
@@ -38,28 +39,6 @@ _STATUS_TYPES = (
     "message/global-disposition-notification",
     "message/x-delivery-status",
 )
-_DSN_FIELDS = {
-    name.lower(): name
-    for name in (
-        "Reporting-MTA",
-        "DSN-Gateway",
-        "Received-From-MTA",
-        "Arrival-Date",
-        "Original-Envelope-Id",
-        "Original-Recipient",
-        "Final-Recipient",
-        "Action",
-        "Status",
-        "Remote-MTA",
-        "Diagnostic-Code",
-        "Last-Attempt-Date",
-        "Final-Log-ID",
-        "Will-Retry-Until",
-        "X-Actual-Recipient",
-    )
-}
-"""RFC 3464 field names as the readers spell them (names are case-insensitive; some MTAs write
-them in lower case)."""
 _ORIGINAL_TYPES = ("message/rfc822", "message/global", "message/partial")
 _HEADER_TYPES = ("text/rfc822-headers", "text/global-headers")
 
@@ -223,10 +202,7 @@ def _fields_text(part: Message) -> str:
         for block in payload:
             if not isinstance(block, Message):
                 continue
-            lines = [
-                f"{_DSN_FIELDS.get(name.lower(), name)}: {_unfold(value)}"
-                for name, value in block.raw_items()
-            ]
+            lines = [f"{spelled(name)}: {_unfold(value)}" for name, value in block.raw_items()]
             # A block the parser could not split into fields keeps its text as the payload.
             rest = block.get_payload()
             if isinstance(rest, str) and rest.strip():

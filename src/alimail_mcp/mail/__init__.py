@@ -9,6 +9,7 @@ One module per standard:
 - `addresses`: RFC 5322 addresses found in free text
 - `dates`: RFC 5322 date-time values
 - `received`: RFC 5321 Received trace fields
+- `delivery_status`: RFC 3464 delivery-status field names
 
 Import the modules themselves: this package imports nothing, so using one standard does not load
 the others.
