@@ -107,9 +107,10 @@ def _canonical_boundaries(data: bytes) -> bytes:
     The parser compiles one regular expression per boundary; with the same few names in every
     message those come from the `re` cache instead of being compiled again (a third of the time
     of reading a bounce). Short boundaries are left alone: renaming them could touch other text.
+    Longer ones are renamed first (one may contain another), equal lengths in byte order.
     """
     found = {m.group(1) for m in _BOUNDARY.finditer(data) if len(m.group(1)) >= 12}
-    for index, boundary in enumerate(sorted(found, key=len, reverse=True)):
+    for index, boundary in enumerate(sorted(found, key=lambda b: (-len(b), b))):
         data = data.replace(boundary, b"alimail-mime-boundary-%d" % index)
     return data
 
