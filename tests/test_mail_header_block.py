@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from email.header import Header
+
 import pytest
 
-from alimail_mcp.mail.header_block import first_values, read_header_block, without_comments
+from alimail_mcp.mail.header_block import (
+    first_values,
+    looks_like_message,
+    read_header_block,
+    unfold,
+    without_comments,
+)
 
 
 def pairs(text: str, **options: object) -> list[tuple[str, str]]:
@@ -70,6 +78,26 @@ def test_reading_stops_at_the_limits(
     assert block.truncated is truncated
 
 
+def test_unfold_joins_folds_of_text_and_of_header_objects() -> None:
+    assert unfold("a\r\n\t b\n c ") == "a b c"
+    assert unfold(Header("plain value")) == "plain value"
+
+
 def test_without_comments_removes_nested_comments_innermost_first() -> None:
     assert without_comments("a (b (c) d) e", 1) == "a (b   d) e"
     assert " ".join(without_comments("a (b (c) d) e", 2).split()) == "a e"
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"From: a@example.org\nSubject: hi\n\nbody", True),
+        (b"From alice Mon Jan 1\nReceived: by x\n\nbody", True),
+        (b"X-Custom: 1\n  folded\nMessage-ID: <1@x>\n\n", True),
+        (b"Error: 550 5.1.1 user unknown", False),
+        (b"AccountFrozen: yes\nReason: abuse\n", False),
+        (b"550 5.1.1 <a@example.org>: user unknown\nFrom: x\n", False),
+    ],
+)
+def test_looks_like_message(data: bytes, expected: bool) -> None:
+    assert looks_like_message(data) is expected

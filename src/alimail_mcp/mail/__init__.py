@@ -10,7 +10,9 @@ One module per standard:
 - `dates`: RFC 5322 date-time values
 - `received`: RFC 5321 Received trace fields
 - `delivery_status`: RFC 3464 delivery-status field names
+- `mbox`: RFC 4155 mbox files split into messages
+- `mime`: RFC 2045/2046 messages parsed and walked into their parts, attachments pulled out
 
 Import the modules themselves: this package imports nothing, so using one standard does not load
-the others.
+the others (the MIME parser in particular).
 """

@@ -19,7 +19,17 @@ from alimail_mcp.mail.encoded_words import decode_words
 _FIELD = re.compile(r"^([!-9;-~]{1,76}):[ \t]?(.*)$")
 """RFC 5322 field name: printable ASCII except the colon (no real one is longer than 76)."""
 _WRITTEN_FIELD = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*):[ \t]*(.*)$")
+_FOLD = re.compile(r"\r?\n[ \t]+")
 _COMMENT = re.compile(r"\([^()]*\)")
+_HEADER_START = re.compile(rb"^(?:From |[A-Za-z0-9][A-Za-z0-9-]*:)")
+_MESSAGE_FIELD = re.compile(
+    rb"^(?:From |(?:from|to|cc|subject|date|received|return-path|message-id|mime-version|content-type"
+    rb"|delivered-to|reply-to|sender|in-reply-to|references|dkim-signature|authentication-results"
+    rb"|x-failed-recipients|auto-submitted|envelope-to|x-original-to):)",
+    re.IGNORECASE,
+)
+"""A field only a message header block has: `AccountFrozen: ...` or `Error: 550 ...` pasted on
+their own look like header lines but are error texts."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,8 +122,28 @@ def _fold(field: list[str], line: str) -> None:
         field[1] = f"{field[1]} {part}" if field[1] else part
 
 
+def unfold(value: object) -> str:
+    """A field value as the `email` package holds it (text or a Header), folds joined, stripped."""
+    text = str(value) if not isinstance(value, str) else value
+    if "\n" in text:
+        text = _FOLD.sub(" ", text)
+    return text.strip()
+
+
 def without_comments(value: str, depth: int) -> str:
     """`value` with its (comments) replaced by a space, nested ones up to `depth` levels deep."""
     for _ in range(depth):
         value = _COMMENT.sub(" ", value)
     return value
+
+
+def looks_like_message(data: bytes) -> bool:
+    """True when `data` (LF line ends) starts with a message's header block or an mbox `From ` line."""
+    head, _, _ = data.partition(b"\n\n")
+    lines = head.split(b"\n")
+    if not _HEADER_START.match(lines[0]):
+        return False
+    headerish = sum(1 for line in lines[:40] if _HEADER_START.match(line) or line[:1] in (b" ", b"\t"))
+    if headerish < min(len(lines[:40]), 2):
+        return False
+    return any(_MESSAGE_FIELD.match(line) for line in lines[:40])
