@@ -12,8 +12,8 @@ from alimail_mcp.errors import InputError
 from alimail_mcp.headers.analyze import analyze_headers, primary
 from alimail_mcp.headers.knowledge import load_headers
 from alimail_mcp.headers.models import HeaderAnalysis
-from alimail_mcp.headers.received import parse_received
 from alimail_mcp.headers.spam import read_spam
+from alimail_mcp.mail.received import parse_received
 
 DATA = Path(__file__).parent / "data" / "headers"
 ALIBABA_MX = ("mx1.qiye.aliyun.com", "mx2.qiye.aliyun.com", "mx3.qiye.aliyun.com")

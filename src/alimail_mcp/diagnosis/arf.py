@@ -6,8 +6,8 @@ import re
 
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
 from alimail_mcp.diagnosis.patterns import rx
-from alimail_mcp.diagnosis.rfc5322 import first_address
 from alimail_mcp.diagnosis.smtp import sweep
+from alimail_mcp.mail.addresses import first_address
 
 _COMPLAINT_SENDERS = re.compile(r"(?:staff@hotmail\.com|complaints@email-abuse\.amazonses\.com)$")
 _INTRO = re.compile(

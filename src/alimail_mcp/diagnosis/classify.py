@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from alimail_mcp.diagnosis import lhost, rhost
 from alimail_mcp.diagnosis.catalog import Cause, catalog
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
-from alimail_mcp.diagnosis.fact import Fact, build
+from alimail_mcp.diagnosis.fact import NOT_FAILURES, Fact, build
 from alimail_mcp.diagnosis.message import mail_of, read_messages
 from alimail_mcp.diagnosis.reason import Evidence, match_text
 from alimail_mcp.diagnosis.reason.tables import tables
@@ -27,7 +27,6 @@ MAX_TEXT_READINGS = 500
 bounces would otherwise cost a text reading each); readers' reports are not limited."""
 
 
-NOT_FAILURES = frozenset({"delivered", "feedback", "vacation"})
 _VAGUE_IN_TEXT = ("onhold", "undefined", "securityerror", "systemerror")
 """Reasons that, for a text on its own, usually come from a status class alone (5.7.x, 5.3.x)."""
 _GENERIC_STATUS = re.compile(r"^[245]\.(?:\d{1,3}\.0|7\.1)$")
@@ -237,7 +236,7 @@ def _bare_fact(text: str) -> Fact | None:
     fact = facts[0]
     if not recipient:
         fact.recipient = ""
-    if fact.reason not in ("delivered", "vacation", "feedback"):
+    if fact.reason not in NOT_FAILURES:
         # A line on its own has no SMTP session around it: read it the way a bare text is read,
         # by the receiver's own table first when its wording names it (`gsmtp` ...).
         receiver = detect(cleaned, fact.rhost, fact.destination)

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections import Counter
 
 from alimail_mcp.diagnosis.catalog import Cause
-from alimail_mcp.diagnosis.classify import NOT_FAILURES, Analysis, Classified
+from alimail_mcp.diagnosis.classify import Analysis, Classified
+from alimail_mcp.diagnosis.fact import NOT_FAILURES
 from alimail_mcp.diagnosis.models import DiagnosisResult, InputKind, LiveCheck, RecipientDiagnosis
 from alimail_mcp.diagnosis.reason.tables import tables
 from alimail_mcp.models import Finding, Severity

@@ -10,8 +10,9 @@ from alimail_mcp.diagnosis import rhost
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
 from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.reason import RECHECK, Evidence, decide
-from alimail_mcp.diagnosis.rfc5322 import first_address, header_map
 from alimail_mcp.diagnosis.smtp import find_reply, find_status, permanence, sweep
+from alimail_mcp.mail.addresses import first_address
+from alimail_mcp.mail.header_block import first_values
 
 NOT_FAILURES = frozenset({"delivered", "feedback", "vacation"})
 _SPECIFIC_STATUS = re.compile(r"^[45]\.[1-9]\.[1-9]$")
@@ -61,7 +62,7 @@ class Fact:
 
 
 def build(report: Report, mail: Mail) -> list[Fact]:
-    original = header_map(report.original) if report.original else {}
+    original = first_values(report.original) if report.original else {}
     sender = _sender(original, mail)
     for d in report.deliveries:
         d.agent = d.agent or report.agent

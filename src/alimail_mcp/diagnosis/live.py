@@ -10,7 +10,8 @@ import ipaddress
 import re
 
 from alimail_mcp.config import Settings
-from alimail_mcp.diagnosis.classify import NOT_FAILURES, Analysis, Classified
+from alimail_mcp.diagnosis.classify import Analysis, Classified
+from alimail_mcp.diagnosis.fact import NOT_FAILURES
 from alimail_mcp.diagnosis.models import LiveCheck, SpfVerdict
 from alimail_mcp.dns.client import DnsClient
 from alimail_mcp.errors import InputError

@@ -1,37 +1,25 @@
-"""Read what the user pasted into `Mail` objects: split mbox files, parse MIME, flatten the parts.
+"""Read what the user pasted into `Mail` objects: the bounce readers' view of each message.
 
-A bounce is parsed with the standard `email` package (policy compat32: it never raises on broken
-MIME, it records defects). The readers then work on one flattened text per message: decoded text
-parts, delivery-status and feedback-report fields, and the headers of the returned message, each
-message/* part introduced by its own `Content-Type:` line so a reader can find where it starts.
+`mail` splits an mbox and parses and walks the MIME. The readers then work on one flattened text
+per message: decoded text parts (HTML as text), delivery-status and feedback-report fields, and
+the headers of the returned message, each message/* part introduced by its own `Content-Type:`
+line so a reader can find where it starts.
 """
 
 from __future__ import annotations
 
-import email
-import email.errors
-import email.header
 import re
 from email.message import Message
-from email.policy import compat32
 
 from alimail_mcp.diagnosis.delivery import Mail
 from alimail_mcp.diagnosis.patterns import rx
-from alimail_mcp.diagnosis.rfc5322 import header_map
+from alimail_mcp.mail.delivery_status import spelled
+from alimail_mcp.mail.encoded_words import decode_words
+from alimail_mcp.mail.header_block import looks_like_message, unfold
+from alimail_mcp.mail.mbox import split_mbox
+from alimail_mcp.mail.mime import decode_text, parse_message, payload_text, walk
 
-_HEADER_START = re.compile(rb"^(?:From |[A-Za-z0-9][A-Za-z0-9-]*:)")
-_MESSAGE_FIELD = re.compile(
-    rb"^(?:From |(?:from|to|cc|subject|date|received|return-path|message-id|mime-version|content-type"
-    rb"|delivered-to|reply-to|sender|in-reply-to|references|dkim-signature|authentication-results"
-    rb"|x-failed-recipients|auto-submitted|envelope-to|x-original-to):)",
-    re.IGNORECASE,
-)
-"""A field only a message header block has: `AccountFrozen: ...` or `Error: 550 ...` pasted on
-their own look like header lines but are error texts."""
-_MBOX_SPLIT = re.compile(rb"\n(?=From [^\n]*\n)")
 _TAG = re.compile(r"<[^>]*>")
-_FOLD = re.compile(r"\r?\n[ \t]+")
-_BOUNDARY = re.compile(rb"""boundary\s*=\s*["']?([^"';\s]+)""", re.IGNORECASE)
 _STATUS_TYPES = (
     "message/delivery-status",
     "message/global-delivery-status",
@@ -40,30 +28,10 @@ _STATUS_TYPES = (
     "message/global-disposition-notification",
     "message/x-delivery-status",
 )
-_DSN_FIELDS = {
-    name.lower(): name
-    for name in (
-        "Reporting-MTA",
-        "DSN-Gateway",
-        "Received-From-MTA",
-        "Arrival-Date",
-        "Original-Envelope-Id",
-        "Original-Recipient",
-        "Final-Recipient",
-        "Action",
-        "Status",
-        "Remote-MTA",
-        "Diagnostic-Code",
-        "Last-Attempt-Date",
-        "Final-Log-ID",
-        "Will-Retry-Until",
-        "X-Actual-Recipient",
-    )
-}
-"""RFC 3464 field names as the readers spell them (names are case-insensitive; some MTAs write
-them in lower case)."""
 _ORIGINAL_TYPES = ("message/rfc822", "message/global", "message/partial")
 _HEADER_TYPES = ("text/rfc822-headers", "text/global-headers")
+_WHOLE_TYPES = frozenset((*_STATUS_TYPES, *_ORIGINAL_TYPES, *_HEADER_TYPES))
+"""Parts read as one piece, not walked into."""
 
 
 def read_messages(data: bytes) -> list[Mail]:
@@ -74,123 +42,51 @@ def read_messages(data: bytes) -> list[Mail]:
     return [read_message(chunk) for chunk in split_mbox(data)]
 
 
-def looks_like_message(data: bytes) -> bool:
-    """True when the text starts with a header block (or an mbox `From ` line)."""
-    head, _, _ = data.partition(b"\n\n")
-    lines = head.split(b"\n")
-    if not _HEADER_START.match(lines[0]):
-        return False
-    headerish = sum(1 for line in lines[:40] if _HEADER_START.match(line) or line[:1] in (b" ", b"\t"))
-    if headerish < min(len(lines[:40]), 2):
-        return False
-    return any(_MESSAGE_FIELD.match(line) for line in lines[:40])
-
-
-def split_mbox(data: bytes) -> list[bytes]:
-    """Split at `From ` separator lines, the way mbox readers do (a leading one is dropped)."""
-    chunks = _MBOX_SPLIT.split(data)
-    out = []
-    for chunk in chunks:
-        if chunk.startswith(b"From ") and b":" not in chunk.split(b"\n", 1)[0][:5]:
-            chunk = chunk.split(b"\n", 1)[1] if b"\n" in chunk else b""
-        if chunk.strip():
-            out.append(chunk)
-    return out or [data]
-
-
 def bare_text(data: bytes) -> Mail:
     """A pasted SMTP line, client error or bounce body without headers."""
-    return Mail(headers={}, body=_text(data, None), has_headers=False)
+    return Mail(headers={}, body=decode_text(data, None), has_headers=False)
 
 
 def read_message(data: bytes) -> Mail:
-    return mail_of(email.message_from_bytes(_canonical_boundaries(data), policy=compat32))
+    return mail_of(parse_message(data))
 
 
 def mail_of(message: Message) -> Mail:
     """A parsed message as the readers see it."""
     raw = list(message.raw_items())
-    headers = {name.lower(): _unfold(value) for name, value in reversed(raw)}
+    headers = {name.lower(): unfold(value) for name, value in reversed(raw)}
     subject = decode_words(headers.get("subject", ""))
     headers["subject"] = subject
     headers["from"] = decode_words(headers.get("from", ""))
-    received = [_unfold(v) for name, v in raw if name.lower() == "received"]
-    parts: list[str] = []
+    received = [unfold(v) for name, v in raw if name.lower() == "received"]
     attached: list[Message] = []
-    _flatten(message, parts, attached, top=True)
+    parts = _flatten(message, attached)
     body = "\n".join(_clean_lines(part) for part in parts if part)
     if subject.lower().lstrip().startswith(("fw:", "fwd:")):
         body = re.sub(r"^>+ ?", "", body, flags=re.MULTILINE)
     return Mail(headers=headers, received=received, subject=subject, body=body, attached=attached)
 
 
-def _canonical_boundaries(data: bytes) -> bytes:
-    """Rename MIME boundaries to a few fixed names.
-
-    The parser compiles one regular expression per boundary; with the same few names in every
-    message those come from the `re` cache instead of being compiled again (a third of the time
-    of reading a bounce). Short boundaries are left alone: renaming them could touch other text.
-    """
-    found = {m.group(1) for m in _BOUNDARY.finditer(data) if len(m.group(1)) >= 12}
-    for index, boundary in enumerate(sorted(found, key=len, reverse=True)):
-        data = data.replace(boundary, b"alimail-mime-boundary-%d" % index)
-    return data
-
-
-def decode_words(value: str) -> str:
-    """Decode RFC 2047 encoded-words; on any error return the value as it is."""
-    if "=?" not in value:
-        return value
-    try:
-        return str(email.header.make_header(email.header.decode_header(value)))
-    except (ValueError, LookupError, UnicodeError, email.errors.HeaderParseError):
-        return value
-
-
-def _flatten(part: Message, out: list[str], attached: list[Message], *, top: bool = False) -> None:
-    ctype = part.get_content_type()
-    if ctype in _STATUS_TYPES:
-        out.append(f"Content-Type: {ctype}\n" + _fields_text(part))
-        return
-    if ctype in _HEADER_TYPES:
-        out.append(
-            "Content-Type: text/rfc822-headers\n" + _text(_raw_payload(part), part.get_content_charset())
-        )
-        return
-    if part.is_multipart():
-        children = part.get_payload()
-        if not isinstance(children, list):
-            return
-        if ctype in _ORIGINAL_TYPES:
+def _flatten(message: Message, attached: list[Message]) -> list[str]:
+    """The texts of the message's parts in order; attached bounces are added to `attached`."""
+    out: list[str] = []
+    for ctype, part in walk(message, whole=_WHOLE_TYPES, plain_over_html=True):
+        if ctype in _STATUS_TYPES:
+            out.append(f"Content-Type: {ctype}\n" + _fields_text(part))
+        elif ctype in _HEADER_TYPES:
+            out.append("Content-Type: text/rfc822-headers\n" + payload_text(part))
+        elif ctype in _ORIGINAL_TYPES and part.is_multipart():
             out.append(f"Content-Type: {ctype}\n")
-            for child in children[:1]:
-                if isinstance(child, Message):
-                    out.append(_headers_text(child))
-                    if _is_notification(child):
-                        attached.append(child)
-            return
-        has_plain = ctype == "multipart/alternative" and any(
-            isinstance(c, Message) and c.get_content_type() == "text/plain" for c in children
-        )
-        for child in children:
-            if isinstance(child, Message):
-                if has_plain and child.get_content_type() == "text/html":
-                    continue
-                _flatten(child, out, attached)
-        if not children:
-            out.append(_text(_raw_payload(part), part.get_content_charset()))
-        return
-    maintype = part.get_content_maintype()
-    if maintype == "multipart":
-        repaired = _repair_multipart(part, ctype)
-        if repaired is not None:
-            _flatten(repaired, out, attached)
-            return
-    if maintype in ("text", "multipart") or top:
-        text = _text(_raw_payload(part), part.get_content_charset())
-        if ctype == "text/html":
-            text = html_to_text(text)
-        out.append(text)
+            children = part.get_payload()
+            original = children[0] if isinstance(children, list) and children else None
+            if isinstance(original, Message):
+                out.append(_headers_text(original))
+                if _is_notification(original):
+                    attached.append(original)
+        elif ctype.startswith(("text/", "multipart/")) or part is message:
+            text = payload_text(part)
+            out.append(html_to_text(text) if ctype == "text/html" else text)
+    return out
 
 
 def _is_notification(message: Message) -> bool:
@@ -201,32 +97,6 @@ def _is_notification(message: Message) -> bool:
     return "mailer-daemon" in sender or "postmaster" in sender
 
 
-def _repair_multipart(part: Message, ctype: str) -> Message | None:
-    """A multipart part whose boundary parameter was lost (a broken header fold): find the
-    boundary in the body and parse it again."""
-    raw = part.get_payload()
-    if not isinstance(raw, str):
-        return None
-    match = re.search(r"^--([^\s]{1,200})[ \t]*$", raw, re.MULTILINE)
-    if not match or (match.group(1).endswith("--") and raw.count(match.group(0)) < 2):
-        return None
-    head = f'Content-Type: {ctype}; boundary="{match.group(1)}"\n\n'
-    body = raw[match.start() :]
-    repaired = email.message_from_string(head + body, policy=compat32)
-    return repaired if repaired.is_multipart() else None
-
-
-def _raw_payload(part: Message) -> bytes:
-    try:
-        payload = part.get_payload(decode=True)
-    except (ValueError, TypeError, LookupError):
-        payload = None
-    if isinstance(payload, bytes):
-        return payload
-    raw = part.get_payload()
-    return raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else b""
-
-
 def _fields_text(part: Message) -> str:
     """The fields of a delivery-status (or feedback-report) part, one block per recipient."""
     payload = part.get_payload()
@@ -235,10 +105,7 @@ def _fields_text(part: Message) -> str:
         for block in payload:
             if not isinstance(block, Message):
                 continue
-            lines = [
-                f"{_DSN_FIELDS.get(name.lower(), name)}: {_unfold(value)}"
-                for name, value in block.raw_items()
-            ]
+            lines = [f"{spelled(name)}: {unfold(value)}" for name, value in block.raw_items()]
             # A block the parser could not split into fields keeps its text as the payload.
             rest = block.get_payload()
             if isinstance(rest, str) and rest.strip():
@@ -248,38 +115,11 @@ def _fields_text(part: Message) -> str:
         cte = part.get("content-transfer-encoding", "").lower()
         if cte not in ("base64", "quoted-printable"):
             return text
-    return _text(_raw_payload(part), part.get_content_charset())
+    return payload_text(part)
 
 
 def _headers_text(message: Message) -> str:
-    if not isinstance(message, Message):
-        return ""
-    return "\n".join(f"{name}: {_unfold(value)}" for name, value in message.raw_items()) + "\n"
-
-
-def _text(data: bytes, charset: str | None) -> str:
-    for codec in (charset, "utf-8"):
-        if not codec:
-            continue
-        try:
-            return data.decode(_codec_alias(codec))
-        except (LookupError, UnicodeDecodeError):
-            continue
-    return data.decode("latin-1")
-
-
-def _codec_alias(charset: str) -> str:
-    name = charset.strip().strip('"').lower()
-    return {"gb2312": "gb18030", "gbk": "gb18030", "x-sjis": "shift_jis", "ks_c_5601-1987": "euc-kr"}.get(
-        name, name
-    )
-
-
-def _unfold(value: object) -> str:
-    text = str(value) if not isinstance(value, str) else value
-    if "\n" in text:
-        text = _FOLD.sub(" ", text)
-    return text.strip()
+    return "\n".join(f"{name}: {unfold(value)}" for name, value in message.raw_items()) + "\n"
 
 
 def _clean_lines(text: str) -> str:
@@ -301,12 +141,3 @@ def html_to_text(html: str) -> str:
     ):
         text = text.replace(entity, char)
     return text
-
-
-def original_headers(body: str) -> dict[str, str]:
-    """Headers of the returned message: the block after the last message/rfc822 marker in `body`."""
-    marker = max(body.rfind("Content-Type: message/rfc822"), body.rfind("Content-Type: text/rfc822-headers"))
-    if marker < 0:
-        return {}
-    block = body[marker:].split("\n", 1)[1] if "\n" in body[marker:] else ""
-    return header_map(block.lstrip("\n"))

@@ -10,20 +10,10 @@ from alimail_mcp.diagnosis import mda
 from alimail_mcp.diagnosis.arf import is_feedback
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
 from alimail_mcp.diagnosis.patterns import rx
-from alimail_mcp.diagnosis.rfc5322 import first_address, is_address
 from alimail_mcp.diagnosis.smtp import find_command, find_status, sweep
+from alimail_mcp.mail.addresses import first_address, is_address
+from alimail_mcp.mail.delivery_status import PER_MESSAGE_FIELDS, PER_RECIPIENT_FIELDS
 
-PER_MESSAGE = ("Reporting-MTA", "Received-From-MTA", "Arrival-Date", "X-Original-Message-ID")
-PER_RECIPIENT = (
-    "Original-Recipient",
-    "Final-Recipient",
-    "Action",
-    "Status",
-    "Remote-MTA",
-    "Diagnostic-Code",
-    "Last-Attempt-Date",
-    "X-Actual-Recipient",
-)
 _ACTIONS = {"deliverable": "delivered", "expired": "delayed", "failure": "failed"}
 _FIELD = {
     "addr": re.compile(r"^((?:Original|Final|X-Actual)-Recipient):[ ]*(.+?);[ ]*(.+)", re.IGNORECASE),
@@ -51,6 +41,10 @@ _GROUP = {
     "status": "stat",
     "x-original-message-id": "text",
 }
+PER_MESSAGE = tuple(n for n in (*PER_MESSAGE_FIELDS, "X-Original-Message-ID") if n.lower() in _GROUP)
+PER_RECIPIENT = tuple(n for n in PER_RECIPIENT_FIELDS if n.lower() in _GROUP)
+"""The fields of each kind this reader reads, as a line starts with them; with Exchange's
+per-message X-Original-Message-ID."""
 TARGET = {
     "action": "action",
     "arrival-date": "date",

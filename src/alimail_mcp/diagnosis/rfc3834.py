@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
-from alimail_mcp.diagnosis.rfc5322 import first_address
 from alimail_mcp.diagnosis.smtp import sweep
+from alimail_mcp.mail.addresses import first_address
 
 _AUTO = {
     "auto-submitted": re.compile(r"^auto-(?:generated|replied|notified)"),

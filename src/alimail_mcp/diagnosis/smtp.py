@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from alimail_mcp.diagnosis.patterns import rx
-from alimail_mcp.diagnosis.rfc5322 import address_spans
+from alimail_mcp.mail.addresses import address_spans
 
 _STATUS_PATTERNS = (
     re.compile(r" ?\(#([45]\.\d\.\d+)\)? ?"),  # (#5.5.1) as qmail writes it

@@ -15,7 +15,6 @@ from typing import Any, Literal
 
 from alimail_mcp.errors import InputError
 from alimail_mcp.headers.authres import RawVerdict, parse_authentication_results, parse_received_spf
-from alimail_mcp.headers.fields import HeaderBlock, read_block
 from alimail_mcp.headers.knowledge import HeaderKnowledge, load_headers
 from alimail_mcp.headers.models import (
     Alignment,
@@ -25,7 +24,6 @@ from alimail_mcp.headers.models import (
     MessageIdentity,
     SpamVerdict,
 )
-from alimail_mcp.headers.received import parse_date, parse_received
 from alimail_mcp.headers.route import (
     ALIBABA,
     Route,
@@ -37,6 +35,9 @@ from alimail_mcp.headers.route import (
     via_foreign,
 )
 from alimail_mcp.headers.spam import deciding, read_spam
+from alimail_mcp.mail.dates import parse_date
+from alimail_mcp.mail.header_block import HeaderBlock, read_header_block
+from alimail_mcp.mail.received import parse_received
 from alimail_mcp.models import Finding
 
 FIELD_CHARS = 300
@@ -91,7 +92,9 @@ def _any_flag(verdicts: list[SpamVerdict]) -> bool | None:
 def require_fields(text: str, field: str = "headers") -> HeaderBlock:
     """The block's fields; InputError naming `field` when the text holds none."""
     limits = load_headers().model.limits
-    block = read_block(text, max_chars=limits.max_chars, max_fields=limits.max_fields)
+    block = read_header_block(
+        text, pasted=True, decode=True, max_chars=limits.max_chars, max_fields=limits.max_fields
+    )
     if not block.fields:
         raise InputError(field, "contains no header fields (lines such as 'Received: ...' or 'From: ...')")
     return block

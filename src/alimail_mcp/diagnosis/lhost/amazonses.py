@@ -8,8 +8,8 @@ from typing import Any
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
 from alimail_mcp.diagnosis.lhost._common import fillet, read_fields, reason_by_phrase, refine_status
 from alimail_mcp.diagnosis.patterns import rx
-from alimail_mcp.diagnosis.rfc5322 import is_address
 from alimail_mcp.diagnosis.smtp import find_reply, find_status, sweep
+from alimail_mcp.mail.addresses import is_address
 
 _STARTS = ("The following message to <", "An error occurred while trying to deliver the mail ")
 # SES bounce sub-types that name the reason by themselves.

@@ -8,9 +8,9 @@ from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
 from alimail_mcp.diagnosis.lhost._common import fillet
 from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.rfc3464 import parse_field, set_field
-from alimail_mcp.diagnosis.rfc5322 import received_hosts
 from alimail_mcp.diagnosis.smtp import find_reply, find_status, sweep
 from alimail_mcp.diagnosis.status_codes import pseudo_status
+from alimail_mcp.mail.received import received_hosts
 
 _SUBJECT = re.compile(
     r"Mail delivery failed(?:: returning message to sender)?|Warning: message [^ ]+ delayed +"

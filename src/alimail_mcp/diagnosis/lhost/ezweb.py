@@ -8,8 +8,8 @@ from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
 from alimail_mcp.diagnosis.lhost._common import fillet
 from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.rfc3464 import TARGET, parse_field
-from alimail_mcp.diagnosis.rfc5322 import first_address
 from alimail_mcp.diagnosis.smtp import sweep
+from alimail_mcp.mail.addresses import first_address
 
 _ORIGINAL = re.compile(r"^(?:-{50}|Content-Type:[ ]*message/rfc822)", re.MULTILINE)
 _START = re.compile(r"^(?:The user\(s\) |Your message |Each of the following|<[^ ]+@[^ ]+>$)")

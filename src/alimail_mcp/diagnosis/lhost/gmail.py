@@ -8,8 +8,8 @@ from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
 from alimail_mcp.diagnosis.lhost._common import fillet, reason_by_phrase
 from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.reason.tables import tables
-from alimail_mcp.diagnosis.rfc5322 import first_address, is_address
 from alimail_mcp.diagnosis.smtp import find_status, sweep
+from alimail_mcp.mail.addresses import first_address, is_address
 
 _ORIGINAL = re.compile(r"^[ ]*----- (?:Original message|Message header follows) -----", re.MULTILINE)
 _MESSAGES = (

@@ -6,8 +6,9 @@ import re
 
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
 from alimail_mcp.diagnosis.lhost._common import fillet
-from alimail_mcp.diagnosis.rfc5322 import first_address, is_address, received_hosts
 from alimail_mcp.diagnosis.smtp import sweep
+from alimail_mcp.mail.addresses import first_address, is_address
+from alimail_mcp.mail.received import received_hosts
 
 _ORIGINAL = re.compile(r"^----- Original message -----$", re.MULTILINE)
 

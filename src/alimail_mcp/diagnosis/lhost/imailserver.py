@@ -7,8 +7,8 @@ import re
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
 from alimail_mcp.diagnosis.lhost._common import fillet
 from alimail_mcp.diagnosis.patterns import rx
-from alimail_mcp.diagnosis.rfc5322 import first_address
 from alimail_mcp.diagnosis.smtp import sweep
+from alimail_mcp.mail.addresses import first_address
 
 _ORIGINAL = re.compile(r"^Original message follows\.", re.MULTILINE)
 _COMMANDS = (

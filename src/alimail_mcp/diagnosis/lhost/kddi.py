@@ -6,8 +6,8 @@ import re
 
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
 from alimail_mcp.diagnosis.lhost._common import fillet, reason_by_phrase
-from alimail_mcp.diagnosis.rfc5322 import first_address, is_address
 from alimail_mcp.diagnosis.smtp import sweep
+from alimail_mcp.mail.addresses import first_address, is_address
 
 _START = re.compile(r"^Your mail (?:sent on:? [A-Z][a-z]{2},|attempted to be delivered on:? [A-Z][a-z]{2},)")
 _MESSAGES = (

@@ -8,8 +8,8 @@ from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
 from alimail_mcp.diagnosis.lhost._common import fillet
 from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.rfc3464 import TARGET, field_kind, parse_field
-from alimail_mcp.diagnosis.rfc5322 import first_address
 from alimail_mcp.diagnosis.smtp import sweep
+from alimail_mcp.mail.addresses import first_address
 
 _USER_UNKNOWN = re.compile(
     r"(?: User \(.+@.+\) unknown\. |550 Unknown user [^ ]+@[^ ]+"

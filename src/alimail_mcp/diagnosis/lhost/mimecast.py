@@ -5,8 +5,8 @@ from __future__ import annotations
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
 from alimail_mcp.diagnosis.lhost._common import fillet
 from alimail_mcp.diagnosis.patterns import rx
-from alimail_mcp.diagnosis.rfc5322 import is_address
 from alimail_mcp.diagnosis.smtp import find_reply, find_status, sweep
+from alimail_mcp.mail.addresses import is_address
 
 # Mimecast's summary of the problem, used when the remote reply says nothing more specific.
 _PROBLEMS = (("userunknown", "Recipient email address is possibly incorrect"),)

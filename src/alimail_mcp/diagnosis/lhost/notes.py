@@ -7,9 +7,9 @@ import re
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
 from alimail_mcp.diagnosis.lhost._common import fillet, reason_by_phrase
 from alimail_mcp.diagnosis.patterns import rx
-from alimail_mcp.diagnosis.rfc5322 import first_address
 from alimail_mcp.diagnosis.smtp import sweep
 from alimail_mcp.diagnosis.status_codes import pseudo_status
+from alimail_mcp.mail.addresses import first_address
 
 _ORIGINAL = re.compile(r"^------- Returned Message --------", re.MULTILINE)
 _MESSAGES = (

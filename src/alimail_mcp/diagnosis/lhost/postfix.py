@@ -7,8 +7,8 @@ import re
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
 from alimail_mcp.diagnosis.lhost._common import NOT_FIELD, RECIPIENT, dsn_line, fill_per_message, fillet
 from alimail_mcp.diagnosis.patterns import rx
-from alimail_mcp.diagnosis.rfc5322 import first_address
 from alimail_mcp.diagnosis.smtp import find_reply, find_status, sweep
+from alimail_mcp.mail.addresses import first_address
 
 _START = re.compile(
     r"^(?: +The (?:Postfix (?:program$|on .+ program$)|\w+ Postfix program$"

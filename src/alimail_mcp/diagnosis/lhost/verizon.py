@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
 from alimail_mcp.diagnosis.patterns import rx
-from alimail_mcp.diagnosis.rfc5322 import first_address
 from alimail_mcp.diagnosis.smtp import sweep
+from alimail_mcp.mail.addresses import first_address
 
 
 def read(mail: Mail) -> Report | None:
