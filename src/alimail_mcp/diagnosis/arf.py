@@ -80,9 +80,9 @@ def read(mail: Mail) -> Report | None:
         if not d.recipient or d.recipient.endswith("@"):
             d.recipient = rcpt_in_to or d.recipient or "undisclosed-recipient@invalid"
         d.feedback_type = feedback_type
-        d.rhost = source_ip or reporting
-        if not d.rhost and (m := rx(r"\breceived from IP address ([^ ]+)").search(intro)):
-            d.rhost = m.group(1)
+        d.remote_host = source_ip or reporting
+        if not d.remote_host and (m := rx(r"\breceived from IP address ([^ ]+)").search(intro)):
+            d.remote_host = m.group(1)
         d.diagnosis = sweep(intro)
         d.date = date or mail.header("date")
         d.reason = "feedback"

@@ -10,14 +10,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from alimail_mcp.diagnosis import lhost, rhost
+from alimail_mcp.diagnosis import lhost
 from alimail_mcp.diagnosis.catalog import Cause, catalog
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
 from alimail_mcp.diagnosis.fact import NOT_FAILURES, Fact, build
 from alimail_mcp.diagnosis.message import mail_of, read_messages
 from alimail_mcp.diagnosis.reason import Evidence, match_text
 from alimail_mcp.diagnosis.reason.tables import tables
-from alimail_mcp.diagnosis.receiver import detect
+from alimail_mcp.diagnosis.receiver import detect, reading
 from alimail_mcp.diagnosis.smtp import find_command, find_recipient, find_reply, find_status, sweep
 from alimail_mcp.errors import InputError
 
@@ -184,7 +184,7 @@ def _looks_like_bounce(mail: Mail) -> bool:
 def _classify(fact: Fact, text: str, *, bare: bool = False) -> Classified:
     """Attach the receiver and the catalog cause; let the cause correct what the text could not tell."""
     cat = catalog()
-    receiver = detect(text, fact.rhost, fact.destination)
+    receiver = detect(text, fact.remote_host, fact.destination)
     if fact.reason in NOT_FAILURES:
         return Classified(fact, receiver, None, None, False)
     app_message = bare and not fact.status and not fact.reply_code
@@ -227,7 +227,7 @@ def _bare_fact(text: str) -> Fact | None:
         reply_code=find_reply(cleaned),
         diagnosis=cleaned,
         command=find_command(text[:4000]),
-        rhost=_host_in(cleaned),
+        remote_host=_host_in(cleaned),
         agent="text",
     )
     facts = build(Report([d]), _EMPTY)
@@ -239,11 +239,11 @@ def _bare_fact(text: str) -> Fact | None:
     if fact.reason not in NOT_FAILURES:
         # A line on its own has no SMTP session around it: read it the way a bare text is read,
         # by the receiver's own table first when its wording names it (`gsmtp` ...).
-        receiver = detect(cleaned, fact.rhost, fact.destination)
+        receiver = detect(cleaned, fact.remote_host, fact.destination)
         evidence = Evidence(
             "", fact.status, fact.reply_code, fact.diagnosis, fact.spec, fact.action, fact.command
         )
-        text_reason = (rhost.reason_of(receiver, evidence) if receiver else "") or match_text(
+        text_reason = (reading.reason_of(receiver, evidence) if receiver else "") or match_text(
             cleaned, fact.status
         )
         if text_reason != "undefined" or fact.reason in ("onhold", "undefined"):

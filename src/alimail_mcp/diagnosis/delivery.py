@@ -29,7 +29,7 @@ class Delivery:
     """The diagnostic type: SMTP, X-UNIX, X-POSTFIX ..."""
     command: str = ""
     """The SMTP command the error answered: CONN, HELO, EHLO, MAIL, RCPT, DATA."""
-    rhost: str = ""
+    remote_host: str = ""
     """The remote host that gave the error."""
     lhost: str = ""
     """The local host that reported it."""

@@ -74,7 +74,7 @@ def _recipient(item: Classified) -> RecipientDiagnosis:
         enhanced_status=fact.status or None,
         cause=item.cause.id if item.cause else None,
         receiver=item.receiver,
-        remote_host=quote(fact.rhost, 255) or None,
+        remote_host=quote(fact.remote_host, 255) or None,
         smtp_command=fact.command or None,
         diagnostic=quote(fact.diagnosis),
         date=quote(fact.date, 100) or None,

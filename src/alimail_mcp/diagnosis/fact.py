@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from alimail_mcp.diagnosis import rhost
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
 from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.reason import RECHECK, Evidence, decide
+from alimail_mcp.diagnosis.receiver import reading
 from alimail_mcp.diagnosis.smtp import find_reply, find_status, permanence, sweep
 from alimail_mcp.mail.addresses import first_address
 from alimail_mcp.mail.header_block import first_values
@@ -41,7 +41,7 @@ class Fact:
     diagnosis: str
     spec: str
     command: str
-    rhost: str
+    remote_host: str
     lhost: str
     date: str
     action: str
@@ -105,11 +105,11 @@ def _fact(d: Delivery, sender: str, subject: str) -> Fact:
             action = "delayed"
         elif status[:1] in ("4", "5"):
             action = "failed"
-    rhost_name = _host(d.rhost)
+    host_name = _host(d.remote_host)
     recipient = first_address(d.recipient) or d.recipient
     ev = Evidence(reason, status, reply, diagnosis, spec, action, command)
     if not reason or reason in RECHECK:
-        reason = rhost.reason(ev, rhost_name, recipient.rpartition("@")[2]) or decide(ev) or "undefined"
+        reason = reading.reason(ev, host_name, recipient.rpartition("@")[2]) or decide(ev) or "undefined"
     permanent: bool | None
     if reason in NOT_FAILURES:
         permanent = None
@@ -127,7 +127,7 @@ def _fact(d: Delivery, sender: str, subject: str) -> Fact:
         diagnosis=diagnosis,
         spec=spec,
         command=command,
-        rhost=rhost_name,
+        remote_host=host_name,
         lhost=_host(d.lhost),
         date=d.date,
         action=action,

@@ -53,8 +53,8 @@ TARGET = {
     "last-attempt-date": "date",
     "original-recipient": "alias",
     "received-from-mta": "lhost",
-    "remote-mta": "rhost",
-    "reporting-mta": "rhost",
+    "remote-mta": "remote_host",
+    "reporting-mta": "remote_host",
     "status": "status",
     "x-actual-recipient": "alias",
 }
@@ -163,7 +163,7 @@ def read_dsn(mail: Mail) -> Report | None:
     blank = 0
     reading = rfc822 = False
     recipients = 0
-    per_message: dict[str, str] = {"date": "", "rhost": "", "lhost": ""}
+    per_message: dict[str, str] = {"date": "", "remote_host": "", "lhost": ""}
     previous = ""
     body_lines = mail.body.split("\n")
     for line in body_lines:
@@ -211,7 +211,7 @@ def read_dsn(mail: Mail) -> Report | None:
         elif m := rx(r"^Status:[ ]*(\d+[ ]+.+)$").match(line):
             d.alterrors = m.group(1)
         elif m := rx(r"Remote-MTA:[ ]*(?:DNS|dns);[ ]*(.+)$").search(line):
-            d.rhost = m.group(1).lower()
+            d.remote_host = m.group(1).lower()
         elif m := rx(r"^Last-Attempt-Date:[ ]*(.+)$").match(line):
             d.date = m.group(1)
         elif m := rx(r"^Diagnostic-Code:[ ]*(.+?);[ ]*(.+)$").match(line):
@@ -222,7 +222,7 @@ def read_dsn(mail: Mail) -> Report | None:
             d.diagnosis += " " + m.group(1)
             line = "Diagnostic-Code: " + line
         elif m := rx(r"^Reporting-MTA:[ ]*(?:DNS|dns);[ ]*(.+)$").match(line):
-            per_message["rhost"] = per_message["rhost"] or m.group(1).lower()
+            per_message["remote_host"] = per_message["remote_host"] or m.group(1).lower()
         elif m := rx(r"^Received-From-MTA:[ ]*(?:DNS|dns);[ ]*(.+)$").match(line):
             per_message["lhost"] = m.group(1).lower()
         elif m := rx(r"^Arrival-Date:[ ]*(.+)$").match(line):

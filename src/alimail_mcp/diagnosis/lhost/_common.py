@@ -106,7 +106,7 @@ def read_fields(
     found = [d for d in deliveries if d.recipient]
     fill_per_message(found, per_message)
     for d in found:
-        d.lhost = d.lhost or per_message.get("rhost", "")
+        d.lhost = d.lhost or per_message.get("remote_host", "")
     return found, per_message
 
 
@@ -158,5 +158,5 @@ def read_fields_and_session(text: str, starts: Callable[[str], bool]) -> tuple[l
     found = [d for d in deliveries if d.recipient]
     fill_per_message(found, per_message)
     for d in found:
-        d.lhost = d.lhost or per_message.get("rhost", "")
+        d.lhost = d.lhost or per_message.get("remote_host", "")
     return found, session

@@ -31,7 +31,7 @@ def read(mail: Mail) -> Report | None:
             continue
         d = deliveries[-1]
         if m := _HOST.match(line):
-            d.rhost, d.command = m.group(1), m.group(3)
+            d.remote_host, d.command = m.group(1), m.group(3)
         else:
             d.diagnosis += " " + line
     for d in deliveries:

@@ -191,11 +191,11 @@ def read_body(
                 d.diagnosis = d.alterrors
             d.alterrors = ""
         d.diagnosis = rx(r"\b__.+$").sub("", sweep(d.diagnosis))
-        if not d.rhost:
+        if not d.remote_host:
             if m := rx(r"host[ \t]+([^ \t]+)[ \t]\[.+\]:[ \t]").search(d.diagnosis):
-                d.rhost = m.group(1)
+                d.remote_host = m.group(1)
             elif mail.received:
-                d.rhost = received_hosts(mail.received[-1])[1]
+                d.remote_host = received_hosts(mail.received[-1])[1]
         if not d.command:
             _command_and_reason(d, on_mail, messages, delayed)
         if codes:

@@ -69,7 +69,7 @@ def read(mail: Mail) -> Report | None:
     for d in deliveries:
         d.diagnosis = sweep(d.diagnosis)
         if m := rx(r"[ \t]+by[ \t]+([^ ]+)\.[ \t]+\[(\d+\.\d+\.\d+\.\d+)\]\.").search(d.diagnosis):
-            d.rhost = m.group(1) if rx(r"[-0-9a-zA-Z]+\.[a-zA-Z]+$").search(m.group(1)) else m.group(2)
+            d.remote_host = m.group(1) if rx(r"[-0-9a-zA-Z]+\.[a-zA-Z]+$").search(m.group(1)) else m.group(2)
         state = rx(r"\(state (\d+)\)\.").search(d.diagnosis)
         if state and state.group(1) in _STATES:
             d.command, d.reason = _STATES[state.group(1)]

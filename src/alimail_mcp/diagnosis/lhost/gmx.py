@@ -33,7 +33,7 @@ def read(mail: Mail) -> Report | None:
         elif m := re.match(r"^SMTP error .+ ([A-Z]{4}) command:$", line):
             d.command = m.group(1)
         elif m := re.match(r"^host:[ \t]*(.+)$", line):
-            d.rhost = m.group(1)
+            d.remote_host = m.group(1)
         elif _CODES.search(line):
             d.diagnosis = d.diagnosis or line
         elif line == "Reason:" or d.diagnosis == "Reason:":

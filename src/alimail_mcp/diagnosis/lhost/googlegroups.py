@@ -27,9 +27,9 @@ def read(mail: Mail) -> Report | None:
     reason = "rejected" if len(bullets) == 4 else "onhold"
     paragraphs = head.split("\n\n", 4)[:4]
     diagnosis = sweep(" ".join(paragraphs).replace("\n", " "))
-    rhost = received_hosts(mail.received[0])[0] if mail.received else ""
+    remote_host = received_hosts(mail.received[0])[0] if mail.received else ""
     deliveries = [
-        Delivery(recipient=first_address(a), reason=reason, diagnosis=diagnosis, rhost=rhost)
+        Delivery(recipient=first_address(a), reason=reason, diagnosis=diagnosis, remote_host=remote_host)
         for a in failed.split(",")
         if is_address(a.strip())
     ]

@@ -66,7 +66,7 @@ def read(mail: Mail) -> Report | None:
         return None
     fill_per_message(deliveries, per_message)
     for d in deliveries:
-        d.lhost = d.lhost or per_message.get("rhost", "")
+        d.lhost = d.lhost or per_message.get("remote_host", "")
         if other:
             _merge(d, other)
         d.diagnosis = sweep(d.diagnosis)

@@ -44,12 +44,12 @@ def read(mail: Mail) -> Report | None:
         elif m := rx(r"^[ \t]+Diagnostic code:[ \t]*([^ ]+);(.+)$").match(line):
             d.spec, d.diagnosis = m.group(1).upper(), m.group(2)
         elif m := rx(r"^[ \t]+Remote system:[ \t]*dns;([^ ]+)[ \t]*([^ ]+)[ \t]*.+$").match(line):
-            d.rhost = m.group(1)
+            d.remote_host = m.group(1)
             session = rx(r"^\(TCP\|(.+)\|\d+\|(.+)\|\d+\)").match(m.group(2))
             if session:
                 d.lhost = session.group(1)
                 if not rx(r"[^.]+\.[^.]+").search(m.group(1)):
-                    d.rhost = session.group(2)
+                    d.remote_host = session.group(2)
         elif m := rx(r"^Status:[ \t]*(\d\.\d\.\d)[ \t]*\((.+)\)$").match(line):
             d.status = m.group(1)
             d.diagnosis = d.diagnosis or m.group(2)

@@ -81,8 +81,8 @@ def read(mail: Mail) -> Report | None:
     for d in deliveries:
         if d.spec == "X-POSTFIX":
             d.spec = "SMTP"
-        if not d.lhost and d.rhost and per_message.get("rhost"):
-            d.lhost = per_message["rhost"]
+        if not d.lhost and d.remote_host and per_message.get("remote_host"):
+            d.lhost = per_message["remote_host"]
         _merge(d, texts.get(d.recipient.lower(), other.diagnosis) if len(texts) > 1 else other.diagnosis)
         d.diagnosis = sweep(d.diagnosis)
         d.command = commands.pop(0) if commands else ""

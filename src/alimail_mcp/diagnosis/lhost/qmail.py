@@ -90,8 +90,8 @@ def read(mail: Mail) -> Report | None:
             d.diagnosis += line + " "
             if line.startswith("Remote host said:"):
                 remote_said[len(deliveries) - 1] = line
-            if not d.rhost and (m := _HOST.search(line)):
-                d.rhost = next(g for g in m.groups() if g)
+            if not d.remote_host and (m := _HOST.search(line)):
+                d.remote_host = next(g for g in m.groups() if g)
     if not deliveries:
         return None
     for index, d in enumerate(deliveries):

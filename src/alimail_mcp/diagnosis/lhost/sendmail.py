@@ -60,7 +60,7 @@ def read(mail: Mail) -> Report | None:
         return None
     fill_per_message(deliveries, per_message)
     for d in deliveries:
-        d.lhost = d.lhost or per_message.get("rhost", "")
+        d.lhost = d.lhost or per_message.get("remote_host", "")
         d.command = d.command or command or ("EHLO" if replies else "")
         if other.diagnosis and (not d.diagnosis.strip() or d.diagnosis.isdigit()):
             d.diagnosis = other.diagnosis
