@@ -42,9 +42,9 @@ sys.path.insert(0, str(ROOT))
 from mcp.client import Client  # noqa: E402
 from mcp.client.streamable_http import streamable_http_client  # noqa: E402
 from mcp.shared._httpx_utils import create_mcp_http_client  # noqa: E402
-from tests.dns_server import DnsTestServer  # noqa: E402
-from tests.dns_zones import serve_world, zone_file  # noqa: E402
-from tests.mcp_harness import http_server  # noqa: E402
+from tests.support.dns_server import DnsTestServer  # noqa: E402
+from tests.support.dns_zones import serve_world, zone_file  # noqa: E402
+from tests.support.mcp_harness import http_server  # noqa: E402
 
 TOKEN = "load-test-token"
 BOUNCE = """From: MAILER-DAEMON@mx.remote.test

@@ -10,7 +10,7 @@ import pytest
 
 from alimail_mcp.config import Nameserver, Settings
 from alimail_mcp.dns.resolver import ResolverClient
-from tests.dns_server import DnsTestServer
+from tests.support.dns_server import DnsTestServer
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 

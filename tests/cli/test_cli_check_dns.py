@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from alimail_mcp.cli import main
-from tests.dns_server import DnsTestServer
-from tests.dns_zones import serve_world, zone_file
+from tests.support.dns_server import DnsTestServer
+from tests.support.dns_zones import serve_world, zone_file
 
 
 @pytest.fixture

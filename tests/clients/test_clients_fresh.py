@@ -12,7 +12,7 @@ import yaml
 from alimail_mcp.clients.check import check_client_settings
 
 CASES: list[dict[str, Any]] = yaml.safe_load(
-    (Path(__file__).parent / "data" / "clients_fresh.yaml").read_text(encoding="utf-8")
+    (Path(__file__).parents[1] / "data" / "clients_fresh.yaml").read_text(encoding="utf-8")
 )["cases"]
 REMINDERS = {
     "client.protocol-not-enabled-reminder",

@@ -14,8 +14,8 @@ from alimail_mcp.clients.check import check_client_settings
 from alimail_mcp.clients.models import ClientSettingsResult, ProbeResult
 from alimail_mcp.clients.probe import ProbePolicy, probe_policy
 from alimail_mcp.dns.resolver import ResolverClient
-from tests.dns_server import DnsTestServer
-from tests.local_servers import LOOPBACK, CertAuthority, MailServer
+from tests.support.dns_server import DnsTestServer
+from tests.support.local_servers import LOOPBACK, CertAuthority, MailServer
 
 IMAP, SMTP, POP = "imap.qiye.aliyun.com", "smtp.qiye.aliyun.com", "pop.qiye.aliyun.com"
 

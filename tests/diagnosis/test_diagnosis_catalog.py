@@ -16,7 +16,7 @@ from alimail_mcp.errors import KnowledgeError
 from alimail_mcp.knowledge.loader import load_knowledge, validate
 
 CASES: list[dict[str, Any]] = yaml.safe_load(
-    (Path(__file__).parent / "data" / "errors_cases.yaml").read_text()
+    (Path(__file__).parents[1] / "data" / "errors_cases.yaml").read_text()
 )["cases"]
 
 

@@ -18,7 +18,7 @@ from alimail_mcp.diagnosis.reason.tables import REASONS
 from alimail_mcp.knowledge.loader import load_knowledge
 
 CASES: list[dict[str, Any]] = yaml.safe_load(
-    (Path(__file__).parent / "data" / "errors_heldout_like.yaml").read_text(encoding="utf-8")
+    (Path(__file__).parents[1] / "data" / "errors_heldout_like.yaml").read_text(encoding="utf-8")
 )["cases"]
 FLOORS = {"reason": 0.90, "permanent": 0.90, "cause": 0.85, "route": 0.90}
 FIELDS = tuple(FLOORS)

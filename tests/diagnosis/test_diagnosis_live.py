@@ -6,8 +6,8 @@ from __future__ import annotations
 from alimail_mcp.config import Settings
 from alimail_mcp.diagnosis.engine import diagnose
 from alimail_mcp.dns.resolver import ResolverClient
-from tests.dns_server import DnsTestServer
-from tests.dns_zones import serve_world, zone_file
+from tests.support.dns_server import DnsTestServer
+from tests.support.dns_zones import serve_world, zone_file
 
 GMAIL_AUTH = (
     "550-5.7.26 This mail has been blocked because the sender is unauthenticated. The sending IP "

@@ -16,8 +16,8 @@ from alimail_mcp.dns.client import Answer, Outcome
 from alimail_mcp.dns.report import DnsAuditResult
 from alimail_mcp.errors import InputError
 from tests.conftest import settings_for
-from tests.dns_server import DnsTestServer
-from tests.dns_zones import serve_world, variant, zone_file
+from tests.support.dns_server import DnsTestServer
+from tests.support.dns_zones import serve_world, variant, zone_file
 
 BROKEN_CODES = {
     "mx.host-unresolvable",

@@ -14,8 +14,8 @@ from alimail_mcp.dns.client import Outcome
 from alimail_mcp.dns.report import DnsAuditResult
 from alimail_mcp.dns.resolver import ResolverClient
 from tests.conftest import settings_for
-from tests.dns_server import DnsTestServer
-from tests.dns_zones import serve_world, zone_file
+from tests.support.dns_server import DnsTestServer
+from tests.support.dns_zones import serve_world, zone_file
 
 ZONE = """
 $ORIGIN own.test.

@@ -8,8 +8,8 @@ import pytest
 
 from alimail_mcp.dns.dkim import check_dkim, rsa_key_bits
 from alimail_mcp.dns.resolver import ResolverClient
-from tests.dns_server import DnsTestServer
-from tests.dns_zones import serve_world, variant, zone_file
+from tests.support.dns_server import DnsTestServer
+from tests.support.dns_zones import serve_world, variant, zone_file
 
 RSA_1024_SPKI = (
     "MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQCnkFf1cPsPYjO+wb90o4donYms8ifuloNgkIPS42DSfO8uCkL1yoNlVphd"

@@ -7,8 +7,8 @@ import pytest
 from alimail_mcp.dns.dmarc import check_dmarc
 from alimail_mcp.dns.resolver import ResolverClient
 from alimail_mcp.knowledge.loader import load_provider
-from tests.dns_server import DnsTestServer
-from tests.dns_zones import serve_world, variant, zone_file
+from tests.support.dns_server import DnsTestServer
+from tests.support.dns_zones import serve_world, variant, zone_file
 
 NO_DMARC = ["_dmarc TXT"]
 

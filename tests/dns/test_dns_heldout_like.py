@@ -13,8 +13,8 @@ import pytest
 from alimail_mcp.dns.audit import audit_domain
 from alimail_mcp.dns.report import DnsAuditResult
 from tests.conftest import settings_for
-from tests.dns_server import DnsTestServer
-from tests.dns_zones import ExpectedAudit, heldout_like_cases, serve_heldout_like
+from tests.support.dns_server import DnsTestServer
+from tests.support.dns_zones import ExpectedAudit, heldout_like_cases, serve_heldout_like
 
 CASES = heldout_like_cases()
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from alimail_mcp.dns.mx import check_mx
 from alimail_mcp.dns.resolver import ResolverClient
 from tests.conftest import settings_for
-from tests.dns_server import DnsTestServer
-from tests.dns_zones import serve_world, variant, zone_file
+from tests.support.dns_server import DnsTestServer
+from tests.support.dns_zones import serve_world, variant, zone_file
 
 NO_MX = ["@ MX"]
 

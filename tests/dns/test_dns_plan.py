@@ -10,8 +10,8 @@ from alimail_mcp.dns.resolver import ResolverClient
 from alimail_mcp.dns.webmail import check_webmail
 from alimail_mcp.knowledge.loader import load_provider
 from alimail_mcp.models import DnsChange
-from tests.dns_server import DnsTestServer
-from tests.dns_zones import serve_world, variant
+from tests.support.dns_server import DnsTestServer
+from tests.support.dns_zones import serve_world, variant
 
 NO_MX = ["@ MX"]
 

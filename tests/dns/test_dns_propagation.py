@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 from alimail_mcp.dns.audit import audit_domain
 from tests.conftest import settings_for
-from tests.dns_server import DnsTestServer
-from tests.dns_zones import serve_world, variant
+from tests.support.dns_server import DnsTestServer
+from tests.support.dns_zones import serve_world, variant
 
 NS2 = "@ NS ns2.{o}.\nns2 A 127.0.0.2"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from alimail_mcp.dns.resolver import ResolverClient
 from alimail_mcp.dns.webmail import check_webmail
-from tests.dns_server import DnsTestServer
-from tests.dns_zones import serve_world, variant, zone_file
+from tests.support.dns_server import DnsTestServer
+from tests.support.dns_zones import serve_world, variant, zone_file
 
 NO_MAIL = ["mail CNAME"]
 

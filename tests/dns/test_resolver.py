@@ -10,7 +10,7 @@ import pytest
 from alimail_mcp.config import Nameserver, load_settings
 from alimail_mcp.dns.client import DnsClient, Outcome
 from alimail_mcp.dns.resolver import ResolverClient
-from tests.dns_server import DnsTestServer
+from tests.support.dns_server import DnsTestServer
 
 ZONE = """
 $ORIGIN example.test.

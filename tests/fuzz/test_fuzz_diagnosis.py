@@ -16,7 +16,7 @@ from alimail_mcp.diagnosis import smtp
 from alimail_mcp.diagnosis.classify import analyze
 from alimail_mcp.diagnosis.engine import diagnose, diagnose_offline
 from alimail_mcp.errors import InputError
-from tests.fuzzing import FuzzClient, tried, zones
+from tests.support.fuzzing import FuzzClient, tried, zones
 
 REPLY_PIECES = st.sampled_from(
     [

@@ -25,7 +25,7 @@ from alimail_mcp.dns.taglist import parse_tags
 from alimail_mcp.dns.webmail import check_webmail
 from alimail_mcp.errors import InputError
 from alimail_mcp.inputs import normalize_address, normalize_domain
-from tests.fuzzing import DOMAIN, SPF_RECORDS, SPF_TERMS, TAG_LISTS, FuzzClient, tried, zones
+from tests.support.fuzzing import DOMAIN, SPF_RECORDS, SPF_TERMS, TAG_LISTS, FuzzClient, tried, zones
 
 STATUSES = {"ok", "warning", "error", "unreachable", "info"}
 SPF_RESULTS = {"pass", "fail", "softfail", "neutral", "none", "permerror", "temperror"}

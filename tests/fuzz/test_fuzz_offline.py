@@ -14,7 +14,7 @@ from alimail_mcp.clients.check import check_client_settings
 from alimail_mcp.errors import InputError
 from alimail_mcp.knowledge.router import route
 from alimail_mcp.recovery.plan import recover_access
-from tests.fuzzing import FuzzClient, tried
+from tests.support.fuzzing import FuzzClient, tried
 
 WORDS = st.sampled_from(
     [

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 from alimail_mcp.config import Settings
 from alimail_mcp.errors import InputError
-from tests.fuzzing import FuzzClient, tried, zones
-from tests.test_fuzz_diagnosis import TEXTS
+from tests.fuzz.test_fuzz_diagnosis import TEXTS
+from tests.support.fuzzing import FuzzClient, tried, zones
 
 INSTALLED = all(
     importlib.util.find_spec(m) is not None

@@ -15,7 +15,7 @@ from alimail_mcp.headers.models import HeaderAnalysis
 from alimail_mcp.headers.received import parse_received
 from alimail_mcp.headers.spam import read_spam
 
-DATA = Path(__file__).parent / "data" / "headers"
+DATA = Path(__file__).parents[1] / "data" / "headers"
 ALIBABA_MX = ("mx1.qiye.aliyun.com", "mx2.qiye.aliyun.com", "mx3.qiye.aliyun.com")
 
 

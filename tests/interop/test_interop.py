@@ -1,20 +1,20 @@
 """Interop with the MCP Inspector's CLI (Node, the TypeScript SDK): list the tools and call each one
-once, over stdio and over streamable HTTP (bench/interop.py does the driving). Skipped when npx is
-missing or the inspector package cannot be fetched."""
+once, over stdio and over streamable HTTP (tests/support/inspector.py does the driving). Skipped when
+npx is missing or the inspector package cannot be fetched."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import pytest
-from bench import interop
 
-from tests.dns_server import DnsTestServer
+from tests.support import inspector as interop
+from tests.support.dns_server import DnsTestServer
 
 
 @pytest.fixture(scope="module")
 def inspector() -> None:
-    missing = interop.inspector_available()
+    missing = interop.probe()
     if missing:
         pytest.skip(f"MCP Inspector CLI unavailable: {missing}")
 
@@ -22,7 +22,7 @@ def inspector() -> None:
 @pytest.fixture(scope="module")
 def env(inspector: None) -> Iterator[dict[str, str]]:
     with DnsTestServer() as dns:
-        yield interop.test_zones(dns)
+        yield interop.interop_env(dns)
 
 
 def failures(outcomes: list[interop.Outcome]) -> list[str]:

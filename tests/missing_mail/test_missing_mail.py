@@ -17,10 +17,10 @@ from alimail_mcp.missing_mail.diagnose import diagnose_missing_mail
 from alimail_mcp.missing_mail.knowledge import load_missing_mail
 from alimail_mcp.missing_mail.models import SYMPTOMS, MissingMailDiagnosis
 from tests.conftest import settings_for
-from tests.dns_server import DnsTestServer
-from tests.dns_zones import serve_world, variant, zone_file
+from tests.support.dns_server import DnsTestServer
+from tests.support.dns_zones import serve_world, variant, zone_file
 
-HEADERS = Path(__file__).parent / "data" / "headers"
+HEADERS = Path(__file__).parents[1] / "data" / "headers"
 SHOP = """$ORIGIN shop.test.
 @       NS   ns1.shop.test.
 ns1     A    127.0.0.1

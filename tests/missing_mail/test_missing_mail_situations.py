@@ -13,10 +13,10 @@ import yaml
 from alimail_mcp.missing_mail.diagnose import diagnose_missing_mail
 from alimail_mcp.missing_mail.knowledge import load_missing_mail
 from tests.conftest import settings_for
-from tests.dns_server import DnsTestServer
-from tests.dns_zones import DOMAIN_ZONES, ZONES
+from tests.support.dns_server import DnsTestServer
+from tests.support.dns_zones import DOMAIN_ZONES, ZONES
 
-DATA = Path(__file__).parent / "data" / "missing_mail"
+DATA = Path(__file__).parents[1] / "data" / "missing_mail"
 SITUATIONS: list[dict[str, Any]] = yaml.safe_load((DATA / "situations.yaml").read_text(encoding="utf-8"))
 TOP1_FLOOR = 0.9
 TOP3_FLOOR = 0.96

@@ -13,7 +13,9 @@ import yaml
 from alimail_mcp.errors import KnowledgeError
 from alimail_mcp.recovery.plan import recover_access
 
-DATA = yaml.safe_load((Path(__file__).parent / "data" / "recovery_fresh.yaml").read_text(encoding="utf-8"))
+DATA = yaml.safe_load(
+    (Path(__file__).parents[1] / "data" / "recovery_fresh.yaml").read_text(encoding="utf-8")
+)
 NOW: str = DATA["now"]
 CASES: list[dict[str, Any]] = DATA["cases"]
 

@@ -16,8 +16,8 @@ from alimail_mcp.errors import InputError
 from alimail_mcp.knowledge.loader import load_knowledge, skills_dir
 from alimail_mcp.knowledge.router import QUERY_MAX_CHARS, index_for, route, route_async
 
-DATA = Path(__file__).parent / "data"
-DEV_SET = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "routing" / "dev.jsonl"
+DATA = Path(__file__).parents[1] / "data"
+DEV_SET = Path(__file__).resolve().parents[3] / "shared" / "corpora" / "routing" / "dev.jsonl"
 
 CLEAR_EN = [
     ("How do I publish DKIM and DMARC records for our domain?", "configure-communication", "dns-auth"),

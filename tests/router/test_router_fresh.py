@@ -14,7 +14,7 @@ import pytest
 from alimail_mcp.knowledge.router import route
 from alimail_mcp.knowledge.text import fold_traditional, tokens
 
-FRESH = Path(__file__).parent / "data" / "routing_fresh.jsonl"
+FRESH = Path(__file__).parents[1] / "data" / "routing_fresh.jsonl"
 
 
 def _rows() -> list[dict[str, Any]]:

@@ -14,8 +14,8 @@ from alimail_mcp.knowledge.loader import load_provider
 from alimail_mcp.secure_setup.models import PlanStep, SecureSetupPlan
 from alimail_mcp.secure_setup.plan import plan_secure_setup
 from tests.conftest import settings_for
-from tests.dns_server import DnsTestServer
-from tests.dns_zones import serve_world, variant, zone_file
+from tests.support.dns_server import DnsTestServer
+from tests.support.dns_zones import serve_world, variant, zone_file
 
 TODAY = "2024-06-01"
 ORDER = ["spf", "dkim", "dmarc-none", "dmarc-quarantine", "dmarc-reject"]
@@ -264,7 +264,7 @@ def test_cli_reads_a_p12_certificate_with_the_password_typed_in(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from tests.test_smime import MAILBOX, Issuer, make_cert, p12_bytes
+    from tests.secure_setup.test_smime import MAILBOX, Issuer, make_cert, p12_bytes
 
     cert, key = make_cert(Issuer())
     path = tmp_path / "bob.pfx"

@@ -23,7 +23,7 @@ from alimail_mcp.config import Nameserver, Settings, load_settings
 from alimail_mcp.errors import InputError
 from alimail_mcp.server import build_server
 from tests.conftest import settings_for
-from tests.dns_server import DnsTestServer
+from tests.support.dns_server import DnsTestServer
 
 SAMPLES: dict[str, Any] = {
     "query": "MX record for Alibaba Mail",

@@ -24,7 +24,7 @@ from mcp.shared._httpx_utils import create_mcp_http_client
 from alimail_mcp.config import Settings
 from alimail_mcp.errors import InputError
 from alimail_mcp.http_app import allowed_hosts, allowed_origins, check_bind, is_loopback
-from tests.mcp_harness import ROOT, http_server
+from tests.support.mcp_harness import ROOT, http_server
 
 TOKEN = "t0k3n-for-tests-only"
 BODY_LIMIT = 16_384

@@ -8,7 +8,7 @@ import pytest
 from mcp.client import Client
 from mcp.client.sse import sse_client
 
-from tests.mcp_harness import http_server, stdio_params
+from tests.support.mcp_harness import http_server, stdio_params
 
 EXPECTED_TOOLS_FIRST = "route_query"
 

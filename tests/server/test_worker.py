@@ -12,7 +12,7 @@ from alimail_mcp.dns.client import Outcome
 from alimail_mcp.dns.resolver import ResolverClient
 from alimail_mcp.worker import on_network_loop
 from tests.conftest import settings_for
-from tests.dns_server import DnsTestServer
+from tests.support.dns_server import DnsTestServer
 
 
 async def test_runs_on_another_thread_and_returns_the_result() -> None:

@@ -8,7 +8,7 @@ UDP, the full answer over TCP). It counts the questions it receives.
 
 It runs its own event loop in a daemon thread, so it works the same from a sync or async pytest
 fixture and from a bench script. It imports only dnspython and the standard library; a bench
-script puts the project root on sys.path and does `from tests.dns_server import DnsTestServer`:
+script puts the project root on sys.path and does `from tests.support.dns_server import DnsTestServer`:
 
     with DnsTestServer(ZONE_TEXT) as server:
         os.environ["ALIMAIL_MCP_RESOLVERS"] = server.address   # "127.0.0.1:<port>"

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.dns_server import DnsTestServer
+from tests.support.dns_server import DnsTestServer
 
 ZONES = Path(__file__).parent / "zones"
 DOMAIN_ZONES = ("good.test", "broken.test")

@@ -1,18 +1,16 @@
 """Interop with a client nobody here wrote: the MCP Inspector's CLI (Node, the TypeScript SDK) lists
-the tools and calls each one once, over stdio and over streamable HTTP.
+the tools and calls each one once, over stdio and over streamable HTTP. Used by the opt-in test
+(tests/interop/test_interop.py) and by bench/interop.py.
 
-    python bench/interop.py                    # both transports
-    python bench/interop.py --transport stdio
-
-The inspector comes through `npx -y @modelcontextprotocol/inspector` (another package or version:
-ALIMAIL_INSPECTOR=@modelcontextprotocol/inspector@0.15.0). DNS goes to the test nameserver
-(tests/dns_server.py) serving the test zones. Over HTTP a second run sets a token and checks that the
-inspector, which sends none, is refused. Exit status 0 when everything passed.
+The inspector is pinned (INSPECTOR_VERSION; another package or version: ALIMAIL_INSPECTOR=...) and run with
+`npx --offline`, so it comes from the local npm cache and npm never asks the registry: without the
+package cached, `probe()` says so within seconds (fill the cache once, with network, by running
+FETCH_HINT). DNS goes to the test nameserver (tests/support/dns_server.py) serving the test zones.
+Over HTTP a second run sets a token and checks that the inspector, which sends none, is refused.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
@@ -21,17 +19,21 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from tests.support.dns_server import DnsTestServer
+from tests.support.dns_zones import serve_world, zone_file
+from tests.support.mcp_harness import http_server
 
-from tests.dns_server import DnsTestServer  # noqa: E402
-from tests.dns_zones import serve_world, zone_file  # noqa: E402
-from tests.mcp_harness import http_server  # noqa: E402
-
-PACKAGE = os.environ.get("ALIMAIL_INSPECTOR", "@modelcontextprotocol/inspector")
+INSPECTOR_VERSION = "0.15.0"
+PACKAGE = os.environ.get("ALIMAIL_INSPECTOR", f"@modelcontextprotocol/inspector@{INSPECTOR_VERSION}")
+FETCH_HINT = f"npx -y {PACKAGE} --cli --help"
+PROBE_TIMEOUT = 30.0
+"""Enough for npx to install the package from the cache on a cold disk (about 12 s seen here); a
+missing package fails with ENOTCACHED well before it."""
+CALL_TIMEOUT = 60.0
+"""One inspector run (a listing or a call); a warm one takes about 2 s."""
+NPM_ENV = {"npm_config_offline": "true", "npm_config_update_notifier": "false", "npm_config_fund": "false"}
 INTEROP_ZONE = """
 $ORIGIN interop.test.
 @     NS  ns1.interop.test.
@@ -67,20 +69,28 @@ class Outcome:
 
 def inspector_command() -> list[str] | None:
     npx = shutil.which("npx")
-    return [npx, "-y", PACKAGE, "--cli"] if npx else None
+    return [npx, "--offline", "--yes", PACKAGE, "--cli"] if npx else None
 
 
-def inspector_available(timeout: float = 180) -> str | None:
-    """None when the inspector's CLI runs here, else why not (npx missing, package not fetched)."""
+def probe(timeout: float = PROBE_TIMEOUT) -> str | None:
+    """None when the inspector's CLI runs here from the npm cache, else why not (npx missing, the
+    package not cached). Never reaches the network: npx runs offline."""
     command = inspector_command()
     if command is None:
         return "npx is not installed"
     try:
-        done = subprocess.run([*command, "--help"], capture_output=True, text=True, timeout=timeout)
+        done = subprocess.run(
+            [*command, "--help"],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env={**os.environ, **NPM_ENV},
+        )
     except subprocess.TimeoutExpired:
-        return f"{PACKAGE} could not be fetched within {timeout:.0f} s"
+        return f"{PACKAGE} did not start within {timeout:.0f} s"
     if done.returncode != 0 or "--cli" not in done.stdout + done.stderr:
-        return f"{PACKAGE} did not run: {(done.stderr or done.stdout).strip()[-300:]}"
+        why = (done.stderr or done.stdout).strip()[-300:]
+        return f"{PACKAGE} is not in the npm cache (fill it once with `{FETCH_HINT}`): {why}"
     return None
 
 
@@ -89,7 +99,11 @@ def run_inspector(target: list[str], method: list[str], env: dict[str, str]) -> 
     assert command is not None
     started = time.monotonic()
     done = subprocess.run(
-        [*command, *target, *method], capture_output=True, text=True, timeout=120, env={**os.environ, **env}
+        [*command, *target, *method],
+        capture_output=True,
+        text=True,
+        timeout=CALL_TIMEOUT,
+        env={**os.environ, **NPM_ENV, **env},
     )
     elapsed = time.monotonic() - started
     try:
@@ -109,7 +123,7 @@ def exercise(transport: str, target: list[str], env: dict[str, str]) -> list[Out
 
     def call(name: str) -> Outcome:
         if name not in CALLS:
-            return Outcome(transport, name, False, "no sample arguments in bench/interop.py", 0.0)
+            return Outcome(transport, name, False, "no sample arguments in tests/support/inspector.py", 0.0)
         pairs = [f"{k}={v}" for k, v in CALLS[name].items()]
         method = ["--method", "tools/call", "--tool-name", name, "--tool-arg", *pairs]
         code, result, err, seconds = run_inspector(target, method, env)
@@ -147,39 +161,11 @@ def over_http(env: dict[str, str]) -> list[Outcome]:
     return outcomes
 
 
-def test_zones(dns: DnsTestServer) -> dict[str, str]:
+def interop_env(dns: DnsTestServer) -> dict[str, str]:
+    """Serve the test zones on `dns`; the environment that points the server at it."""
     serve_world(dns, zone_file("good.test"), INTEROP_ZONE)
     return {
         "ALIMAIL_MCP_RESOLVERS": dns.address,
         "ALIMAIL_MCP_AUTHORITATIVE_PORT": str(dns.port),
         "ALIMAIL_MCP_DNS_BUDGET": "4",
     }
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--transport", choices=("stdio", "http", "both"), default="both")
-    args = parser.parse_args()
-    missing = inspector_available()
-    if missing:
-        print(f"skipped: {missing}")
-        return 0
-    with DnsTestServer() as dns:
-        env = test_zones(dns)
-        outcomes: list[Outcome] = []
-        if args.transport in ("stdio", "both"):
-            outcomes += over_stdio(env)
-        if args.transport in ("http", "both"):
-            outcomes += over_http(env)
-    print(f"MCP Inspector CLI ({PACKAGE}) against alimail-mcp\n")
-    for o in outcomes:
-        print(f"{'PASS' if o.ok else 'FAIL'}  {o.transport:<6}{o.what:<24}{o.seconds:5.1f} s  {o.detail}")
-    failed = [o for o in outcomes if not o.ok]
-    print(f"\n{len(outcomes) - len(failed)} passed, {len(failed)} failed")
-    return 1 if failed else 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -12,7 +12,7 @@ import dns.rcode
 import dns.rdatatype
 import pytest
 
-from tests.dns_server import DnsTestServer
+from tests.support.dns_server import DnsTestServer
 
 ZONE = """
 $ORIGIN example.test.

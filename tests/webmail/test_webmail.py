@@ -15,8 +15,8 @@ from alimail_mcp.errors import InputError
 from alimail_mcp.webmail.check import check_webmail
 from alimail_mcp.webmail.fetch import WebmailPolicy, webmail_policy
 from alimail_mcp.webmail.models import WebmailResult
-from tests.dns_server import DnsTestServer
-from tests.local_servers import LOOPBACK, CertAuthority, HttpServer
+from tests.support.dns_server import DnsTestServer
+from tests.support.local_servers import LOOPBACK, CertAuthority, HttpServer
 
 DOMAIN = "example.test"
 NAME = f"mail.{DOMAIN}"

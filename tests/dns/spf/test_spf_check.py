@@ -12,7 +12,7 @@ from alimail_mcp.errors import InputError
 from alimail_mcp.knowledge.loader import load_provider
 from alimail_mcp.models import Severity
 from tests.conftest import settings_for
-from tests.dns_server import DnsTestServer
+from tests.support.dns_server import DnsTestServer
 
 PROVIDER = load_provider()
 ALI = PROVIDER.spf.recommended_include

@@ -23,9 +23,9 @@ import yaml
 from alimail_mcp.config import Nameserver, Settings
 from alimail_mcp.dns.resolver import ResolverClient
 from alimail_mcp.dns.spf.evaluate import check_mail_from
-from tests.dns_server import DnsTestServer
+from tests.support.dns_server import DnsTestServer
 
-SUITE = Path(__file__).resolve().parents[2] / "shared" / "conformance" / "spf" / "rfc7208-tests.yml"
+SUITE = Path(__file__).resolve().parents[4] / "shared" / "conformance" / "spf" / "rfc7208-tests.yml"
 ASKED_TYPES = ("TXT", "SPF", "A", "AAAA", "MX", "PTR", "CNAME")
 
 

@@ -9,7 +9,7 @@ import pytest
 from alimail_mcp.dns.resolver import ResolverClient
 from alimail_mcp.dns.spf import check_host, check_mail_from
 from alimail_mcp.errors import InputError
-from tests.dns_server import DnsTestServer
+from tests.support.dns_server import DnsTestServer
 
 ZONE = """
 $ORIGIN example.test.
