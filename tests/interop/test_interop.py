@@ -1,6 +1,9 @@
 """Interop with the MCP Inspector's CLI (Node, the TypeScript SDK): list the tools and call each one
-once, over stdio and over streamable HTTP (tests/support/inspector.py does the driving). Skipped when
-npx is missing or the inspector package cannot be fetched."""
+once, over stdio and over streamable HTTP (tests/support/inspector.py does the driving).
+
+Opt-in (marker `interop`): skipped unless ALIMAIL_MCP_INTEROP=1 (tests/conftest.py). Then the pinned
+inspector runs with `npx --offline` from the local npm cache, and the tests skip within seconds when
+npx is missing or the package is not cached; nothing reaches the network."""
 
 from __future__ import annotations
 
@@ -10,6 +13,8 @@ import pytest
 
 from tests.support import inspector as interop
 from tests.support.dns_server import DnsTestServer
+
+pytestmark = pytest.mark.interop
 
 
 @pytest.fixture(scope="module")
