@@ -1,12 +1,12 @@
-"""Run the fuzz tests (tests/test_fuzz_*.py) longer than CI does and print how many inputs each engine
-entry point was given, with the outcome and the time taken.
+"""Run the fuzz tests (tests/fuzz/test_fuzz_*.py) longer than CI does and print how many inputs each
+engine entry point was given, with the outcome and the time taken.
 
     python bench/fuzz.py                      # 5000 examples per property
     python bench/fuzz.py --examples 20000     # more
     python bench/fuzz.py -k spf               # only the properties whose names match
 
 CI runs the same properties with the `ci` hypothesis profile (100 examples each); this script selects
-the `long` profile (tests/fuzzing.py). A failure prints hypothesis's falsifying example and a
+the `long` profile (tests/support/fuzzing.py). A failure prints hypothesis's falsifying example and a
 reproduction blob, and the script exits with pytest's status.
 """
 
@@ -41,7 +41,7 @@ def main() -> int:
             "ALIMAIL_FUZZ_COUNTS": str(counts_file),
         }
         command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--no-header"]
-        command += sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tests").glob("test_fuzz_*.py"))
+        command += sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tests" / "fuzz").glob("test_fuzz_*.py"))
         if args.keyword:
             command += ["-k", args.keyword]
         print(f"fuzzing with up to {args.examples} examples per property ...", flush=True)

@@ -1,7 +1,7 @@
 """Load on streamable HTTP: concurrent client sessions making mixed tool calls against one server.
 
 Starts `alimail-mcp serve --transport http` (with a bearer token, so the guard is measured too) whose
-resolver is a test nameserver (tests/dns_server.py, in a child process of this script so that the
+resolver is a test nameserver (tests/support/dns_server.py, in a child process of this script so that the
 clients do not slow its answers) serving the test zones: good.test, broken.test and the providers'
 hosts; it also stands in for the domains' authoritative servers. The sessions are spread over a few
 client processes; each opens its session (initialize, tools/list), and when all are open they make

@@ -1,4 +1,4 @@
-"""The held-out-like domains (tests/zones/heldout_like): each zone's header says what a careful admin
+"""The held-out-like domains (tests/support/zones/heldout_like): each zone's header says what a careful admin
 expects of its audit, written before the audit was run. On a resolver and on an authoritative-only server
 holding every zone, the audit finds exactly the expected defects (error/warning findings), no others,
 and the expected overall; on a server holding only the domains' own zones, it reports nothing false and

@@ -2,7 +2,7 @@
 
 Each property: any input gives a result of the documented shape, or the documented error
 (InputError for a caller's bad input; SpfSyntaxError/MacroSyntaxError from the SPF parsers);
-nothing else escapes. Example counts come from the hypothesis profile (tests/fuzzing.py).
+nothing else escapes. Example counts come from the hypothesis profile (tests/support/fuzzing.py).
 """
 
 from __future__ import annotations

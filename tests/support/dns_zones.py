@@ -1,4 +1,4 @@
-"""Zones for the DNS check tests and the bench: the providers' hosts (tests/zones/*.zone) and
+"""Zones for the DNS check tests and the bench: the providers' hosts (tests/support/zones/*.zone) and
 variants of the correct domain good.test, each breaking one thing."""
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def variant(origin: str, *, without: Iterable[str] = (), extra: str = "") -> str
     return f"{text}\n{extra}\n"
 
 
-# --- held-out-like domains (tests/zones/heldout_like) ---------------------------------------------
+# --- held-out-like domains (tests/support/zones/heldout_like) -------------------------------------
 
 HELDOUT_LIKE = ZONES / "heldout_like"
 
@@ -89,8 +89,9 @@ def heldout_like_cases() -> list[ExpectedAudit]:
 
 
 def serve_heldout_like(server: DnsTestServer, *, providers: bool = True) -> DnsTestServer:
-    """Every held-out-like domain zone; with `providers`, also the providers' zones (tests/zones/*.zone
-    and heldout_like/providers/*.zone) and reports.test's authorisation of each domain."""
+    """Every held-out-like domain zone; with `providers`, also the providers' zones
+    (tests/support/zones/*.zone and heldout_like/providers/*.zone) and reports.test's authorisation of
+    each domain."""
     domains = [case.zone for case in heldout_like_cases()]
     if not providers:
         for text in domains:

@@ -1,5 +1,5 @@
-"""What the fuzz tests (tests/test_fuzz_*.py) share: hypothesis profiles, a tally of the inputs each
-target was given, a DnsClient that answers from generated data, and text strategies.
+"""What the fuzz tests (tests/fuzz/test_fuzz_*.py) share: hypothesis profiles, a tally of the inputs
+each target was given, a DnsClient that answers from generated data, and text strategies.
 
 Profiles: `ci` (the default; 100 examples per test, no deadline) and `long` (HYPOTHESIS_MAX_EXAMPLES
 examples per test, default 5000), chosen by HYPOTHESIS_PROFILE; bench/fuzz.py runs `long` and, with
