@@ -23,8 +23,14 @@ def free_port() -> int:
 
 
 def stdio_params(env: dict[str, str] | None = None) -> StdioServerParameters:
+    """The SDK's stdio client passes on only a few variables (PATH, HOME, ...): PYTHONPATH, when set,
+    goes too, so that the server runs the code under test and not another installed copy."""
+    inherited = {"PYTHONPATH": os.environ["PYTHONPATH"]} if "PYTHONPATH" in os.environ else {}
     return StdioServerParameters(
-        command=sys.executable, args=["-m", "alimail_mcp", "serve"], env=env or {}, cwd=str(ROOT)
+        command=sys.executable,
+        args=["-m", "alimail_mcp", "serve"],
+        env={**inherited, **(env or {})},
+        cwd=str(ROOT),
     )
 
 
