@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,12 +34,11 @@ def main() -> int:
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as folder:
-        counts_file = Path(folder) / "counts.json"
         env = {
             **os.environ,
             "HYPOTHESIS_PROFILE": "long",
             "HYPOTHESIS_MAX_EXAMPLES": str(args.examples),
-            "ALIMAIL_FUZZ_COUNTS": str(counts_file),
+            "ALIMAIL_FUZZ_COUNTS": folder,  # one tally per test process (xdist worker), added up below
         }
         command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--no-header"]
         command += sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tests" / "fuzz").glob("test_fuzz_*.py"))
@@ -48,7 +48,9 @@ def main() -> int:
         started = time.monotonic()
         done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
         elapsed = time.monotonic() - started
-        counts = json.loads(counts_file.read_text()) if counts_file.exists() else {}
+        counts: Counter[str] = Counter()
+        for tally in Path(folder).glob("tally-*.json"):
+            counts.update(json.loads(tally.read_text(encoding="utf-8")))
 
     if done.returncode != 0:
         print(done.stdout[-8000:], done.stderr[-2000:], sep="\n")

@@ -3,7 +3,8 @@ each target was given, a DnsClient that answers from generated data, and text st
 
 Profiles: `ci` (the default; 100 examples per test, no deadline) and `long` (HYPOTHESIS_MAX_EXAMPLES
 examples per test, default 5000), chosen by HYPOTHESIS_PROFILE; bench/fuzz.py runs `long` and, with
-ALIMAIL_FUZZ_COUNTS naming a file, reads the tally written there when the test process ends.
+ALIMAIL_FUZZ_COUNTS naming a folder, adds up the tallies each test process (one per xdist worker)
+writes there when it ends.
 """
 
 from __future__ import annotations
@@ -40,9 +41,9 @@ def tried(target: str) -> None:
 
 
 def _write_tally() -> None:
-    path = os.environ.get("ALIMAIL_FUZZ_COUNTS")
-    if path and TALLY:
-        with open(path, "w", encoding="utf-8") as out:
+    folder = os.environ.get("ALIMAIL_FUZZ_COUNTS")
+    if folder and TALLY:
+        with open(os.path.join(folder, f"tally-{os.getpid()}.json"), "w", encoding="utf-8") as out:
             json.dump(dict(TALLY), out)
 
 
