@@ -5,6 +5,7 @@ opt-in: they run only with ALIMAIL_MCP_INTEROP=1."""
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -20,6 +21,23 @@ TEST_TIMEOUT = 1.0
 TEST_BUDGET = 5.0
 
 INTEROP = "ALIMAIL_MCP_INTEROP"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Most tests serve DNS, HTTP and mail on 127.0.0.1: where loopback is down (a fresh network
+    namespace) stop at once with the reason, instead of failing hundreds of tests one by one."""
+    if hasattr(session.config, "workerinput"):
+        return  # an xdist worker: the controller has checked
+    try:
+        with socket.socket() as server:
+            server.bind(("127.0.0.1", 0))
+            server.listen()
+            socket.create_connection(server.getsockname(), timeout=2).close()
+    except OSError as exc:
+        pytest.exit(
+            f"loopback is unusable ({exc}): the tests need 127.0.0.1 (bring it up: `ip link set lo up`)",
+            returncode=pytest.ExitCode.USAGE_ERROR,
+        )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
