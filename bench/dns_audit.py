@@ -28,8 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.dns_proxy import DnsDelayProxy  # noqa: E402
-from tests.dns_server import DnsTestServer  # noqa: E402
-from tests.dns_zones import serve_world, zone_file  # noqa: E402
+from tests.support.dns_server import DnsTestServer  # noqa: E402
+from tests.support.dns_zones import serve_world, zone_file  # noqa: E402
 
 from alimail_mcp.config import Nameserver, Settings  # noqa: E402
 from alimail_mcp.dns.audit import audit_domain  # noqa: E402

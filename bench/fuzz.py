@@ -1,12 +1,12 @@
-"""Run the fuzz tests (tests/test_fuzz_*.py) longer than CI does and print how many inputs each engine
-entry point was given, with the outcome and the time taken.
+"""Run the fuzz tests (tests/fuzz/test_fuzz_*.py) longer than CI does and print how many inputs each
+engine entry point was given, with the outcome and the time taken.
 
     python bench/fuzz.py                      # 5000 examples per property
     python bench/fuzz.py --examples 20000     # more
     python bench/fuzz.py -k spf               # only the properties whose names match
 
 CI runs the same properties with the `ci` hypothesis profile (100 examples each); this script selects
-the `long` profile (tests/fuzzing.py). A failure prints hypothesis's falsifying example and a
+the `long` profile (tests/support/fuzzing.py). A failure prints hypothesis's falsifying example and a
 reproduction blob, and the script exits with pytest's status.
 """
 
@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,22 +34,23 @@ def main() -> int:
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as folder:
-        counts_file = Path(folder) / "counts.json"
         env = {
             **os.environ,
             "HYPOTHESIS_PROFILE": "long",
             "HYPOTHESIS_MAX_EXAMPLES": str(args.examples),
-            "ALIMAIL_FUZZ_COUNTS": str(counts_file),
+            "ALIMAIL_FUZZ_COUNTS": folder,  # one tally per test process (xdist worker), added up below
         }
         command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--no-header"]
-        command += sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tests").glob("test_fuzz_*.py"))
+        command += sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tests" / "fuzz").glob("test_fuzz_*.py"))
         if args.keyword:
             command += ["-k", args.keyword]
         print(f"fuzzing with up to {args.examples} examples per property ...", flush=True)
         started = time.monotonic()
         done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
         elapsed = time.monotonic() - started
-        counts = json.loads(counts_file.read_text()) if counts_file.exists() else {}
+        counts: Counter[str] = Counter()
+        for tally in Path(folder).glob("tally-*.json"):
+            counts.update(json.loads(tally.read_text(encoding="utf-8")))
 
     if done.returncode != 0:
         print(done.stdout[-8000:], done.stderr[-2000:], sep="\n")

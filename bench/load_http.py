@@ -1,7 +1,7 @@
 """Load on streamable HTTP: concurrent client sessions making mixed tool calls against one server.
 
 Starts `alimail-mcp serve --transport http` (with a bearer token, so the guard is measured too) whose
-resolver is a test nameserver (tests/dns_server.py, in a child process of this script so that the
+resolver is a test nameserver (tests/support/dns_server.py, in a child process of this script so that the
 clients do not slow its answers) serving the test zones: good.test, broken.test and the providers'
 hosts; it also stands in for the domains' authoritative servers. The sessions are spread over a few
 client processes; each opens its session (initialize, tools/list), and when all are open they make
@@ -42,9 +42,9 @@ sys.path.insert(0, str(ROOT))
 from mcp.client import Client  # noqa: E402
 from mcp.client.streamable_http import streamable_http_client  # noqa: E402
 from mcp.shared._httpx_utils import create_mcp_http_client  # noqa: E402
-from tests.dns_server import DnsTestServer  # noqa: E402
-from tests.dns_zones import serve_world, zone_file  # noqa: E402
-from tests.mcp_harness import http_server  # noqa: E402
+from tests.support.dns_server import DnsTestServer  # noqa: E402
+from tests.support.dns_zones import serve_world, zone_file  # noqa: E402
+from tests.support.mcp_harness import http_server  # noqa: E402
 
 TOKEN = "load-test-token"
 BOUNCE = """From: MAILER-DAEMON@mx.remote.test

@@ -1,8 +1,11 @@
-"""Shared fixtures: a running test nameserver (tests/dns_server.py), clients pointed at it, and the
-shared data folder (../shared), skipped with a message when absent."""
+"""Shared fixtures: a running test nameserver (tests/support/dns_server.py), clients pointed at it, and
+the shared data folder (../shared), skipped with a message when absent. Tests marked `interop` are
+opt-in: they run only with ALIMAIL_MCP_INTEROP=1."""
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -10,12 +13,44 @@ import pytest
 
 from alimail_mcp.config import Nameserver, Settings
 from alimail_mcp.dns.resolver import ResolverClient
-from tests.dns_server import DnsTestServer
+from tests.support.dns_server import DnsTestServer
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 TEST_TIMEOUT = 1.0
 TEST_BUDGET = 5.0
+
+INTEROP = "ALIMAIL_MCP_INTEROP"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Most tests serve DNS, HTTP and mail on 127.0.0.1: where loopback is down (a fresh network
+    namespace) stop at once with the reason, instead of failing hundreds of tests one by one."""
+    if hasattr(session.config, "workerinput"):
+        return  # an xdist worker: the controller has checked
+    try:
+        with socket.socket() as server:
+            server.bind(("127.0.0.1", 0))
+            server.listen()
+            socket.create_connection(server.getsockname(), timeout=2).close()
+    except OSError as exc:
+        pytest.exit(
+            f"loopback is unusable ({exc}): the tests need 127.0.0.1 (bring it up: `ip link set lo up`)",
+            returncode=pytest.ExitCode.USAGE_ERROR,
+        )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip the `interop` tests (tests/interop/: Node and the MCP Inspector from the npm cache) unless
+    ALIMAIL_MCP_INTEROP=1, so that the default run needs nothing outside Python."""
+    if os.environ.get(INTEROP) == "1":
+        return
+    skip = pytest.mark.skip(
+        reason=f"opt-in: set {INTEROP}=1 to run it (needs npx and the pinned MCP Inspector in the npm cache)"
+    )
+    for item in items:
+        if item.get_closest_marker("interop") is not None:
+            item.add_marker(skip)
 
 
 @pytest.fixture
