@@ -1,8 +1,8 @@
 """The MCP server: assembles tools, resources and prompts on the SDK's MCPServer. No logic here.
 
 Registrations are deferred (lazy.py) so that `initialize` and `tools/list` never wait for
-dnspython, httpx, the knowledge base or the result schemas; each engine module is imported inside
-the tool that needs it (tools.py).
+dnspython, httpx, the knowledge base or the result schemas; each engine module is imported on its
+tool's first call (tool_calls.py).
 """
 
 from __future__ import annotations
