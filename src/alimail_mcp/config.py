@@ -16,6 +16,8 @@ ENV_ALLOWED_HOSTS = "ALIMAIL_MCP_ALLOWED_HOSTS"
 ENV_ALLOWED_ORIGINS = "ALIMAIL_MCP_ALLOWED_ORIGINS"
 ENV_MAX_BODY = "ALIMAIL_MCP_MAX_BODY_BYTES"
 ENV_TOOL_TIMEOUT = "ALIMAIL_MCP_TOOL_TIMEOUT"
+ENV_MAX_SESSIONS = "ALIMAIL_MCP_MAX_SESSIONS"
+ENV_SESSION_IDLE = "ALIMAIL_MCP_SESSION_IDLE_TIMEOUT"
 ENV_AUTHORITATIVE_PORT = "ALIMAIL_MCP_AUTHORITATIVE_PORT"
 
 
@@ -55,6 +57,11 @@ class Settings:
     tool_timeout: float = 30.0
     """Seconds one tool call may take before it is stopped with a tool error; keep it above dns_budget
     so that a slow audit reports what it found instead of being cut off."""
+
+    max_sessions: int = 100
+    """Sessions (streamable HTTP) or open event streams (SSE) served at once; more get 503."""
+    session_idle_timeout: float = 300.0
+    """Seconds an HTTP session may go without a request before it is closed (and its memory freed)."""
 
     def with_overrides(self, **changes: object) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})  # type: ignore[arg-type]
@@ -129,4 +136,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         settings = replace(settings, max_body_bytes=int(text))
     if text := env.get(ENV_TOOL_TIMEOUT, "").strip():
         settings = replace(settings, tool_timeout=parse_seconds(text, ENV_TOOL_TIMEOUT, 0.1, 600))
+    if text := env.get(ENV_MAX_SESSIONS, "").strip():
+        if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 10_000:
+            raise InputError(ENV_MAX_SESSIONS, "must be a whole number of sessions between 1 and 10000")
+        settings = replace(settings, max_sessions=int(text))
+    if text := env.get(ENV_SESSION_IDLE, "").strip():
+        settings = replace(settings, session_idle_timeout=parse_seconds(text, ENV_SESSION_IDLE, 0.5, 86_400))
     return settings

@@ -1,8 +1,9 @@
 """The HTTP transports (streamable HTTP, SSE) wrapped in the checks a network-facing server needs.
 
 In order, outermost first: Host and Origin against an allow-list (403; DNS-rebinding protection),
-then the bearer token when one is configured (401, compared in constant time), then the SDK's own
-body-size limit (413) and transport checks. Binding a non-loopback address without a token is
+then the bearer token when one is configured (401, compared in constant time), then the limits on
+sessions (503 beyond `max_sessions`; idle ones closed after `session_idle_timeout`), then the SDK's
+own body-size limit (413) and transport checks. Binding a non-loopback address without a token is
 refused before anything listens.
 """
 
@@ -125,9 +126,12 @@ def build_app(
     origins = allowed_origins(host, port, settings)
     security = TransportSecuritySettings(allowed_hosts=list(hosts), allowed_origins=list(origins))
     if transport == "sse":
-        app = server.sse_app(
+        from alimail_mcp.server.sse_streams import SseStreams
+
+        sse = server.sse_app(
             max_request_body_size=settings.max_body_bytes, transport_security=security, host=host
         )
+        app: ASGIApp = SseStreams(sse, limit=settings.max_sessions, idle=settings.session_idle_timeout)
     else:
         # Plain JSON answers, not an SSE stream per call: no tool sends progress or log messages while
         # it runs, and the stream cost 40% of the server's time per light call under load.
@@ -136,6 +140,8 @@ def build_app(
             transport_security=security,
             host=host,
             json_response=True,
+            max_sessions=settings.max_sessions,
+            session_idle_timeout=settings.session_idle_timeout,
         )
     return Guard(app, hosts, origins, settings.auth_token)
 
