@@ -98,6 +98,24 @@ async def test_webmail_at_a_non_public_address_is_reported_and_never_fetched(
     assert "webmail.unreachable" not in codes(result.findings)
 
 
+@pytest.mark.parametrize(
+    ("address", "kind"), [("::ffff:127.0.0.1", "loopback"), ("::1", "loopback"), ("fd00::1", "private")]
+)
+async def test_webmail_ipv6_addresses_are_judged_too(
+    dns_server: DnsTestServer, guarded: Settings, address: str, kind: str
+) -> None:
+    dns_server.add_origin(f"{DOMAIN}.")
+    dns_server.add(f"{NAME}.", "AAAA", address)
+    async with HttpServer(200) as web:
+        with webmail_policy(WebmailPolicy(port_map={80: web.port, 443: web.port}, timeout=1.0)):
+            result = await check_webmail(DOMAIN, settings=guarded)
+    assert web.connections == 0 and [f.outcome for f in result.fetches] == ["refused", "refused"]
+    refused = next(f for f in result.findings if f.code == "webmail.target-refused")
+    assert refused.evidence["refused"][0]["kind"] == kind
+    if address.startswith("::ffff:"):
+        assert refused.evidence["refused"][0]["embedded"] == LOOPBACK
+
+
 async def test_webmail_control_the_opt_in_reaches_the_loopback_server(
     dns_server: DnsTestServer, dns_client: ResolverClient
 ) -> None:

@@ -48,7 +48,7 @@ async def check_webmail(
     name = f"{provider.webmail_cname.host}.{domain}"
     values = _values(provider, name, record.site)
     findings = [_record_finding(record, kb, values)]
-    found = addresses(record.address)
+    found = addresses(record)
     target, refused = OutboundPolicy.from_settings(settings).choose(found)
     if refused:
         findings.append(_refused_finding(refused, kb, values))
