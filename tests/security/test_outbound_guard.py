@@ -93,7 +93,8 @@ async def test_webmail_at_a_non_public_address_is_reported_and_never_fetched(
     assert web.connections == 0
     assert [f.outcome for f in result.fetches] == ["refused", "refused"]
     refused = next(f for f in result.findings if f.code == "webmail.target-refused")
-    assert refused.severity.value == "warning" and f"({kind})" in refused.title
+    assert refused.severity.value == "error" and f"({kind})" in refused.title
+    assert result.summary.startswith(f"Webmail at {NAME} has a problem: {NAME} resolves to a non-public")
     assert refused.evidence["refused"] == [{"address": address, "kind": kind}]
     assert "webmail.unreachable" not in codes(result.findings)
 
