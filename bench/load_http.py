@@ -394,6 +394,7 @@ def main() -> int:
             "ALIMAIL_MCP_RESOLVERS": resolver,
             "ALIMAIL_MCP_AUTHORITATIVE_PORT": str(dns_port),
             "ALIMAIL_MCP_AUTH_TOKEN": TOKEN,
+            "ALIMAIL_MCP_ALLOW_PRIVATE_TARGETS": "1",  # the domains' own nameservers are on loopback
         }
         with http_server("http", env=env) as (proc, port):
             return measure(args, f"http://127.0.0.1:{port}/mcp", proc.pid)

@@ -1,6 +1,10 @@
 """Shared fixtures: a running test nameserver (tests/support/dns_server.py), clients pointed at it, and
 the shared data folder (../shared), skipped with a message when absent. Tests marked `interop` are
-opt-in: they run only with ALIMAIL_MCP_INTEROP=1."""
+opt-in: they run only with ALIMAIL_MCP_INTEROP=1.
+
+Every server the tests start listens on 127.0.0.1, so the whole test process runs with the operator's
+opt-in ALIMAIL_MCP_ALLOW_PRIVATE_TARGETS=1 (outbound.py); the tests of the outbound guard remove it
+(`monkeypatch.delenv`, or a server started without it: tests/support/mcp_harness.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from alimail_mcp.config import Nameserver, Settings
+from alimail_mcp.config import ENV_ALLOW_PRIVATE_TARGETS, Nameserver, Settings
 from alimail_mcp.dns.resolver import ResolverClient
 from tests.support.dns_server import DnsTestServer
 
@@ -21,6 +25,8 @@ TEST_TIMEOUT = 1.0
 TEST_BUDGET = 5.0
 
 INTEROP = "ALIMAIL_MCP_INTEROP"
+
+os.environ[ENV_ALLOW_PRIVATE_TARGETS] = "1"
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -78,8 +84,14 @@ def start_dns_server() -> Iterator[Callable[..., DnsTestServer]]:
 def settings_for(
     server: DnsTestServer, *, timeout: float = TEST_TIMEOUT, budget: float = TEST_BUDGET
 ) -> Settings:
-    """Settings that send every question to `server` (what ALIMAIL_MCP_RESOLVERS does)."""
-    return Settings(resolvers=(Nameserver(server.host, server.port),), dns_timeout=timeout, dns_budget=budget)
+    """Settings that send every question to `server` (what ALIMAIL_MCP_RESOLVERS does), with the
+    domains' own servers, also on loopback, reachable."""
+    return Settings(
+        resolvers=(Nameserver(server.host, server.port),),
+        dns_timeout=timeout,
+        dns_budget=budget,
+        allow_private_targets=True,
+    )
 
 
 @pytest.fixture

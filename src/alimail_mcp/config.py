@@ -19,6 +19,7 @@ ENV_TOOL_TIMEOUT = "ALIMAIL_MCP_TOOL_TIMEOUT"
 ENV_MAX_SESSIONS = "ALIMAIL_MCP_MAX_SESSIONS"
 ENV_SESSION_IDLE = "ALIMAIL_MCP_SESSION_IDLE_TIMEOUT"
 ENV_AUTHORITATIVE_PORT = "ALIMAIL_MCP_AUTHORITATIVE_PORT"
+ENV_ALLOW_PRIVATE_TARGETS = "ALIMAIL_MCP_ALLOW_PRIVATE_TARGETS"
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,10 @@ class Settings:
     """Seconds a whole DNS audit may take; what is not answered by then is reported as a timeout."""
     authoritative_port: int = 53
     """Port on which a domain's own nameservers are asked (changed only by tests and benchmarks)."""
+    allow_private_targets: bool = False
+    """Destinations a tool's caller can steer (the webmail fetch, the client probe, a domain's own
+    nameservers) may be loopback, private or link-local addresses (outbound.py). For test harnesses whose
+    servers listen on 127.0.0.1; set by the operator's environment only, never by a flag or a tool."""
     auth_token: str | None = None
     """Bearer token the HTTP transports require when set."""
     network_thread: bool = False
@@ -98,6 +103,12 @@ def _port(text: str, field: str) -> int:
     return int(text)
 
 
+def _switch(text: str, field: str) -> bool:
+    if text not in ("0", "1"):
+        raise InputError(field, f"{text[:20]!r} is not 1 (on) or 0 (off)")
+    return text == "1"
+
+
 def parse_seconds(text: str, field: str, low: float, high: float) -> float:
     try:
         value = float(text)
@@ -124,6 +135,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         settings = replace(settings, dns_budget=parse_seconds(text, ENV_DNS_BUDGET, 0.1, 300))
     if text := env.get(ENV_AUTHORITATIVE_PORT, "").strip():
         settings = replace(settings, authoritative_port=_port(text, ENV_AUTHORITATIVE_PORT))
+    if text := env.get(ENV_ALLOW_PRIVATE_TARGETS, "").strip():
+        settings = replace(settings, allow_private_targets=_switch(text, ENV_ALLOW_PRIVATE_TARGETS))
     if text := env.get(ENV_AUTH_TOKEN, "").strip():
         settings = replace(settings, auth_token=text)
     if text := env.get(ENV_ALLOWED_HOSTS, "").strip():

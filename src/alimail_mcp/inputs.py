@@ -32,14 +32,30 @@ QUOTE_CHARS = 80
 """How much of a rejected value an error message quotes."""
 
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+SPECIAL_USE = {
+    "localhost": "the local host, RFC 6761",
+    "local": "multicast DNS on the local network, RFC 6762",
+    "internal": "private networks, reserved by ICANN",
+    "arpa": "DNS infrastructure; home.arpa is for home networks, RFC 8375",
+    "onion": "Tor onion services, RFC 7686",
+    "alt": "names outside the DNS, RFC 9476",
+    "home": "private networks, never delegated by ICANN",
+    "corp": "private networks, never delegated by ICANN",
+    "lan": "private networks by convention",
+    "localdomain": "the local host by convention",
+}
+"""Last labels of names that are never a public mail domain, refused by `normalize_domain` whatever the
+settings (a cluster's `svc.cluster.local`, `corp.internal`, `x.localhost`). The reserved names tests
+and documentation use (.test, .example, .invalid) are public-shaped and stay accepted."""
 _DOTS = str.maketrans({"。": ".", "．": ".", "｡": "."})
 
 
-def normalize_domain(value: str, field: str = "domain") -> str:
+def normalize_domain(value: str, field: str = "domain", *, public: bool = True) -> str:
     """Return `value` as a lower-case ASCII (punycode) domain, or raise InputError naming `field`.
 
-    Checks syntax only (lengths, labels, IDNA), never whether the TLD exists. A whole address is
-    accepted and its domain taken.
+    Checks syntax (lengths, labels, IDNA), never whether the TLD exists, and refuses the special-use
+    names that are never a public domain (`SPECIAL_USE`, unless `public` is False: a mail client's
+    server setting may name a host on the local network). A whole address is accepted and its domain taken.
     """
     text = value.strip().translate(_DOTS).rstrip(".")
     if not text:
@@ -65,6 +81,12 @@ def normalize_domain(value: str, field: str = "domain") -> str:
             )
     if labels[-1].isdigit():
         raise InputError(field, f"{_quote(ascii_name)} looks like an IP address; give the domain name")
+    if public and labels[-1] in SPECIAL_USE:
+        raise InputError(
+            field,
+            f"{_quote(ascii_name)} is under .{labels[-1]}, a special-use name that is never a public "
+            f"mail domain ({SPECIAL_USE[labels[-1]]})",
+        )
     return ascii_name
 
 

@@ -168,4 +168,5 @@ def interop_env(dns: DnsTestServer) -> dict[str, str]:
         "ALIMAIL_MCP_RESOLVERS": dns.address,
         "ALIMAIL_MCP_AUTHORITATIVE_PORT": str(dns.port),
         "ALIMAIL_MCP_DNS_BUDGET": "4",
+        "ALIMAIL_MCP_ALLOW_PRIVATE_TARGETS": "1",  # the test nameserver also stands for the domain's own
     }

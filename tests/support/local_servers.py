@@ -1,6 +1,7 @@
 """Loopback servers for the probe and webmail tests: a test certificate authority (made here with
-`cryptography`), tiny SMTP/IMAP/POP3 servers (implicit TLS, STARTTLS, plain, or silent) and a tiny
-HTTP(S) server answering one fixed response. Everything listens on 127.0.0.1, free ports."""
+`cryptography`), tiny SMTP/IMAP/POP3 servers (implicit TLS, STARTTLS, plain, or silent), a tiny
+HTTP(S) server answering one fixed response, and a server that drips its answer a byte at a time
+(also a plain counting listener). Everything listens on 127.0.0.1, free ports, unless told otherwise."""
 
 from __future__ import annotations
 
@@ -192,6 +193,7 @@ class HttpServer:
         self.hosts: list[str] = []
         self.sni: list[str | None] = []
         self.paths: list[str] = []
+        self.connections = 0
         self._server: asyncio.Server | None = None
         if tls is not None:
             tls.sni_callback = self._record_sni
@@ -213,6 +215,7 @@ class HttpServer:
         return int(self._server.sockets[0].getsockname()[1])
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
         try:
             request = (await reader.readline()).decode()
             self.paths.append(request.split(" ")[1] if " " in request else "")
@@ -226,6 +229,51 @@ class HttpServer:
             writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + body)
             await writer.drain()
         except (ConnectionError, ssl.SSLError):
+            pass
+        finally:
+            writer.close()
+
+
+class DripServer:
+    """Sends `text` one byte every `interval` seconds to whoever connects, and counts connections: a
+    server that holds a client as long as it lets itself be held. With no text, a counting listener.
+    `host` and `port` may name another loopback address or a well-known port (binding may then fail
+    with OSError: `bind()` returns None instead)."""
+
+    def __init__(
+        self, text: bytes = b"", *, interval: float = 3.0, host: str = LOOPBACK, port: int = 0
+    ) -> None:
+        self.text, self.interval, self.host, self.wanted_port = text, interval, host, port
+        self.connections = 0
+        self._server: asyncio.Server | None = None
+
+    async def __aenter__(self) -> DripServer:
+        self._server = await asyncio.start_server(self._serve, self.host, self.wanted_port)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._server is not None
+        self._server.close()
+
+    async def bind(self) -> DripServer | None:
+        try:
+            return await self.__aenter__()
+        except OSError:
+            return None
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None
+        return int(self._server.sockets[0].getsockname()[1])
+
+    async def _serve(self, _reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        try:
+            for byte in self.text:
+                writer.write(bytes([byte]))
+                await writer.drain()
+                await asyncio.sleep(self.interval)
+        except ConnectionError:
             pass
         finally:
             writer.close()

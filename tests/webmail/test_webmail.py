@@ -80,16 +80,34 @@ async def test_redirects_on_the_name_are_followed_and_the_site_is_named(
 ) -> None:
     official = "https://qiye.aliyun.com/alimail/auth/login"
     async with (
-        HttpServer(301, location=f"https://{NAME}/") as http,
+        HttpServer(301, location="/login") as http,
         HttpServer(302, location=official, tls=authority.server_context(NAME)) as https,
     ):
         result = await run(dns_client, http, https, ca_pem=authority.pem)
     plain, secure = result.fetches
-    assert plain.redirects == [f"https://{NAME}/"] and plain.location == official
+    # on the same scheme, name and port: followed (the server answers 301 again, three times)
+    assert plain.redirects == [f"http://{NAME}/login"] * 3
+    assert http.paths == ["/", "/login", "/login", "/login"]
     assert secure.redirects == [] and secure.location == official
-    assert codes(result)[1:] == ["webmail.redirect-site", "webmail.redirect-site"]
-    assert "China" in result.findings[1].title
-    assert len(https.hosts) == 2  # once directly, once after the http:// redirect
+    assert codes(result)[1:] == ["webmail.redirect-not-followed", "webmail.redirect-site"]
+    assert "China" in result.findings[2].title
+    assert len(https.hosts) == 1
+
+
+async def test_http_to_https_on_the_name_is_not_followed_but_named(
+    zone: DnsTestServer, dns_client: ResolverClient, authority: CertAuthority
+) -> None:
+    # https:// is fetched on its own: the plain fetch never changes scheme (or port) on a redirect
+    async with (
+        HttpServer(301, location=f"https://{NAME}/") as http,
+        HttpServer(200, tls=authority.server_context(NAME)) as https,
+    ):
+        result = await run(dns_client, http, https, ca_pem=authority.pem)
+    plain = result.fetches[0]
+    assert plain.outcome == "redirect" and plain.redirects == [] and plain.location == f"https://{NAME}/"
+    assert codes(result) == ["webmail.cname-ok", "webmail.redirect-https", "webmail.http-ok"]
+    assert result.findings[1].severity.value == "ok"
+    assert len(https.hosts) == 1
 
 
 async def test_redirect_to_another_host_is_reported_not_followed(
@@ -205,7 +223,7 @@ async def test_bad_domain(domain: str) -> None:
     assert err.value.field == "domain"
 
 
-async def test_http_redirect_into_the_same_tls_failure_is_reported_once(
+async def test_http_redirect_to_a_failing_https_is_reported_once(
     zone: DnsTestServer, dns_client: ResolverClient, authority: CertAuthority
 ) -> None:
     async with (
@@ -213,8 +231,8 @@ async def test_http_redirect_into_the_same_tls_failure_is_reported_once(
         HttpServer(200, tls=authority.server_context("qiye.aliyun.com")) as https,
     ):
         result = await run(dns_client, http, https, ca_pem=authority.pem)
-    assert codes(result) == ["webmail.cname-ok", "webmail.tls-name-mismatch"]
-    assert [f.outcome for f in result.fetches] == ["tls-error", "tls-error"]
+    assert codes(result) == ["webmail.cname-ok", "webmail.redirect-https", "webmail.tls-name-mismatch"]
+    assert [f.outcome for f in result.fetches] == ["redirect", "tls-error"]
 
 
 def test_cli(dns_server: DnsTestServer, capsys: pytest.CaptureFixture[str]) -> None:

@@ -27,6 +27,7 @@ _PROBE_CODES = {
     "timeout": "client.probe-timeout",
     "tls-failed": "client.probe-tls-failed",
     "unexpected-greeting": "client.probe-unexpected-greeting",
+    "refused": "client.target-refused",
 }
 
 
@@ -47,7 +48,8 @@ async def check_client_settings(
     dns: DnsClient | None = None,
     settings: Settings | None = None,
 ) -> ClientSettingsResult:
-    """Offline unless `probe`; then `dns` (default: the resolver from `settings`) finds the addresses."""
+    """Offline unless `probe`; then `dns` (default: the resolver from `settings`) finds the addresses,
+    and the outbound policy of `settings` (default: the environment's) says which may be dialled."""
     kb, provider = load_clients(), load_provider()
     config = read_configuration(
         kb,
@@ -98,12 +100,13 @@ async def _probe(
     config: ClientConfig, provider: Provider, dns: DnsClient | None, settings: Settings | None
 ) -> list[ProbeResult]:
     from alimail_mcp.clients.probe import probe_all
+    from alimail_mcp.outbound import OutboundPolicy
 
     if dns is None:
         from alimail_mcp.dns.resolver import ResolverClient
 
         dns = ResolverClient.from_settings(settings)
-    return await probe_all(config, provider, dns)
+    return await probe_all(config, provider, dns, OutboundPolicy.from_settings(settings))
 
 
 def _probe_finding(
@@ -112,7 +115,11 @@ def _probe_finding(
     from alimail_mcp.clients.probe import current_policy
 
     endpoint = config.incoming if result.role == "incoming" else config.outgoing
-    values = {**endpoint_values(config, endpoint, provider, kb, site_id), "timeout": current_policy().timeout}
+    values = {
+        **endpoint_values(config, endpoint, provider, kb, site_id),
+        "timeout": current_policy().timeout,
+        "kind": result.address_kind,
+    }
     code = _PROBE_CODES.get(result.status)
     if code is None:
         if result.certificate_matches is False:
@@ -130,6 +137,7 @@ def _probe_finding(
                 "host",
                 "port",
                 "address",
+                "address_kind",
                 "mode",
                 "greeting",
                 "certificate_names",

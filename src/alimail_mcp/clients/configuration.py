@@ -130,7 +130,7 @@ def _host(value: str | None, name: str) -> str | None:
         pass
     if "@" in text:
         raise InputError(name, "must be a server name like imap.qiye.aliyun.com, not an email address")
-    return normalize_domain(text, name)
+    return normalize_domain(text, name, public=False)  # a client may name a host on its own network
 
 
 def _choice(value: str | None, name: str, aliases: Mapping[K, tuple[str, ...]]) -> K | None:

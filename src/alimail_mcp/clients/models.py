@@ -20,7 +20,9 @@ ProbeStatus = Literal[
     "timeout",
     "tls-failed",
     "unexpected-greeting",
+    "refused",
 ]
+"""`refused`: the server's address is not on the public internet (outbound.py): nothing was sent."""
 
 
 class SettingsRow(BaseModel):
@@ -46,7 +48,9 @@ class ProbeResult(BaseModel):
     mode: Literal["ssl", "starttls", "plain"]
     status: ProbeStatus
     address: str | None = None
-    """The address connected to (from the project's resolver)."""
+    """The address connected to (from the project's resolver), or the one refused."""
+    address_kind: str | None = None
+    """Why the address was not contacted (loopback, private, link-local ...), when it was refused."""
     cname_chain: list[str] = Field(default_factory=list)
     greeting: str | None = None
     """The server's first line, truncated (evidence)."""

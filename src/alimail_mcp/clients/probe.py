@@ -2,9 +2,11 @@
 certificate's names. Only Alibaba Mail's servers and names of the mailbox's own domain that are
 CNAMEs to them are dialled, only on Alibaba Mail's ports for the protocol: this is not a scanner.
 
-Addresses come from the project's DnsClient and the connection goes to that address, with the
-configured name as the TLS server name. The policy (extra allowed hosts, a port map, the trust
-store, the timeout) can be replaced by tests through `probe_policy()`, never by a tool's caller.
+Addresses come from the project's DnsClient and pass the outbound policy (outbound.py: public
+addresses only) before the connection goes to that very address, with the configured name as the TLS
+server name. The caller names the servers, so a name whose address is loopback, private ... is
+reported as refused and never dialled. The probe policy (extra allowed hosts, a port map, the trust
+store, the deadline) can be replaced by tests through `probe_policy()`, never by a tool's caller.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from alimail_mcp.clients.hosts import catalogue, classify
 from alimail_mcp.clients.models import ProbeResult
 from alimail_mcp.dns.client import DnsClient, Outcome
 from alimail_mcp.knowledge.provider import Provider
+from alimail_mcp.outbound import OutboundPolicy, Target, open_connection
 
 ERROR_CHARS = 200
 
@@ -38,8 +41,9 @@ class ProbePolicy:
     """Configured port -> port actually dialled (tests only: local servers listen on free ports)."""
     ca_pem: str | None = None
     """Certificate authorities to trust (PEM) instead of the system's (tests only)."""
-    timeout: float = 5.0
-    """Seconds for one whole conversation with one server."""
+    timeout: float = 4.0
+    """Seconds for everything said with one server, however it paces its lines (a second handshake
+    after an untrusted certificate included)."""
 
 
 _POLICY: ContextVar[ProbePolicy] = ContextVar("alimail_mcp_probe_policy", default=ProbePolicy())  # noqa: B039
@@ -59,13 +63,17 @@ def current_policy() -> ProbePolicy:
     return _POLICY.get()
 
 
-async def probe_all(config: ClientConfig, provider: Provider, dns: DnsClient) -> list[ProbeResult]:
+async def probe_all(
+    config: ClientConfig, provider: Provider, dns: DnsClient, outbound: OutboundPolicy
+) -> list[ProbeResult]:
     """Probe the incoming and the outgoing server at once (each that has a host and a port)."""
     endpoints = [e for e in config.endpoints if e.host and e.port is not None]
-    return list(await asyncio.gather(*(probe(e, config, provider, dns) for e in endpoints)))
+    return list(await asyncio.gather(*(probe(e, config, provider, dns, outbound) for e in endpoints)))
 
 
-async def probe(endpoint: Endpoint, config: ClientConfig, provider: Provider, dns: DnsClient) -> ProbeResult:
+async def probe(
+    endpoint: Endpoint, config: ClientConfig, provider: Provider, dns: DnsClient, outbound: OutboundPolicy
+) -> ProbeResult:
     assert endpoint.host is not None and endpoint.port is not None
     policy = current_policy()
     server = provider.server(endpoint.protocol)
@@ -95,23 +103,29 @@ async def probe(endpoint: Endpoint, config: ClientConfig, provider: Provider, dn
         result.status = "unresolved"
         result.error = f"DNS: {answer.outcome.value}"
         return result
-    result.address = answer.records[0]
-    await _converse(result, policy)
+    target, refused = outbound.choose(answer.records)
+    if target is None:
+        result.status, result.address = "refused", refused[0].address
+        result.address_kind = refused[0].refused
+        return result
+    result.address = target.address
+    await _converse(result, target, policy)
     return result
 
 
-async def _converse(result: ProbeResult, policy: ProbePolicy) -> None:
+async def _converse(result: ProbeResult, target: Target, policy: ProbePolicy) -> None:
     started = time.monotonic()
     try:
-        try:
-            await _session(result, policy, tls.verifying_context(policy.ca_pem))
-        except ssl.SSLError as exc:
-            failure = tls.verify_failure(exc)
-            if failure is None:
-                raise
-            result.certificate_trusted = False
-            result.error = f"certificate: {failure}"[:ERROR_CHARS]
-            await _session(result, policy, tls.unverified_context())
+        async with asyncio.timeout(policy.timeout):
+            try:
+                await _session(result, target, policy, tls.verifying_context(policy.ca_pem))
+            except ssl.SSLError as exc:
+                failure = tls.verify_failure(exc)
+                if failure is None:
+                    raise
+                result.certificate_trusted = False
+                result.error = f"certificate: {failure}"[:ERROR_CHARS]
+                await _session(result, target, policy, tls.unverified_context())
     except TimeoutError:
         result.status = "timeout"
     except (UnexpectedReply, ValueError) as exc:  # ValueError: a line over the stream's limit
@@ -126,36 +140,31 @@ async def _converse(result: ProbeResult, policy: ProbePolicy) -> None:
     result.elapsed_ms = round((time.monotonic() - started) * 1000, 1)
 
 
-async def _session(result: ProbeResult, policy: ProbePolicy, context: ssl.SSLContext) -> None:
-    assert result.address is not None
+async def _session(result: ProbeResult, target: Target, policy: ProbePolicy, context: ssl.SSLContext) -> None:
     port = policy.port_map.get(result.port, result.port)
-    async with asyncio.timeout(policy.timeout):
-        reader, writer = await asyncio.open_connection(
-            result.address,
-            port,
-            ssl=context if result.mode == "ssl" else None,
-            server_hostname=result.host if result.mode == "ssl" else None,
-        )
+    reader, writer = await open_connection(
+        target, port, tls=context if result.mode == "ssl" else None, server_name=result.host
+    )
+    try:
+        talk = Dialogue(result.protocol, reader, writer)
         try:
-            talk = Dialogue(result.protocol, reader, writer)
-            try:
-                await talk.greet()
-            finally:
-                result.greeting = talk.transcript.greeting
-            await talk.capabilities()
-            result.starttls_offered = talk.transcript.starttls_offered
-            if result.mode == "starttls" and talk.transcript.starttls_offered:
-                await talk.starttls(context, result.host)
-                await talk.capabilities()
-            elif result.mode == "starttls":
-                result.mode = "plain"
-            result.capabilities = talk.transcript.capabilities
-            _read_tls(result, writer)
-            await talk.goodbye()
+            await talk.greet()
         finally:
-            writer.close()
-            with contextlib.suppress(OSError, TimeoutError, ssl.SSLError):
-                await asyncio.wait_for(writer.wait_closed(), 1.0)
+            result.greeting = talk.transcript.greeting
+        await talk.capabilities()
+        result.starttls_offered = talk.transcript.starttls_offered
+        if result.mode == "starttls" and talk.transcript.starttls_offered:
+            await talk.starttls(context, result.host)
+            await talk.capabilities()
+        elif result.mode == "starttls":
+            result.mode = "plain"
+        result.capabilities = talk.transcript.capabilities
+        _read_tls(result, writer)
+        await talk.goodbye()
+    finally:
+        writer.close()
+        with contextlib.suppress(OSError, TimeoutError, ssl.SSLError):
+            await asyncio.wait_for(writer.wait_closed(), 1.0)
 
 
 def _read_tls(result: ProbeResult, writer: asyncio.StreamWriter) -> None:

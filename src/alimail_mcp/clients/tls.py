@@ -7,7 +7,10 @@ chain against the trust store (ssl does it), then the name against the certifica
 from __future__ import annotations
 
 import ssl
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from alimail_mcp.outbound import Target
 
 
 def verifying_context(ca_pem: str | None, *, check_name: bool = False) -> ssl.SSLContext:
@@ -59,17 +62,19 @@ def verify_failure(exc: BaseException) -> str | None:
 
 
 async def peer_names(
-    address: str, port: int, server_name: str, ca_pem: str | None, timeout: float
+    target: Target, port: int, server_name: str, ca_pem: str | None, timeout: float
 ) -> tuple[list[str], str | None]:
-    """The DNS names of the certificate served at `address`:`port` for `server_name`, when its chain is
-    trusted; otherwise no names and the verification message."""
+    """The DNS names of the certificate served at the checked address `target`:`port` for `server_name`,
+    when its chain is trusted; otherwise no names and the verification message."""
     import asyncio
     import contextlib
 
+    from alimail_mcp.outbound import open_connection
+
     try:
         async with asyncio.timeout(timeout):
-            _, writer = await asyncio.open_connection(
-                address, port, ssl=verifying_context(ca_pem), server_hostname=server_name
+            _, writer = await open_connection(
+                target, port, tls=verifying_context(ca_pem), server_name=server_name
             )
     except (OSError, TimeoutError, ssl.SSLError) as exc:
         return [], verify_failure(exc) or str(exc)[:200]

@@ -3,12 +3,17 @@ the resolver's, to tell a change not yet visible everywhere, and how long caches
 
 Only answers that come from the zone itself are compared (MX, TXT, CNAME at names inside the zone);
 an address that the resolver reached by following an alias out of the zone is not the zone's data.
+
+The nameservers asked are chosen by whoever runs the domain's DNS, so their addresses pass the outbound
+policy (outbound.py) first: one that is not on the public internet is reported and never sent a
+packet. How many NS hosts are looked up and how many addresses are asked are both capped.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from itertools import zip_longest
 from typing import Protocol, runtime_checkable
 
 from alimail_mcp.dns.client import Answer, DnsClient, Outcome
@@ -18,10 +23,13 @@ from alimail_mcp.dns.names import organizational_domain
 from alimail_mcp.knowledge.loader import load_provider
 from alimail_mcp.knowledge.provider import Provider
 from alimail_mcp.models import Finding
+from alimail_mcp.outbound import OutboundPolicy, Target
 
 COMPARED_TYPES = ("MX", "TXT", "CNAME")
 MAX_SERVERS = 4
 """Authoritative addresses asked at most; more add queries without telling more."""
+MAX_NS_HOSTS = 8
+"""NS hosts whose addresses are looked up at most (two questions each): a zone may list many."""
 
 
 @runtime_checkable
@@ -39,11 +47,14 @@ async def compare_authoritative(
     *,
     port: int = 53,
     provider: Provider | None = None,
+    outbound: OutboundPolicy | None = None,
 ) -> PropagationCheck:
     """Compare the resolver's answers to `questions` with each authoritative server's answers.
 
     `port` is where the authoritative servers are asked (53; tests point it at their own server).
+    `outbound`: which of their addresses may be asked (default: the environment's policy).
     """
+    outbound = outbound or OutboundPolicy.from_settings()
     provider = provider or load_provider()
     bounds = provider.limits.propagation
     base = {
@@ -56,11 +67,13 @@ async def compare_authoritative(
         await seen
         lost = [unverified(failure, subject("nameservers"))] if failure else []
         return PropagationCheck(status=status_of(lost, unreachable=True), findings=lost, **base)
-    addresses = await _addresses(client, ns_hosts)
+    addresses = await _addresses(client, ns_hosts[:MAX_NS_HOSTS])
     resolver_answers = await seen
     wanted = [a for a in resolver_answers if _in_zone(a.name, zone) and a.rdtype in COMPARED_TYPES]
     wanted = [a for a in wanted if a.outcome.conclusive and not a.cname_chain]
-    servers = [addr for _, addr in addresses][:MAX_SERVERS]
+    checked = [(host, outbound.check(addr)) for host, addr in addresses]
+    refused = [(host, t) for host, t in checked if not t.allowed]
+    servers = [t.require() for _, t in _spread([(h, t) for h, t in checked if t.allowed])][:MAX_SERVERS]
     grid = await asyncio.gather(
         *(asyncio.gather(*(direct.query_at(s, port, a.name, a.rdtype) for s in servers)) for a in wanted)
     )
@@ -78,9 +91,11 @@ async def compare_authoritative(
         if diff is not None:
             differences.append(diff)
     findings += _findings(differences)
+    if refused:
+        findings.append(_refused(refused, zone))
     if silent:
         findings.append(_silent(sorted(silent), zone))
-    if not servers:
+    if not servers and not refused:
         findings.append(_silent([h for h in ns_hosts], zone))
     waits = [d.wait_s for d in differences if d.wait_s is not None]
     return PropagationCheck(
@@ -121,6 +136,14 @@ async def _addresses(client: DnsClient, hosts: list[str]) -> list[tuple[str, str
         chosen = a.records if a.outcome is Outcome.OK else aaaa.records if aaaa.outcome is Outcome.OK else ()
         out += [(host, addr) for addr in chosen if (host, addr) not in out]
     return out
+
+
+def _spread(pairs: list[tuple[str, Target]]) -> list[tuple[str, Target]]:
+    """The first address of every host, then the second of every host ...: the servers asked are as
+    many different hosts as there are."""
+    hosts = list(dict.fromkeys(host for host, _ in pairs))
+    per_host = [[p for p in pairs if p[0] == host] for host in hosts]
+    return [pair for rank in zip_longest(*per_host) for pair in rank if pair is not None]
 
 
 def _in_zone(name: str, zone: str) -> bool:
@@ -171,6 +194,12 @@ def _findings(differences: list[PropagationDifference]) -> list[Finding]:
         values = {"type": diff.type, "name": diff.name, "wait": wait}
         out.append(make(key, values, evidence=evidence, skill=SKILL_DELIVERY))
     return out
+
+
+def _refused(refused: list[tuple[str, Target]], zone: str) -> Finding:
+    kinds = ", ".join(dict.fromkeys(t.refused or "" for _, t in refused))
+    evidence = {"servers": [{"host": host, **t.evidence()} for host, t in refused]}
+    return make("dns.target-refused", {"zone": zone, "kinds": kinds}, evidence=evidence, skill=SKILL_DELIVERY)
 
 
 def _silent(servers: list[str], zone: str) -> Finding:

@@ -11,8 +11,9 @@ from alimail_mcp.inputs import normalize_domain
 from alimail_mcp.knowledge.loader import load_provider
 from alimail_mcp.knowledge.provider import Provider
 from alimail_mcp.models import Finding, Severity
+from alimail_mcp.outbound import OutboundPolicy, Target, same_origin
 from alimail_mcp.webmail.knowledge import SKILL, WebmailKnowledge, load_webmail
-from alimail_mcp.webmail.models import FetchResult, WebmailResult
+from alimail_mcp.webmail.models import FetchOutcome, FetchResult, WebmailResult
 
 if TYPE_CHECKING:
     from alimail_mcp.config import Settings
@@ -32,8 +33,8 @@ _RECORD_CODES = {
 async def check_webmail(
     domain: str, *, dns: DnsClient | None = None, settings: Settings | None = None
 ) -> WebmailResult:
-    """Network I/O through `dns` (default: the resolver from `settings`) and httpx.
-    InputError for a bad domain."""
+    """Network I/O through `dns` (default: the resolver from `settings`) and httpx, at an address the
+    outbound policy of `settings` allows (default: the environment's). InputError for a bad domain."""
     from alimail_mcp.webmail.fetch import fetch_both
     from alimail_mcp.webmail.record import addresses, read_record
 
@@ -47,14 +48,22 @@ async def check_webmail(
     name = f"{provider.webmail_cname.host}.{domain}"
     values = _values(provider, name, record.site)
     findings = [_record_finding(record, kb, values)]
-    found = addresses(record.address)
-    if found:
-        fetches = await fetch_both(name, found[0])
+    found = addresses(record)
+    target, refused = OutboundPolicy.from_settings(settings).choose(found)
+    if refused:
+        findings.append(_refused_finding(refused, kb, values))
+    if target is not None:
+        fetches = await fetch_both(name, target)
     else:
-        fetches = [FetchResult(scheme=s, url=f"{s}://{name}/", outcome="skipped") for s in ("http", "https")]
+        outcome: FetchOutcome = "refused" if refused else "skipped"
+        address = refused[0].address if refused else None
+        fetches = [
+            FetchResult(scheme=s, url=f"{s}://{name}/", address=address, outcome=outcome)
+            for s in ("http", "https")
+        ]
     for fetch in fetches:
         finding = _fetch_finding(fetch, provider, kb, values)
-        # http:// redirected to https:// and failed there like the direct fetch: say it once
+        # the same finding from both schemes (a title without the scheme): say it once
         if finding and not any((f.code, f.title) == (finding.code, finding.title) for f in findings):
             findings.append(finding)
     admin = _admin_steps(provider) if any(f.code == "webmail.http-5xx" for f in findings) else []
@@ -103,6 +112,13 @@ def _record_finding(record: WebmailRecord, kb: WebmailKnowledge, values: dict[st
     return finding
 
 
+def _refused_finding(refused: list[Target], kb: WebmailKnowledge, values: dict[str, Any]) -> Finding:
+    """The addresses of the name that are not on the public internet: never contacted."""
+    kinds = ", ".join(dict.fromkeys(t.refused or "" for t in refused))
+    evidence = {"name": values["name"], "refused": [t.evidence() for t in refused]}
+    return kb.finding("webmail.target-refused", {**values, "kind": kinds}, evidence)
+
+
 def _dns_change(record: WebmailRecord, target: str) -> Any:
     from alimail_mcp.models import DnsChange
 
@@ -142,10 +158,7 @@ def _fetch_finding(
     if fetch.outcome == "ok":
         return kb.finding("webmail.http-ok", values, evidence)
     if fetch.outcome == "redirect":
-        site = _site_of(provider, fetch.location or "")
-        if site is None:
-            return kb.finding("webmail.redirect-foreign", values, evidence)
-        return kb.finding("webmail.redirect-site", {**values, "site": site}, evidence)
+        return _redirect_finding(fetch, provider, kb, values, evidence)
     if fetch.outcome == "http-error":
         code = "webmail.http-5xx" if (fetch.status_code or 0) >= 500 else "webmail.http-4xx"
         finding = kb.finding(code, values, evidence)
@@ -155,6 +168,34 @@ def _fetch_finding(
     if fetch.outcome == "unreachable":
         return kb.finding("webmail.unreachable", values, evidence)
     return None
+
+
+def _redirect_finding(
+    fetch: FetchResult,
+    provider: Provider,
+    kb: WebmailKnowledge,
+    values: dict[str, Any],
+    evidence: dict[str, Any],
+) -> Finding:
+    """A redirect the fetch did not follow: to https:// on the name (fetched on its own), elsewhere on the
+    name (another port, never followed: outbound.same_origin; or one hop too many), to a site's webmail,
+    or away."""
+    location = fetch.location or ""
+    if _host_of(location) == values["name"]:
+        if fetch.scheme == "http" and same_origin(f"https://{values['name']}/", location):
+            return kb.finding("webmail.redirect-https", values, evidence)
+        return kb.finding("webmail.redirect-not-followed", values, evidence)
+    site = _site_of(provider, location)
+    if site is None:
+        return kb.finding("webmail.redirect-foreign", values, evidence)
+    return kb.finding("webmail.redirect-site", {**values, "site": site}, evidence)
+
+
+def _host_of(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
 
 
 def _tls_code(message: str) -> str:
@@ -167,10 +208,7 @@ def _site_of(provider: Provider, url: str) -> str | None:
     """The label of the site whose webmail `url` is on, or None for any other host."""
     from alimail_mcp.clients.hosts import site_domain
 
-    try:
-        host = (urlsplit(url).hostname or "").lower()
-    except ValueError:
-        return None
+    host = _host_of(url)
     home = provider.sites[0]
     if host in provider.webmail_cname.accepted_targets:
         return home.label

@@ -1,8 +1,9 @@
-"""Fetch http:// and https:// on the webmail name at an address our resolver found: the connection
-goes to that address, the Host header and TLS server name stay the name, redirects are followed only
-while they stay on the name, and no body is read. Only check.py imports this (it loads httpx).
+"""Fetch http:// and https:// on the webmail name at an address our resolver found and the outbound
+policy allowed (outbound.py): the connection goes to that address, the Host header and TLS server name
+stay the name, redirects are followed only on the same scheme, host and port, no body is read, and the
+whole fetch of one scheme has one deadline. Only check.py imports this (it loads httpx).
 
-The ports dialled, the trusted authorities and the timeout can be replaced by tests through
+The ports dialled, the trusted authorities and the deadline can be replaced by tests through
 `webmail_policy()`, never by a tool's caller.
 """
 
@@ -21,11 +22,11 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from alimail_mcp.clients import tls
+from alimail_mcp.outbound import DEFAULT_PORTS, Target, same_origin
 from alimail_mcp.webmail.models import FetchResult
 
 MAX_HOPS = 3
 EVIDENCE_CHARS = 200
-DEFAULT_PORT = {"http": 80, "https": 443}
 
 
 @dataclass(frozen=True)
@@ -34,8 +35,9 @@ class WebmailPolicy:
     """Port in the URL -> port actually dialled (tests only)."""
     ca_pem: str | None = None
     """Certificate authorities to trust (PEM) instead of the system's (tests only)."""
-    timeout: float = 5.0
-    """Seconds for each request."""
+    timeout: float = 4.0
+    """Seconds the whole fetch of one scheme may take, however the server paces its bytes: every
+    redirect, the handshakes and the certificate look together (both schemes are fetched at once)."""
 
 
 _POLICY: ContextVar[WebmailPolicy] = ContextVar("alimail_mcp_webmail_policy", default=WebmailPolicy())  # noqa: B039
@@ -51,7 +53,9 @@ def webmail_policy(policy: WebmailPolicy) -> Iterator[None]:
         _POLICY.reset(token)
 
 
-async def fetch_both(name: str, address: str) -> list[FetchResult]:
+async def fetch_both(name: str, target: Target) -> list[FetchResult]:
+    """Both schemes at once, each within the policy's deadline. `target`: an address the outbound
+    policy allowed."""
     policy = _POLICY.get()
     context = tls.verifying_context(policy.ca_pem, check_name=True)
     timeout = httpx.Timeout(policy.timeout)
@@ -59,7 +63,7 @@ async def fetch_both(name: str, address: str) -> list[FetchResult]:
         verify=context, timeout=timeout, follow_redirects=False, trust_env=False
     ) as client:
         results = await asyncio.gather(
-            _fetch(client, "http", name, address, policy), _fetch(client, "https", name, address, policy)
+            _fetch(client, "http", name, target, policy), _fetch(client, "https", name, target, policy)
         )
     return list(results)
 
@@ -68,33 +72,46 @@ async def _fetch(
     client: httpx.AsyncClient,
     scheme: Literal["http", "https"],
     name: str,
-    address: str,
+    target: Target,
     policy: WebmailPolicy,
 ) -> FetchResult:
     started = time.monotonic()
-    result = FetchResult(scheme=scheme, url=f"{scheme}://{name}/", address=address, outcome="ok")
+    result = FetchResult(scheme=scheme, url=f"{scheme}://{name}/", address=target.address, outcome="ok")
+    try:
+        async with asyncio.timeout(policy.timeout):
+            await _follow(client, result, name, target, policy)
+    except TimeoutError:
+        if result.outcome != "tls-error":  # a certificate look cut short keeps the handshake's verdict
+            result.outcome = "unreachable"
+            result.error = f"timeout: no complete answer within {policy.timeout:g} s"
+    result.elapsed_ms = round((time.monotonic() - started) * 1000, 1)
+    return result
+
+
+async def _follow(
+    client: httpx.AsyncClient, result: FetchResult, name: str, target: Target, policy: WebmailPolicy
+) -> None:
+    """Ask, and ask again while the answer redirects to the same scheme, host and port."""
     url = result.url
     while True:
         try:
-            response = await _get(client, url, name, address, policy)
+            response = await _get(client, url, name, target, policy)
         except httpx.HTTPError as exc:
-            await _failed(result, exc, url, name, address, policy)
-            break
+            await _failed(result, exc, url, name, target, policy)
+            return
         result.status_code = response.status_code
         result.server = (response.headers.get("server") or "")[:EVIDENCE_CHARS] or None
         location = response.headers.get("location")
         if response.is_redirect and location:
-            target = _join(url, location)
-            if _on_name(target, name) and len(result.redirects) < MAX_HOPS:
-                result.redirects.append(target[:EVIDENCE_CHARS])
-                url = target
+            following = _join(url, location)
+            if same_origin(url, following) and len(result.redirects) < MAX_HOPS:
+                result.redirects.append(following[:EVIDENCE_CHARS])
+                url = following
                 continue
-            result.outcome, result.location = "redirect", target[:EVIDENCE_CHARS]
+            result.outcome, result.location = "redirect", following[:EVIDENCE_CHARS]
         elif response.status_code >= 400:
             result.outcome = "http-error"
-        break
-    result.elapsed_ms = round((time.monotonic() - started) * 1000, 1)
-    return result
+        return
 
 
 def _join(base: str, location: str) -> str:
@@ -104,26 +121,18 @@ def _join(base: str, location: str) -> str:
         return location
 
 
-def _on_name(url: str, name: str) -> bool:
-    """True when `url` is http(s) on the webmail name itself (a redirect we may follow, pinned)."""
-    try:
-        parts = urlsplit(url)
-        _ = parts.port  # raises ValueError for a malformed port
-    except ValueError:
-        return False
-    return parts.scheme in DEFAULT_PORT and parts.hostname == name
-
-
 async def _get(
-    client: httpx.AsyncClient, url: str, name: str, address: str, policy: WebmailPolicy
+    client: httpx.AsyncClient, url: str, name: str, target: Target, policy: WebmailPolicy
 ) -> httpx.Response:
+    """GET `url` at the checked address: the URL's host is the address itself, so nothing is looked up."""
     parts = urlsplit(url)
-    port = parts.port or DEFAULT_PORT[parts.scheme]
+    port = parts.port or DEFAULT_PORTS[parts.scheme]
+    address = target.require()
     host = f"[{address}]" if ":" in address else address
     pinned = f"{parts.scheme}://{host}:{policy.port_map.get(port, port)}{parts.path or '/'}"
     if parts.query:
         pinned += "?" + parts.query
-    header = name if port == DEFAULT_PORT[parts.scheme] else f"{name}:{port}"
+    header = name if port == DEFAULT_PORTS[parts.scheme] else f"{name}:{port}"
     request = client.build_request(
         "GET",
         pinned,
@@ -136,14 +145,14 @@ async def _get(
 
 
 async def _failed(
-    result: FetchResult, exc: httpx.HTTPError, url: str, name: str, address: str, policy: WebmailPolicy
+    result: FetchResult, exc: httpx.HTTPError, url: str, name: str, target: Target, policy: WebmailPolicy
 ) -> None:
     failure = tls.verify_failure(exc)
     if failure is not None:
         result.outcome, result.tls_error = "tls-error", f"certificate: {failure}"[:EVIDENCE_CHARS]
-        port = DEFAULT_PORT["https"]
+        port = DEFAULT_PORTS["https"]
         names, _ = await tls.peer_names(
-            address, policy.port_map.get(port, port), name, policy.ca_pem, policy.timeout
+            target, policy.port_map.get(port, port), name, policy.ca_pem, policy.timeout
         )
         result.certificate_names = names
     elif isinstance(exc.__cause__ or exc.__context__, ssl.SSLError) and url.startswith("https"):

@@ -8,7 +8,8 @@ from pydantic import BaseModel, Field
 
 from alimail_mcp.models import ToolResult
 
-FetchOutcome = Literal["ok", "redirect", "http-error", "tls-error", "unreachable", "skipped"]
+FetchOutcome = Literal["ok", "redirect", "http-error", "tls-error", "unreachable", "refused", "skipped"]
+"""`refused`: the address is not on the public internet (outbound.py), so nothing was sent to it."""
 
 
 class FetchResult(BaseModel):
@@ -21,9 +22,11 @@ class FetchResult(BaseModel):
     outcome: FetchOutcome
     status_code: int | None = None
     location: str | None = None
-    """Where the last redirect leads (evidence, truncated), when it leaves the webmail name."""
+    """Where the last redirect leads (evidence, truncated), when it is not followed: it leaves the
+    scheme, name or port the fetch started on (http:// to https:// included; that scheme is fetched
+    on its own)."""
     redirects: list[str] = Field(default_factory=list)
-    """Redirects followed on the same name (e.g. http:// to https://)."""
+    """Redirects followed on the same scheme, name and port (e.g. to a login path)."""
     server: str | None = None
     """The Server header (evidence, truncated)."""
     tls_error: str | None = None

@@ -1,4 +1,5 @@
-"""Read the webmail record: the DNS check's verdict on mail.<domain> and the addresses it leads to."""
+"""Read the webmail record: the DNS check's verdict on mail.<domain> and the addresses it leads to
+(IPv4 first, then IPv6, as the outbound policy will choose among them)."""
 
 from __future__ import annotations
 
@@ -17,20 +18,23 @@ class WebmailRecord:
     address: Answer
     site: str | None
     """The site whose webmail the chain reaches, when it reaches one of the sites' webmail names."""
+    address6: Answer | None = None
+    """The name's IPv6 addresses (AAAA)."""
 
 
 async def read_record(dns: DnsClient, domain: str, provider: Provider) -> WebmailRecord:
     name = f"{provider.webmail_cname.host}.{domain}"
-    check, address = await asyncio.gather(
-        check_webmail_cname(dns, domain, provider=provider), dns.query(name, "A")
+    check, address, address6 = await asyncio.gather(
+        check_webmail_cname(dns, domain, provider=provider), dns.query(name, "A"), dns.query(name, "AAAA")
     )
     chain = [
         *address.cname_chain,
         *([check.webmail.target] if check.webmail and check.webmail.target else []),
     ]
     site = next((s.id for s in provider.sites for hop in chain if hop == s.webmail), None)
-    return WebmailRecord(check.webmail, address, site)
+    return WebmailRecord(check.webmail, address, site, address6)
 
 
-def addresses(answer: Answer) -> list[str]:
-    return list(answer.records) if answer.outcome is Outcome.OK else []
+def addresses(record: WebmailRecord) -> list[str]:
+    answers = (record.address, record.address6)
+    return [r for a in answers if a is not None and a.outcome is Outcome.OK for r in a.records]
