@@ -42,6 +42,7 @@ from alimail_mcp.errors import InputError
 from alimail_mcp.inputs import normalize_domain
 from alimail_mcp.knowledge.loader import load_provider
 from alimail_mcp.knowledge.provider import Provider
+from alimail_mcp.outbound import OutboundPolicy
 
 _SELECTOR = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)(\.(?!-)[a-z0-9_-]{1,63}(?<!-))*$")
 _MARGIN = 0.1
@@ -83,8 +84,9 @@ async def audit_domain(
     if compare_authoritative and isinstance(inner, DirectAsker):
         questions = _questions(name, selectors or list(provider.dkim.common_selectors), provider)
         port = authoritative_port or settings.authoritative_port
+        outbound = OutboundPolicy.from_settings(settings)
         jobs["propagation"] = compare_with_authoritative(
-            bounded, bounded, name, questions, port=port, provider=provider
+            bounded, bounded, name, questions, port=port, provider=provider, outbound=outbound
         )
     results = await _run(jobs, started + settings.dns_budget)
 
