@@ -280,7 +280,7 @@ def _unauthorized(record: _Record, dest: ReportDestination) -> Finding:
     auth = f"{record.domain}._report._dmarc.{dest.domain}"
     return _finding(
         "dmarc.rua-unauthorized",
-        {"report_domain": dest.domain, "authorization_name": auth},
+        {"quoted_report_domain": dest.domain, "quoted_authorization_name": auth},
         record,
         destination=dest.uri,
         authorization_name=auth,

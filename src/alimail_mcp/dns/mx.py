@@ -141,7 +141,7 @@ def _judge(
             kept = bool(host.provider_set) or (host in alibaba_like and host.resolves is not False)
             findings.append(_alias(host, lookup.alias, kept=kept))
         if lookup.failed is not None:
-            findings.append(unverified(lookup.failed, subject("mx-host-address", host=host.host)))
+            findings.append(unverified(lookup.failed, subject("mx-host-address")))
     findings += [
         _undocumented(provider, h) for h in distinct if h in alibaba_like and h.resolves is not False
     ]
@@ -169,7 +169,7 @@ def _undocumented(provider: Provider, host: MxHost) -> Finding:
     documented = ", ".join(r.host for r in provider.recommended_mx.records)
     return make(
         "mx.undocumented-host",
-        {"host": host.host, "documented": documented},
+        {"quoted_host": host.host, "documented": documented},
         evidence={"host": host.host, "priority": host.priority},
         skill=SKILL_DELIVERY,
     )
@@ -215,7 +215,7 @@ def _conflict(domain: str, foreign: list[MxHost], ours: list[MxHost]) -> Finding
     return make(
         "mx.conflict.ahead" if ahead else "mx.conflict",
         evidence={"foreign_hosts": [f"{h.priority} {h.host}" for h in foreign], "ahead_of_alibaba": ahead},
-        before=[step("delete-mx", host=h.host, priority=h.priority) for h in foreign],
+        before=[step("delete-mx", quoted_host=h.host, priority=h.priority) for h in foreign],
         dns_change=_mx(foreign[0].host, foreign[0].priority, "delete"),
         skill=SKILL_DELIVERY,
         needs_admin=True,
@@ -228,7 +228,7 @@ def _wrong_provider(domain: str, provider: Provider, foreign: list[MxHost]) -> F
         "mx.wrong-provider",
         {"domain": domain},
         evidence={"hosts": [f"{h.priority} {h.host}" for h in foreign]},
-        after=[*_recommended_steps(provider), *(step("delete-mx-host", host=h.host) for h in foreign)],
+        after=[*_recommended_steps(provider), *(step("delete-mx-host", quoted_host=h.host) for h in foreign)],
         dns_change=_mx(first.host, first.priority),
         skill=SKILL_DELIVERY,
         needs_admin=True,
@@ -238,7 +238,7 @@ def _wrong_provider(domain: str, provider: Provider, foreign: list[MxHost]) -> F
 def _appended(domain: str, host: MxHost, meant: str) -> Finding:
     return make(
         "mx.zone-appended.unresolvable" if host.resolves is False else "mx.zone-appended",
-        {"domain": domain, "meant": meant, "host": host.host, "priority": host.priority},
+        {"quoted_meant": meant, "quoted_host": host.host, "priority": host.priority},
         evidence={"host": host.host, "priority": host.priority, "intended": meant, "zone_appended": True},
         dns_change=_mx(meant, host.priority, "replace", host.host),
         skill=SKILL_DELIVERY,
@@ -249,7 +249,7 @@ def _appended(domain: str, host: MxHost, meant: str) -> Finding:
 def _unresolvable(host: MxHost) -> Finding:
     return make(
         "mx.host-unresolvable.address" if _is_address(host.host) else "mx.host-unresolvable",
-        {"host": host.host},
+        {"quoted_host": host.host},
         evidence={"host": host.host, "priority": host.priority},
         dns_change=DnsChange(action="delete", type="MX", host="@", value=host.host, priority=host.priority),
         skill=SKILL_DELIVERY,
@@ -294,7 +294,7 @@ def _set_shape(mx_set: MxSet, hosts: list[MxHost], being_fixed: set[str | None])
         else:
             key = "mx.priority-odd.tied"
         steps = [
-            step("set-mx-priority", host=h.host, priority=expected[names[h.host]])
+            step("set-mx-priority", quoted_host=h.host, priority=expected[names[h.host]])
             for h in hosts
             if h.priority != expected[names[h.host]]
         ]
@@ -328,7 +328,7 @@ def _alias(host: MxHost, target: str, *, kept: bool) -> Finding:
     at the real host; another provider's alias goes away with its record, so it is only noted."""
     return make(
         "mx.host-cname" if kept else "mx.host-cname.not-kept",
-        {"host": host.host, "target": target, "priority": host.priority},
+        {"quoted_host": host.host, "quoted_target": target, "priority": host.priority},
         evidence={"host": host.host, "alias_of": target, "priority": host.priority},
         dns_change=_mx(target, host.priority, "replace", host.host) if kept else None,
         skill=SKILL_DELIVERY,

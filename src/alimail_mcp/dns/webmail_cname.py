@@ -117,28 +117,20 @@ def _problem(record: CnameRecord, domain: str) -> Finding:
         change = _cname(record, "add")
     else:
         change = _cname(record, "replace", target)
-    meant = (
-        zone_appended(target, domain, frozenset({record.expected}))
-        if record.state == "zone-appended"
-        else None
-    )
-    values = {
+    evidence: dict[str, object] = {
         "name": record.name,
-        "host": record.host,
+        "target": record.target,
+        "addresses": record.addresses,
         "expected": record.expected,
-        "target": target,
-        "meant": meant or target,
-        "addresses": ", ".join(record.addresses),
     }
+    if record.state == "zone-appended":
+        evidence["intended"] = zone_appended(target, domain, frozenset({record.expected})) or target
+    # The target is outside text: our words name only the webmail name, its host record and the
+    # expected target; what was found is in the evidence.
     return make(
         _PROBLEMS[record.state],
-        values,
-        evidence={
-            "name": record.name,
-            "target": record.target,
-            "addresses": record.addresses,
-            "expected": record.expected,
-        },
+        {"name": record.name, "host": record.host, "expected": record.expected},
+        evidence=evidence,
         dns_change=change,
         skill=SKILL_SERVICE,
         needs_admin=True,

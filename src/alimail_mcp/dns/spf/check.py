@@ -90,7 +90,8 @@ class _Walk:
         answer = await self.client.query(target, "TXT")
         if not answer.outcome.conclusive:
             lost = self.refused if out_of_reach(answer) else self.faults
-            lost.append((answer, subject("spf-target", target=target, via=via, parent=path[-1])))
+            what = subject("spf-include-target") if via == "include" else subject("spf-redirect-target")
+            lost.append((answer, what))
             return node(target, "unreachable")
         published = spf_records(answer.records)
         if not published:

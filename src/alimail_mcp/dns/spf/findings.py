@@ -134,9 +134,10 @@ _BROKEN = {
 
 
 def broken_include(domain: str, include: SpfInclude, change: DnsChange | None) -> Finding:
+    which = "An include" if include.via == "include" else "The redirect"
     return make(
         _BROKEN[include.status],
-        {"via": include.via, "target": include.domain},
+        {"via": include.via, "which": which, "quoted_target": include.domain},
         evidence={
             "domain": domain,
             "target": include.domain,
@@ -152,7 +153,7 @@ def broken_include(domain: str, include: SpfInclude, change: DnsChange | None) -
 def ip_not_authorized(evaluation: SpfResult) -> Finding:
     return make(
         "spf.ip-not-authorized" if evaluation.result == "fail" else "spf.ip-not-authorized.not-fail",
-        {"result": evaluation.result, "ip": evaluation.ip},
+        {"result": evaluation.result},
         evidence={
             "ip": evaluation.ip,
             "result": evaluation.result,
