@@ -24,6 +24,7 @@ class SpfStep(BaseModel):
     depth: int = 0
     """0 for the checked domain's record (and the records it redirects to), +1 per include."""
     detail: str = ""
+    """The engine's words only; the names are in `domain` and `term`."""
 
 
 class SpfResult(BaseModel):
@@ -34,12 +35,14 @@ class SpfResult(BaseModel):
     domain: str
     sender: str
     reason: str
-    """Why, in a few words (the engine's wording; quoted terms are evidence)."""
+    """Why, in the engine's words; the names and terms it is about follow as quoted values."""
     explanation: str | None = None
     """The domain's exp= text, expanded, on fail; None otherwise or when it could not be used."""
     decided_by: SpfStep | None = None
     """The step of the checked domain's record that gave the result (None: nothing matched)."""
     trace: list[SpfStep] = Field(default_factory=list)
+    trace_cut: int = 0
+    """Earliest steps left out of `trace` (it keeps the last 200)."""
     lookups: int = 0
     """DNS-querying terms evaluated (limit 10)."""
     void_lookups: int = 0
