@@ -31,6 +31,7 @@ PHRASES = {
     "spf.soft-all": "SPF ends in ~all or ?all",
     "spf.void-lookups": "SPF has too many void lookups",
     "spf.syntax": "the SPF record has a syntax error",
+    "spf.walk-truncated": "the SPF include tree is too large to check in full",
     "dkim.missing": "no DKIM key was found",
     "dkim.weak-key": "the DKIM key is too weak",
     "dkim.invalid": "a DKIM key record is invalid",

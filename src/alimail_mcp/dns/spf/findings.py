@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from alimail_mcp.dns.finding import SKILL_CONFIGURATION, SKILL_DELIVERY, excerpt, make, step
 from alimail_mcp.dns.spf.models import SpfInclude, SpfResult
 from alimail_mcp.dns.spf.record import SpfSyntaxError
+from alimail_mcp.dns.spf.walk import MAX_DEPTH, MAX_ENTRIES, MAX_NAMES, MAX_VOID_CHECKS
 from alimail_mcp.knowledge.provider import Provider
 from alimail_mcp.models import DnsChange, Finding
 
@@ -122,6 +123,15 @@ def loop(domain: str, chains: list[str], change: DnsChange | None) -> Finding:
         evidence={"domain": domain, "chains": [excerpt(c, 200) for c in chains[:10]]},
         after=_publish(change),
         dns_change=change,
+        skill=SKILL_DELIVERY,
+    )
+
+
+def walk_truncated(domain: str, limits: Sequence[str], names_read: int) -> Finding:
+    return make(
+        "spf.walk-truncated",
+        {"names": MAX_NAMES, "entries": MAX_ENTRIES, "depth": MAX_DEPTH, "void_checks": MAX_VOID_CHECKS},
+        evidence={"domain": domain, "limits_reached": list(limits), "records_read": names_read},
         skill=SKILL_DELIVERY,
     )
 

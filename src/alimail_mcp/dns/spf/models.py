@@ -49,7 +49,9 @@ class SpfResult(BaseModel):
     """Lookups that found nothing (limit 2)."""
 
 
-IncludeStatus = Literal["ok", "no-record", "multiple", "syntax", "loop", "unreachable", "dynamic"]
+IncludeStatus = Literal[
+    "ok", "no-record", "multiple", "syntax", "loop", "unreachable", "dynamic", "repeated", "not-followed"
+]
 
 
 class SpfInclude(BaseModel):
@@ -59,7 +61,9 @@ class SpfInclude(BaseModel):
     via: Literal["include", "redirect"]
     qualifier: Literal["+", "-", "~", "?"] = "+"
     status: IncludeStatus
-    """`dynamic`: the target has macros, so it depends on the message and is not followed."""
+    """`dynamic`: the target has macros, so it depends on the message and is not followed; `repeated`:
+    the target is listed, with what it reaches, where the walk met it first; `not-followed`: past the
+    walk's limits (see spf.walk-truncated)."""
     record: str | None = None
     lookups: int = 0
     """DNS-querying terms in this record itself (its includes count in their own entries)."""
