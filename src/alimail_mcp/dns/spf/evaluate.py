@@ -68,8 +68,6 @@ class _Evaluation:
     lookups: int = 0
     voids: int = 0
     trace: list[SpfStep] = field(default_factory=list)
-    trace_cut: int = 0
-    """Earliest steps dropped to keep the trace at TRACE_STEPS."""
     decided_by: SpfStep | None = None
 
     # -- records ------------------------------------------------------------------------------
@@ -293,7 +291,6 @@ class _Evaluation:
         step = SpfStep(domain=domain, term=term[:80], outcome=outcome, depth=depth, detail=detail)
         if len(self.trace) >= TRACE_STEPS:
             self.trace.pop(0)
-            self.trace_cut += 1
         self.trace.append(step)
         if depth == 0:
             self.decided_by = step
@@ -333,7 +330,6 @@ async def check_host(
         explanation=outcome.explanation,
         decided_by=evaluation.decided_by,
         trace=evaluation.trace,
-        trace_cut=evaluation.trace_cut,
         lookups=evaluation.lookups,
         void_lookups=evaluation.voids,
     )

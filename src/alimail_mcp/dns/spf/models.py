@@ -41,8 +41,7 @@ class SpfResult(BaseModel):
     decided_by: SpfStep | None = None
     """The step of the checked domain's record that gave the result (None: nothing matched)."""
     trace: list[SpfStep] = Field(default_factory=list)
-    trace_cut: int = 0
-    """Earliest steps left out of `trace` (it keeps the last 200)."""
+    """The last 200 steps at most (a record may list thousands of terms; the deciding steps come last)."""
     lookups: int = 0
     """DNS-querying terms evaluated (limit 10)."""
     void_lookups: int = 0
