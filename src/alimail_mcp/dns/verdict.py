@@ -22,6 +22,7 @@ PHRASES = {
     "mx.priority-odd": "MX priorities are out of order",
     "mx.incomplete": "the MX set is incomplete",
     "mx.mixed-sets": "two Alibaba Mail MX sets are mixed",
+    "mx.too-many-records": "there are more MX records than the check examines",
     "spf.missing": "there is no SPF record",
     "spf.multiple": "there are several SPF records",
     "spf.missing-alimail-include": "SPF does not authorise Alibaba Mail",
