@@ -9,6 +9,7 @@ from alimail_mcp.dns.audit import MAX_NAMESERVERS, audit_domain
 from alimail_mcp.dns.dmarc import MAX_DESTINATIONS
 from alimail_mcp.dns.mx import MAX_ADDRESSES, MAX_MX_RECORDS
 from alimail_mcp.dns.report import DnsAuditResult
+from alimail_mcp.dns.spf.check import MAX_RECORDS as MAX_SPF_RECORDS
 from alimail_mcp.dns.webmail_cname import MAX_ADDRESSES as MAX_WEBMAIL_ADDRESSES
 from tests.conftest import settings_for
 from tests.support.dns_server import DnsTestServer
@@ -120,3 +121,17 @@ async def test_report_destinations_are_capped(dns_server: DnsTestServer) -> None
     assert len(dmarc.report_destinations) == MAX_DESTINATIONS
     assert dmarc.report_destinations_left_out == 40 - MAX_DESTINATIONS
     assert sum(1 for r in dns_server.received if "._report._dmarc." in r.name) == MAX_DESTINATIONS
+
+
+async def test_hundreds_of_spf_records_are_listed_and_deleted_ten_at_most(dns_server: DnsTestServer) -> None:
+    extra = "\n".join(
+        f'@ TXT "v=spf1 ip4:192.0.2.{i % 250} ip4:198.51.100.{i // 250} -all"' for i in range(400)
+    )
+    serve_world(dns_server, variant("spam.test", extra=extra))
+    result = await audit_domain("spam.test", settings=settings_for(dns_server))
+    spf = result.checks.spf
+    assert len(spf.records) == MAX_SPF_RECORDS and len(spf.changes) <= MAX_SPF_RECORDS
+    multiple = next(f for f in result.findings if f.code == "spf.multiple")
+    assert multiple.title.startswith("401 SPF records") and multiple.evidence["published"] == 401
+    assert len([c for c in result.dns_changes if c.type == "TXT" and c.action == "delete"]) < MAX_SPF_RECORDS
+    assert len(result.model_dump_json()) < 100_000

@@ -32,6 +32,9 @@ from alimail_mcp.knowledge.loader import load_provider
 from alimail_mcp.knowledge.provider import Provider
 from alimail_mcp.models import DnsChange, Finding, Severity
 
+MAX_RECORDS = 10
+"""SPF records read, listed and deleted by the plan when a domain publishes several (one is allowed)."""
+
 
 async def check_spf(client: DnsClient, domain: str, *, sending_ip: str | None = None) -> SpfCheck:
     """Audit `domain`'s SPF for Alibaba Mail; evaluate check_host() for `sending_ip` when given.
@@ -54,7 +57,7 @@ async def check_spf(client: DnsClient, domain: str, *, sending_ip: str | None = 
         change = DnsChange(action="add", type="TXT", host="@", value=provider.spf.recommended_record)
         result = SpfCheck(status="error", findings=[findings.missing(domain, change)], changes=[change])
     else:
-        result = await _audit(client, domain, published, provider)
+        result = await _audit(client, domain, published[:MAX_RECORDS], provider, count=len(published))
     if evaluation is not None:
         result.evaluation = await evaluation
         if result.evaluation.explanation:  # the domain's exp= text: outside text, shown as evidence
@@ -79,7 +82,10 @@ def _malformed_version(domain: str, near: list[str], provider: Provider) -> SpfC
     )
 
 
-async def _audit(client: DnsClient, domain: str, published: list[str], provider: Provider) -> SpfCheck:
+async def _audit(
+    client: DnsClient, domain: str, published: list[str], provider: Provider, *, count: int
+) -> SpfCheck:
+    """The audit of the first `published` records of the `count` the domain publishes."""
     record, errors = parse_lenient(published[0])
     walk = Walk(client, domain)
     includes = await walk.run(record)
@@ -95,7 +101,7 @@ async def _audit(client: DnsClient, domain: str, published: list[str], provider:
         add_include=not authorizes,
     )
     changes = _changes(published, recommended)
-    verdict = _Verdict(domain, published, record, walk, includes, changes[0] if changes else None)
+    verdict = _Verdict(domain, published, count, record, walk, includes, changes[0] if changes else None)
     found = verdict.findings(
         errors, provider, authorizes=authorizes, qualifier=qualifier, all_known=all_known
     )
@@ -122,6 +128,7 @@ class _Verdict:
 
     domain: str
     published: list[str]
+    count: int
     record: SpfRecord
     walk: Walk
     includes: list[SpfInclude]
@@ -142,8 +149,8 @@ class _Verdict:
         # as not authorising Alibaba Mail (they are other parties' records) and are reported as unverified.
         complete = not walk.faults and not walk.truncated
         found: list[Finding] = []
-        if len(self.published) > 1:
-            found.append(findings.multiple(domain, self.published, change))
+        if self.count > 1:
+            found.append(findings.multiple(domain, self.published, self.count, change))
         if errors:
             found.append(findings.syntax(domain, text, errors, change))
         if not authorizes and complete and not _mentions(self.published[1:], accepted):

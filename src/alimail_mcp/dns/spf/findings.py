@@ -36,11 +36,11 @@ def missing(domain: str, change: DnsChange) -> Finding:
     )
 
 
-def multiple(domain: str, records: Sequence[str], change: DnsChange | None) -> Finding:
+def multiple(domain: str, records: Sequence[str], count: int, change: DnsChange | None) -> Finding:
     return make(
         "spf.multiple",
-        {"count": len(records)},
-        evidence={"domain": domain, "records": _records(records)},
+        {"count": count},
+        evidence={"domain": domain, "records": _records(records), "published": count},
         dns_change=change,
         skill=SKILL_DELIVERY,
     )
