@@ -52,9 +52,9 @@ from alimail_mcp.models import Finding
 _SELECTOR = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)(\.(?!-)[a-z0-9_-]{1,63}(?<!-))*$")
 _MARGIN = 0.1
 """Share of the budget kept for the checks to finish after their last question (at most 0.3 s)."""
-MAX_NAMESERVERS = 8
-"""NS names the authoritative comparison considers, first by name: a zone needs two to four, and each
-costs two address questions."""
+MAX_NAMESERVERS = 32
+"""NS names an NS answer keeps for the authoritative comparison, first by name: more than twice the 13
+a registrar takes. Each is listed, and each the comparison looks up costs two address questions."""
 
 
 async def audit_domain(
