@@ -118,6 +118,32 @@ async def test_a_cycle_between_two_branches_is_a_loop(
     assert dns_server.count("b.cycle.test", "TXT") == dns_server.count("c.cycle.test", "TXT") == 1
 
 
+async def test_a_cycle_closed_by_the_entry_a_name_was_read_through_is_a_loop(
+    dns_server: DnsTestServer, dns_client: ResolverClient
+) -> None:
+    """z, f and y include each other in a ring that no single path of the walk shows (y and z are read
+    from the domain's record, f from z's); the graph meets f first through w and v, so the ring closes
+    on the entry f was read through."""
+    dns_server.add_zone(
+        f"""
+        $ORIGIN ring.test.
+        @ TXT "v=spf1 include:w.ring.test include:z.ring.test include:y.ring.test include:{ALI} -all"
+        w TXT "v=spf1 include:v.ring.test -all"
+        v TXT "v=spf1 include:f.ring.test -all"
+        z TXT "v=spf1 include:f.ring.test -all"
+        f TXT "v=spf1 include:y.ring.test -all"
+        y TXT "v=spf1 include:z.ring.test -all"
+        """
+    )
+    check = await check_spf(dns_client, "ring.test")
+    loop = next(f for f in check.findings if f.code == "spf.loop")
+    names = ["ring.test", "w", "v", "f", "y", "z", "f"]
+    assert loop.evidence["chains"] == [
+        " -> ".join(n if n == "ring.test" else f"{n}.ring.test" for n in names)
+    ]
+    assert check.includes[1].includes[0].status == "ok"  # z's entry for f keeps f's record listed
+
+
 async def test_past_the_name_limit_the_walk_stops_and_says_so(
     dns_server: DnsTestServer, dns_client: ResolverClient
 ) -> None:

@@ -203,15 +203,17 @@ class Walk:
     # -- the graph of names ---------------------------------------------------------------------
 
     def _find_loops(self) -> None:
-        """Cycles through entries met as `repeated` (between branches): those entries become loops."""
+        """Cycles the walk could not see on one path (they run through a name read in another branch);
+        an entry met as `repeated` that closes one becomes a loop."""
         state: dict[str, bool] = {}  # False while on the current path, True once done
 
         def visit(name: str, path: tuple[str, ...]) -> None:
             state[name] = False
             for entry in self._children.get(name, []):
-                if entry.status == "repeated" and state.get(entry.domain) is False:
-                    entry.status = "loop"
+                if state.get(entry.domain) is False and (entry.status in _READ or entry.status == "repeated"):
                     self.loops.append(" -> ".join((*path, entry.domain)))
+                    if entry.status == "repeated":  # an entry that was read keeps its record listed
+                        entry.status = "loop"
                 elif entry.domain in self._children and entry.domain not in state:
                     visit(entry.domain, (*path, entry.domain))
             state[name] = True
