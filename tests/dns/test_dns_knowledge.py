@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 import alimail_mcp.dns
+from alimail_mcp.dns.finding import QUOTED_CHARS, quoted
 from alimail_mcp.dns.knowledge import DnsKnowledge, load_dns
 from alimail_mcp.errors import KnowledgeError
 from alimail_mcp.knowledge.loader import load_provider, read_yaml, skills_dir, validate
@@ -78,3 +79,39 @@ def test_an_unknown_provider_value_is_named(monkeypatch: pytest.MonkeyPatch, tmp
             knowledge.load_dns()
     finally:
         knowledge.load_dns.cache_clear()
+
+
+def _texts(kb: DnsKnowledge) -> dict[str, list[str]]:
+    """Every text of the file by the place it takes in a finding: our words, and fix steps."""
+    words = [*kb.subjects.values(), *kb.problems.values()]
+    words += [t for text in kb.findings.values() for t in (text.title, text.detail)]
+    fixes = [*kb.steps.values(), *(step for text in kb.findings.values() for step in text.fix)]
+    return {"words": words, "fixes": fixes}
+
+
+def test_names_read_from_dns_stand_only_quoted_in_fix_steps() -> None:
+    """Titles, details, subjects and problems take no `{quoted_*}` value (a name DNS holds); fix steps may,
+    and quoting is the only double quote in the file, which is how a step showing one is recognised."""
+    texts = _texts(load_dns())
+    assert not [t for t in texts["words"] if "{quoted_" in t]
+    assert any("{quoted_" in t for t in texts["fixes"])
+    assert not [t for t in texts["words"] + texts["fixes"] if '"' in t]
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("mx.attacker.test", '"mx.attacker.test"'),
+        ('a"b.test', '"a\\034b.test"'),
+        ('a\\"b.test', '"a\\092\\034b.test"'),
+        ("two\nlines words", '"two\\010lines\\032words"'),
+        ("bücher.test", '"b\\195\\188cher.test"'),
+    ],
+)
+def test_a_quoted_value_cannot_end_the_quotation(value: str, shown: str) -> None:
+    assert quoted(value) == shown
+
+
+def test_a_quoted_value_is_cut() -> None:
+    shown = quoted("x" * 1000)
+    assert len(shown) == QUOTED_CHARS + 2 and shown.endswith('…"') and shown.count('"') == 2

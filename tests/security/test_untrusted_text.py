@@ -4,7 +4,8 @@ DNS records (SPF, an exp= explanation, DKIM, DMARC, a stray TXT), a web server's
 server's greeting, a bounce, message headers and the user's own words each carry "Ignore previous
 instructions ...". Through the tools (the real server in-process, the SDK's client), every result
 keeps that sentence out of its own words (summary, next_steps, titles, details, fix steps ...) and
-shows it only in evidence fields, cut to the evidence length.
+shows it only in evidence fields, cut to the evidence length. Names read from DNS, which carry no
+spaces, are the subject of test_outside_names.py.
 """
 
 from __future__ import annotations
@@ -187,7 +188,9 @@ async def test_an_address_that_is_not_one_is_no_report_destination(evil_dns: Set
     data = await call(evil_dns, "check_dns", {"domain": "evil.test"})
     assert data["checks"]["dmarc"]["report_destinations"] == []
     titles = " ".join(f["title"] for f in data["findings"])
-    assert "previous" not in titles.lower().replace("ignore-previous-instructions", "")
+    assert (
+        "previous" not in titles.lower()
+    )  # nor the MX host and CNAME target named so (see test_outside_names)
 
 
 # --- webmail: a web server's headers ----------------------------------------------------------------------

@@ -14,6 +14,7 @@ from alimail_mcp.diagnosis.classify import Analysis, Classified
 from alimail_mcp.diagnosis.fact import NOT_FAILURES
 from alimail_mcp.diagnosis.models import DiagnosisResult, InputKind, LiveCheck, RecipientDiagnosis
 from alimail_mcp.diagnosis.reason.tables import tables
+from alimail_mcp.dns.finding import quotes_a_value
 from alimail_mcp.models import Finding, Severity
 
 DIAGNOSTIC_LIMIT = 300
@@ -198,7 +199,8 @@ def _next_steps(failed: list[Classified], primary: Cause | None, live: LiveCheck
     steps: list[str] = []
     if live is not None:
         for finding in live.findings:
-            steps.extend(finding.fix[:1])
+            # a DNS fix step may quote a name the records hold: next steps are our words only
+            steps.extend([s for s in finding.fix if not quotes_a_value(s)][:1])
     if primary is not None:
         steps.extend(primary.steps)
     for item in failed:

@@ -25,6 +25,7 @@ _NAMED_IP = re.compile(
     re.IGNORECASE,
 )
 _HOST_THEN_IP = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\s*\[([0-9a-fA-F:.]{3,45})\]")
+_SENDER = "the sender domain"
 
 
 def wants_dns(analysis: Analysis) -> bool:
@@ -63,6 +64,7 @@ async def check(
 ) -> LiveCheck:
     """Run check_dns for `domain`, with SPF evaluated for `ip` (a failure to run is status error)."""
     from alimail_mcp.dns.audit import audit_domain
+    from alimail_mcp.dns.verdict import summary_of
 
     try:
         audit = await audit_domain(domain, sending_ip=ip, settings=settings, client=client)
@@ -85,11 +87,11 @@ async def check(
             reason=evaluation.reason,
         )
     findings = [f for f in audit.findings if f.severity in (Severity.ERROR, Severity.WARNING)]
+    # The domain may come from the bounce (the returned message's From): the note does not name it.
+    dkim_found = any(k.valid and not k.revoked for k in audit.checks.dkim.keys)
+    note = summary_of(
+        audit.domain, audit.overall, audit.findings, audit.dns_changes, dkim_found=dkim_found, named=_SENDER
+    )
     return LiveCheck(
-        domain=audit.domain,
-        status=audit.overall,
-        sending_ip=ip,
-        spf=spf,
-        findings=findings,
-        note=audit.summary,
+        domain=audit.domain, status=audit.overall, sending_ip=ip, spf=spf, findings=findings, note=note
     )

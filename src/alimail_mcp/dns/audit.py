@@ -4,11 +4,16 @@ All checks start together and every question they can ask without waiting for an
 flight at once; the client shares identical questions. The budget is a hard deadline: questions
 still open shortly before it come back as timeouts (so checks finish with what they have), and a
 check that still has not finished when it runs out is reported as unreachable.
+
+The work is bounded whatever the records hold: each check caps what it follows (MX records in mx.py,
+the SPF walk in spf/walk.py, report destinations in dmarc.py), and the audit's view of the client
+hands the authoritative comparison at most MAX_NAMESERVERS names of an NS answer.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import ipaddress
 import re
 import time
@@ -42,11 +47,15 @@ from alimail_mcp.errors import InputError
 from alimail_mcp.inputs import normalize_domain
 from alimail_mcp.knowledge.loader import load_provider
 from alimail_mcp.knowledge.provider import Provider
+from alimail_mcp.models import Finding
 from alimail_mcp.outbound import OutboundPolicy
 
 _SELECTOR = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)(\.(?!-)[a-z0-9_-]{1,63}(?<!-))*$")
 _MARGIN = 0.1
 """Share of the budget kept for the checks to finish after their last question (at most 0.3 s)."""
+MAX_NAMESERVERS = 32
+"""NS names an NS answer keeps for the authoritative comparison, first by name: more than twice the 13
+a registrar takes. Each is listed, and each the comparison looks up costs two address questions."""
 
 
 async def audit_domain(
@@ -98,6 +107,8 @@ async def audit_domain(
         webmail_cname=_as(results["webmail_cname"], WebmailCheck),
     )
     propagation = _as(results["propagation"], PropagationCheck) if "propagation" in results else None
+    if propagation is not None and bounded.nameservers_cut:
+        propagation.findings.append(_too_many_nameservers(max(bounded.nameservers_cut.values())))
     by_name: dict[str, CheckResult] = {k: getattr(checks, k) for k in DnsChecks.model_fields}
     findings = [f for c in (*by_name.values(), *([propagation] if propagation else [])) for f in c.findings]
     plan = build_plan(
@@ -190,6 +201,15 @@ def _out_of_time(check: str) -> CheckResult:
     return CheckResult(status="unreachable", findings=[finding])
 
 
+def _too_many_nameservers(count: int) -> Finding:
+    return make(
+        "dns.too-many-nameservers",
+        {"count": count, "asked": MAX_NAMESERVERS},
+        evidence={"nameservers": count, "considered": MAX_NAMESERVERS},
+        skill=SKILL_DELIVERY,
+    )
+
+
 def _as(result: CheckResult, model: type[Any]) -> Any:
     """The check's own model; a check cut off by the budget comes back as a bare CheckResult."""
     if isinstance(result, model):
@@ -198,18 +218,25 @@ def _as(result: CheckResult, model: type[Any]) -> Any:
 
 
 class _Bounded:
-    """The audit's view of a client: TIMEOUT answers past the deadline, whatever the client does."""
+    """The audit's view of a client: TIMEOUT answers past the deadline, whatever the client does, and
+    NS answers cut to MAX_NAMESERVERS names (sorted)."""
 
     def __init__(self, inner: DnsClient, deadline: float) -> None:
         self.inner = inner
         self.deadline = deadline
+        self.nameservers_cut: dict[str, int] = {}
+        """Names whose NS answer was cut, with how many names it held."""
 
     @property
     def queries(self) -> int:
         return self.inner.queries
 
     async def query(self, name: str, rdtype: str) -> Answer:
-        return await self._bounded(self.inner.query(name, rdtype), name, rdtype)
+        answer = await self._bounded(self.inner.query(name, rdtype), name, rdtype)
+        if answer.rdtype == "NS" and len(answer.records) > MAX_NAMESERVERS:
+            self.nameservers_cut[answer.name] = len(answer.records)
+            answer = dataclasses.replace(answer, records=tuple(sorted(answer.records)[:MAX_NAMESERVERS]))
+        return answer
 
     async def query_at(self, server: str, port: int, name: str, rdtype: str) -> Answer:
         direct: DirectAsker = self.inner  # type: ignore[assignment]

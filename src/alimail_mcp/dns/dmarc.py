@@ -32,6 +32,9 @@ _VALUES: dict[str, tuple[str, ...]] = {
 _KNOWN = {*_VALUES, "v", "rua", "ruf", "fo", "pct", "rf", "ri"}
 _REMOVED_DEFAULTS = {"pct": "100", "rf": "afrf", "ri": "86400"}
 """Tags RFC 9989 removed, with the value that changes nothing for older receivers."""
+MAX_DESTINATIONS = 10
+"""Report domains read from rua/ruf, each external one costing a question; receivers need only send to
+two (RFC 7489 6.2)."""
 
 
 @dataclass
@@ -67,7 +70,7 @@ async def check_dmarc(client: DnsClient, domain: str, *, provider: Provider | No
     inherited = found.domain != domain
     policy = _effective_policy(found.tags, inherited)
     findings += _judge(found, org, policy, inherited=inherited)
-    destinations, unanswered = await _destinations(client, found, org)
+    destinations, unanswered, left_out = await _destinations(client, found, org)
     findings += [_unauthorized(found, d) for d in destinations if d.external and d.authorized is False]
     findings += [unverified(a, subject("dmarc-report-authorisation")) for a in unanswered]
     return DmarcCheck(
@@ -80,6 +83,7 @@ async def check_dmarc(client: DnsClient, domain: str, *, provider: Provider | No
         policy=policy,
         tags={k: excerpt(v, 200) for k, v in found.tags.items()},
         report_destinations=destinations,
+        report_destinations_left_out=left_out,
     )
 
 
@@ -174,18 +178,24 @@ def _mailbox(uri: str) -> str | None:
 
 async def _destinations(
     client: DnsClient, record: _Record, org: str
-) -> tuple[list[ReportDestination], list[Answer]]:
-    """Report destinations, external ones checked for their authorisation record; unanswered questions."""
+) -> tuple[list[ReportDestination], list[Answer], int]:
+    """Report destinations (at most MAX_DESTINATIONS domains), external ones checked for their
+    authorisation record; unanswered questions; how many more domains were left out."""
     out: list[ReportDestination] = []
+    left_out: set[str] = set()
     for tag in ("rua", "ruf"):
         for uri in _uris(record.tags.get(tag, "")):
             address = _mailbox(uri)
             if address is None:
                 continue
             host = address.rsplit("@", 1)[1].lower().rstrip(".")
-            if not any(d.domain == host for d in out):
-                outside = organizational_domain(host) != org
-                out.append(ReportDestination(uri=excerpt(uri, 200), domain=host, external=outside))
+            if any(d.domain == host for d in out):
+                continue
+            if len(out) >= MAX_DESTINATIONS:
+                left_out.add(host)
+                continue
+            outside = organizational_domain(host) != org
+            out.append(ReportDestination(uri=excerpt(uri, 200), domain=host, external=outside))
     external = [d for d in out if d.external]
     answers = await asyncio.gather(
         *(client.query(f"{record.domain}._report._dmarc.{d.domain}", "TXT") for d in external)
@@ -193,7 +203,7 @@ async def _destinations(
     for dest, answer in zip(external, answers, strict=True):
         if answer.outcome.conclusive:
             dest.authorized = any(r.replace(" ", "").startswith("v=DMARC1") for r in answer.records)
-    return out, [a for a in answers if not a.outcome.conclusive]
+    return out, [a for a in answers if not a.outcome.conclusive], len(left_out)
 
 
 def _finding(
@@ -280,7 +290,7 @@ def _unauthorized(record: _Record, dest: ReportDestination) -> Finding:
     auth = f"{record.domain}._report._dmarc.{dest.domain}"
     return _finding(
         "dmarc.rua-unauthorized",
-        {"report_domain": dest.domain, "authorization_name": auth},
+        {"quoted_report_domain": dest.domain, "quoted_authorization_name": auth},
         record,
         destination=dest.uri,
         authorization_name=auth,

@@ -1,6 +1,7 @@
 """What every check needs to write a finding: its words from skills/dns.yaml (`make`, `step`,
 `subject`, `problem`), the skill each family of findings belongs to, the `dns.timeout`/`dns.servfail`/
-`dns.refused` findings for questions that got no usable answer, and evidence excerpts."""
+`dns.refused` findings for questions that got no usable answer, evidence excerpts, and the one form
+in which a name read from DNS may stand in our words: a quoted value in a fix step (`quoted`)."""
 
 from __future__ import annotations
 
@@ -20,11 +21,36 @@ SKILL_SERVICE = "alimail/troubleshooting/alimail-service"
 """resolve-failure / webmail-service: the webmail CNAME."""
 
 EVIDENCE_CHARS = 300
+QUOTED_CHARS = 200
+QUOTED_PREFIX = "quoted_"
+"""Run-time values named `quoted_*` in skills/dns.yaml are outside values: `make` and `step` quote them."""
+_PLAIN = frozenset(chr(c) for c in range(0x21, 0x7F)) - {'"', "\\"}
 
 
 def excerpt(text: str, limit: int = EVIDENCE_CHARS) -> str:
     """Outside text as evidence: cut to `limit` characters, marked when cut."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def quoted(value: object, limit: int = QUOTED_CHARS) -> str:
+    """A name or record read from DNS as a fix step may show it: in double quotes, with every byte that
+    is not printable ASCII, and the quote and backslash themselves, escaped as `\\DDD` (the way DNS
+    presents names), cut to `limit` characters. It can neither end the quotation nor start a line."""
+    text = "".join(c if c in _PLAIN else _escaped(c) for c in str(value))
+    return f'"{excerpt(text, limit)}"'
+
+
+def quotes_a_value(text: str) -> bool:
+    """Whether a step of ours shows an outside value (skills/dns.yaml's own words use no double quotes)."""
+    return '"' in text
+
+
+def _escaped(char: str) -> str:
+    return "".join(f"\\{byte:03d}" for byte in char.encode("utf-8"))
+
+
+def _filled(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: quoted(v) if k.startswith(QUOTED_PREFIX) else v for k, v in values.items()}
 
 
 FAULT_CODES = ("dns.timeout", "dns.servfail", "dns.refused")
@@ -47,11 +73,11 @@ def make(
     before: Sequence[str] = (),
     after: Sequence[str] = (),
 ) -> Finding:
-    """The finding of text `key` with `values` filled in; `before`/`after`: the check's own steps
-    (from `step`) around the text's fix."""
+    """The finding of text `key` with `values` filled in (`quoted_*` ones quoted); `before`/`after`: the
+    check's own steps (from `step`) around the text's fix."""
     kb = load_dns()
     finding = kb.findings[key].to_finding(
-        kb.code_of(key), values or {}, skill=skill, evidence=evidence, needs_admin=needs_admin
+        kb.code_of(key), _filled(values or {}), skill=skill, evidence=evidence, needs_admin=needs_admin
     )
     if before or after:
         finding.fix = [*before, *finding.fix, *after]
@@ -60,7 +86,7 @@ def make(
 
 
 def step(key: str, **values: object) -> str:
-    return render(load_dns().steps[key], values)
+    return render(load_dns().steps[key], _filled(values))
 
 
 def subject(key: str, **values: object) -> str:

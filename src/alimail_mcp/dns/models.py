@@ -106,6 +106,8 @@ class DmarcCheck(CheckResult):
     """The policy that applies to the audited domain (p, or sp/np when inherited)."""
     tags: dict[str, str] = Field(default_factory=dict)
     report_destinations: list[ReportDestination] = Field(default_factory=list)
+    report_destinations_left_out: int = 0
+    """Report domains past the first ten, not checked (receivers need only send to two)."""
 
 
 # --- webmail CNAME --------------------------------------------------------------------------------
@@ -123,7 +125,7 @@ class CnameRecord(BaseModel):
     expected: str
     state: CnameState
     addresses: list[str] = Field(default_factory=list)
-    """A records published instead of a CNAME."""
+    """A records published instead of a CNAME (the first ten; the finding's evidence counts them all)."""
 
 
 class WebmailCheck(CheckResult):

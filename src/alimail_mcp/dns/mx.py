@@ -1,4 +1,9 @@
-"""MX check: which provider receives the domain's mail, against the Alibaba Mail sets in provider.yaml."""
+"""MX check: which provider receives the domain's mail, against the Alibaba Mail sets in provider.yaml.
+
+A domain may publish any number of MX records, and every host costs two address questions: the check
+examines the first MAX_MX_RECORDS by priority, and any further record naming an Alibaba Mail host
+(known by name, so it costs nothing to recognise), and says so when it leaves records out.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +20,13 @@ from alimail_mcp.knowledge.loader import load_provider
 from alimail_mcp.knowledge.provider import MxSet, Provider
 from alimail_mcp.models import DnsChange, Finding
 
+MAX_MX_RECORDS = 10
+"""MX records examined, best priority first; Alibaba Mail's largest set has three."""
+MAX_ADDRESSES = 10
+"""Addresses kept per MX host."""
+LISTED = 20
+"""Records and host names an evidence list shows."""
+
 
 @dataclass(frozen=True)
 class _Record:
@@ -27,19 +39,42 @@ async def check_mx(client: DnsClient, domain: str, *, provider: Provider | None 
     answer = await client.query(domain, "MX")
     if not answer.outcome.conclusive:
         return MxCheck(status="unreachable", findings=[fault(answer, subject("mx-records"))])
-    records = _parse(answer)
-    null_mx = [r for r in records if r.host in ("", ".")]
-    if answer.outcome is not Outcome.OK or not records or null_mx:
+    published = _parse(answer)
+    null_mx = [r for r in published if r.host in ("", ".")]
+    if answer.outcome is not Outcome.OK or not published or null_mx:
         finding = _missing(answer, domain, provider, null_mx=bool(null_mx))
-        return MxCheck(status="error", records=list(answer.records), findings=[finding])
+        return MxCheck(status="error", records=_listed(answer.records), findings=[finding])
 
+    records, left_out = _examined(published, provider)
     hosts = sorted({r.host for r in records})
     lookups = await asyncio.gather(*(_addresses(client, h) for h in hosts))
     known = _provider_names(provider)
     by_host = {h: lk for h, lk in zip(hosts, lookups, strict=True)}
     mx_hosts = [_host(r, by_host[r.host], domain, provider, known) for r in records]
     mx_hosts.sort(key=lambda h: (h.priority, h.host))
-    return _judge(domain, provider, answer, mx_hosts, by_host, known)
+    check = _judge(domain, provider, mx_hosts, by_host, known)
+    check.records = [f"{r.priority} {excerpt(r.host)}" for r in records]
+    if left_out:
+        check.findings.append(_too_many(len(published), records, left_out))
+        check.status = status_of(check.findings)
+    return check
+
+
+def _examined(records: list[_Record], provider: Provider) -> tuple[list[_Record], list[_Record]]:
+    """The records the check examines (the first MAX_MX_RECORDS by priority, then one record per
+    further Alibaba Mail host) and the ones it leaves out, both best priority first."""
+    ordered = sorted(records, key=lambda r: (r.priority, r.host))
+    kept, rest = ordered[:MAX_MX_RECORDS], ordered[MAX_MX_RECORDS:]
+    hosts = {r.host for r in kept}
+    for record in rest:
+        if record.host not in hosts and provider.mx_set_of(record.host) is not None:
+            kept.append(record)
+            hosts.add(record.host)
+    return kept, [r for r in rest if r not in kept]
+
+
+def _listed(texts: tuple[str, ...] | list[str]) -> list[str]:
+    return [excerpt(t) for t in texts[:LISTED]]
 
 
 def _host(record: _Record, lookup: _Lookup, domain: str, provider: Provider, known: frozenset[str]) -> MxHost:
@@ -78,7 +113,8 @@ async def _addresses(client: DnsClient, host: str) -> _Lookup:
     if _is_address(host):  # an address is not a host name: senders look it up as a name and find nothing
         return _Lookup(False, [], None, None)
     a, aaaa = await asyncio.gather(client.query(host, "A"), client.query(host, "AAAA"))
-    addresses = [*a.records, *aaaa.records] if a.outcome is Outcome.OK or aaaa.outcome is Outcome.OK else []
+    found = [*a.records, *aaaa.records] if a.outcome is Outcome.OK or aaaa.outcome is Outcome.OK else []
+    addresses = found[:MAX_ADDRESSES]
     chain = a.cname_chain or aaaa.cname_chain
     alias = chain[-1] if chain else None
     if addresses:
@@ -104,7 +140,6 @@ def _provider_names(provider: Provider) -> frozenset[str]:
 def _judge(
     domain: str,
     provider: Provider,
-    answer: Answer,
     hosts: list[MxHost],
     lookups: dict[str, _Lookup],
     known: frozenset[str],
@@ -141,14 +176,13 @@ def _judge(
             kept = bool(host.provider_set) or (host in alibaba_like and host.resolves is not False)
             findings.append(_alias(host, lookup.alias, kept=kept))
         if lookup.failed is not None:
-            findings.append(unverified(lookup.failed, subject("mx-host-address", host=host.host)))
+            findings.append(unverified(lookup.failed, subject("mx-host-address")))
     findings += [
         _undocumented(provider, h) for h in distinct if h in alibaba_like and h.resolves is not False
     ]
 
     return MxCheck(
         status=status_of(findings),
-        records=list(answer.records),
         findings=findings,
         hosts=hosts,
         provider_set=in_use.id if in_use else None,
@@ -169,7 +203,7 @@ def _undocumented(provider: Provider, host: MxHost) -> Finding:
     documented = ", ".join(r.host for r in provider.recommended_mx.records)
     return make(
         "mx.undocumented-host",
-        {"host": host.host, "documented": documented},
+        {"quoted_host": host.host, "documented": documented},
         evidence={"host": host.host, "priority": host.priority},
         skill=SKILL_DELIVERY,
     )
@@ -201,7 +235,7 @@ def _missing(answer: Answer, domain: str, provider: Provider, *, null_mx: bool) 
     return make(
         key,
         {"domain": domain},
-        evidence={"outcome": answer.outcome.value, "records": [excerpt(r) for r in answer.records]},
+        evidence={"outcome": answer.outcome.value, "records": _listed(answer.records)},
         after=_recommended_steps(provider),
         dns_change=_mx(first.host, first.priority),
         skill=SKILL_DELIVERY,
@@ -215,7 +249,7 @@ def _conflict(domain: str, foreign: list[MxHost], ours: list[MxHost]) -> Finding
     return make(
         "mx.conflict.ahead" if ahead else "mx.conflict",
         evidence={"foreign_hosts": [f"{h.priority} {h.host}" for h in foreign], "ahead_of_alibaba": ahead},
-        before=[step("delete-mx", host=h.host, priority=h.priority) for h in foreign],
+        before=[step("delete-mx", quoted_host=h.host, priority=h.priority) for h in foreign],
         dns_change=_mx(foreign[0].host, foreign[0].priority, "delete"),
         skill=SKILL_DELIVERY,
         needs_admin=True,
@@ -228,7 +262,7 @@ def _wrong_provider(domain: str, provider: Provider, foreign: list[MxHost]) -> F
         "mx.wrong-provider",
         {"domain": domain},
         evidence={"hosts": [f"{h.priority} {h.host}" for h in foreign]},
-        after=[*_recommended_steps(provider), *(step("delete-mx-host", host=h.host) for h in foreign)],
+        after=[*_recommended_steps(provider), *(step("delete-mx-host", quoted_host=h.host) for h in foreign)],
         dns_change=_mx(first.host, first.priority),
         skill=SKILL_DELIVERY,
         needs_admin=True,
@@ -238,7 +272,7 @@ def _wrong_provider(domain: str, provider: Provider, foreign: list[MxHost]) -> F
 def _appended(domain: str, host: MxHost, meant: str) -> Finding:
     return make(
         "mx.zone-appended.unresolvable" if host.resolves is False else "mx.zone-appended",
-        {"domain": domain, "meant": meant, "host": host.host, "priority": host.priority},
+        {"quoted_meant": meant, "quoted_host": host.host, "priority": host.priority},
         evidence={"host": host.host, "priority": host.priority, "intended": meant, "zone_appended": True},
         dns_change=_mx(meant, host.priority, "replace", host.host),
         skill=SKILL_DELIVERY,
@@ -249,9 +283,23 @@ def _appended(domain: str, host: MxHost, meant: str) -> Finding:
 def _unresolvable(host: MxHost) -> Finding:
     return make(
         "mx.host-unresolvable.address" if _is_address(host.host) else "mx.host-unresolvable",
-        {"host": host.host},
+        {"quoted_host": host.host},
         evidence={"host": host.host, "priority": host.priority},
         dns_change=DnsChange(action="delete", type="MX", host="@", value=host.host, priority=host.priority),
+        skill=SKILL_DELIVERY,
+        needs_admin=True,
+    )
+
+
+def _too_many(published: int, examined: list[_Record], left_out: list[_Record]) -> Finding:
+    return make(
+        "mx.too-many-records",
+        {"count": published, "examined": len(examined), "limit": MAX_MX_RECORDS},
+        evidence={
+            "published": published,
+            "examined": len(examined),
+            "not_examined": [f"{r.priority} {excerpt(r.host)}" for r in left_out[:LISTED]],
+        },
         skill=SKILL_DELIVERY,
         needs_admin=True,
     )
@@ -294,7 +342,7 @@ def _set_shape(mx_set: MxSet, hosts: list[MxHost], being_fixed: set[str | None])
         else:
             key = "mx.priority-odd.tied"
         steps = [
-            step("set-mx-priority", host=h.host, priority=expected[names[h.host]])
+            step("set-mx-priority", quoted_host=h.host, priority=expected[names[h.host]])
             for h in hosts
             if h.priority != expected[names[h.host]]
         ]
@@ -328,7 +376,7 @@ def _alias(host: MxHost, target: str, *, kept: bool) -> Finding:
     at the real host; another provider's alias goes away with its record, so it is only noted."""
     return make(
         "mx.host-cname" if kept else "mx.host-cname.not-kept",
-        {"host": host.host, "target": target, "priority": host.priority},
+        {"quoted_host": host.host, "quoted_target": target, "priority": host.priority},
         evidence={"host": host.host, "alias_of": target, "priority": host.priority},
         dns_change=_mx(target, host.priority, "replace", host.host) if kept else None,
         skill=SKILL_DELIVERY,

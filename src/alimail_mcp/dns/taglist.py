@@ -31,7 +31,7 @@ def parse_tags(text: str) -> TagList:
             out.problems.append(problem("tags.not-tag-value", length=len(spec)))
             continue
         if name in out.tags:
-            out.problems.append(problem("tags.repeated", name=name))
+            out.problems.append(problem("tags.repeated"))
             continue
         out.tags[name] = value.strip()
         out.order.append(name)

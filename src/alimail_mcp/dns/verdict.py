@@ -22,6 +22,7 @@ PHRASES = {
     "mx.priority-odd": "MX priorities are out of order",
     "mx.incomplete": "the MX set is incomplete",
     "mx.mixed-sets": "two Alibaba Mail MX sets are mixed",
+    "mx.too-many-records": "there are more MX records than the check examines",
     "spf.missing": "there is no SPF record",
     "spf.multiple": "there are several SPF records",
     "spf.missing-alimail-include": "SPF does not authorise Alibaba Mail",
@@ -31,6 +32,7 @@ PHRASES = {
     "spf.soft-all": "SPF ends in ~all or ?all",
     "spf.void-lookups": "SPF has too many void lookups",
     "spf.syntax": "the SPF record has a syntax error",
+    "spf.walk-truncated": "the SPF include tree is too large to check in full",
     "dkim.missing": "no DKIM key was found",
     "dkim.weak-key": "the DKIM key is too weak",
     "dkim.invalid": "a DKIM key record is invalid",
@@ -71,8 +73,18 @@ def route_of(overall: str, findings: list[Finding]) -> Route:
 
 
 def summary_of(
-    domain: str, overall: str, findings: list[Finding], plan: list[PlannedChange], *, dkim_found: bool
+    domain: str,
+    overall: str,
+    findings: list[Finding],
+    plan: list[PlannedChange],
+    *,
+    dkim_found: bool,
+    named: str | None = None,
 ) -> str:
+    """`named`: how to refer to the domain instead of its name (`the sender domain`) when the name
+    came from outside text (a bounce) rather than from the caller."""
+    lead = named[:1].upper() + named[1:] if named else domain
+    domain = named or domain
     if overall == "unreachable":
         lost = sum(1 for f in findings if f.code in FAULT_CODES and f.severity.value in _ACTIONABLE)
         return (
@@ -83,7 +95,7 @@ def summary_of(
     if overall == "ok":
         notes = [PHRASES[f.code] for f in findings if f.code in PHRASES and f.severity.value == "info"]
         parts = "MX, SPF, DKIM, DMARC" if dkim_found else "MX, SPF, DMARC"
-        head = f"{domain} is set up for Alibaba Mail: {parts} and the webmail record check out."
+        head = f"{lead} is set up for Alibaba Mail: {parts} and the webmail record check out."
         return head + (f" To consider: {'; '.join(dict.fromkeys(notes))}." if notes else "")
     actionable = [f for f in findings if f.severity.value in _ACTIONABLE]
     ranked = sorted(actionable, key=lambda f: f.severity.value != "error")
@@ -91,7 +103,7 @@ def summary_of(
         dict.fromkeys(PHRASES.get(f.code, f"{f.code.split('.')[0]} needs attention") for f in ranked)
     )
     count = len(phrases)
-    head = f"{domain} has {count} issue{'s' if count != 1 else ''} for Alibaba Mail: {'; '.join(phrases[:4])}"
+    head = f"{lead} has {count} issue{'s' if count != 1 else ''} for Alibaba Mail: {'; '.join(phrases[:4])}"
     head += "; and more." if count > 4 else "."
     if plan:
         actions = ", ".join(f"{n} {a}" for a, n in _count_actions(plan))

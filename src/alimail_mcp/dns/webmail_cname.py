@@ -13,6 +13,9 @@ from alimail_mcp.knowledge.loader import load_provider
 from alimail_mcp.knowledge.provider import Provider
 from alimail_mcp.models import DnsChange, Finding
 
+MAX_ADDRESSES = 10
+"""A records listed (and deleted by the plan) where a CNAME belongs."""
+
 
 async def check_webmail_cname(
     client: DnsClient, domain: str, *, provider: Provider | None = None
@@ -37,7 +40,7 @@ async def check_webmail_cname(
             fault(cname if not cname.outcome.conclusive else address, subject("webmail-record", name=name))
         )
     elif webmail.state in _PROBLEMS:
-        findings.append(_problem(webmail, domain))
+        findings.append(_problem(webmail, domain, address_count=len(address.records)))
     elif webmail.state == "accepted" and webmail.target in sites:
         findings.append(_site(webmail, sites[webmail.target]))
     elif webmail.state == "accepted":
@@ -90,7 +93,7 @@ def _read(
         if not address.outcome.conclusive:
             return record
         if address.outcome is Outcome.OK and not address.cname_chain:
-            record.addresses = list(address.records)
+            record.addresses = list(address.records[:MAX_ADDRESSES])
             record.state = "address-record"
             return record
     record.state = "missing"
@@ -111,34 +114,28 @@ _PROBLEMS = {
 }
 
 
-def _problem(record: CnameRecord, domain: str) -> Finding:
+def _problem(record: CnameRecord, domain: str, *, address_count: int) -> Finding:
     target = record.target or ""
     if record.state in ("missing", "address-record"):
         change = _cname(record, "add")
     else:
         change = _cname(record, "replace", target)
-    meant = (
-        zone_appended(target, domain, frozenset({record.expected}))
-        if record.state == "zone-appended"
-        else None
-    )
-    values = {
+    evidence: dict[str, object] = {
         "name": record.name,
-        "host": record.host,
+        "target": record.target,
+        "addresses": record.addresses,
         "expected": record.expected,
-        "target": target,
-        "meant": meant or target,
-        "addresses": ", ".join(record.addresses),
     }
+    if record.state == "address-record":
+        evidence["address_count"] = address_count
+    if record.state == "zone-appended":
+        evidence["intended"] = zone_appended(target, domain, frozenset({record.expected})) or target
+    # The target is outside text: our words name only the webmail name, its host record and the
+    # expected target; what was found is in the evidence.
     return make(
         _PROBLEMS[record.state],
-        values,
-        evidence={
-            "name": record.name,
-            "target": record.target,
-            "addresses": record.addresses,
-            "expected": record.expected,
-        },
+        {"name": record.name, "host": record.host, "expected": record.expected},
+        evidence=evidence,
         dns_change=change,
         skill=SKILL_SERVICE,
         needs_admin=True,

@@ -95,7 +95,7 @@ def load_zonedata(server: DnsTestServer, zonedata: dict[str, list[Any]]) -> None
 @pytest.mark.parametrize(("scenario", "name", "case"), CASES)
 async def test_rfc7208_suite(server: DnsTestServer, scenario: int, name: str, case: dict[str, Any]) -> None:
     load_zonedata(server, SCENARIOS[scenario]["zonedata"])
-    settings = Settings(resolvers=(Nameserver(server.host, server.port),), dns_timeout=0.3, dns_budget=20)
+    settings = Settings(resolvers=(Nameserver(server.host, server.port),), dns_timeout=1.0, dns_budget=20)
     client = ResolverClient.from_settings(settings)
     result = await check_mail_from(client, case["host"], case["mailfrom"], case["helo"])
     expected = case["result"] if isinstance(case["result"], list) else [case["result"]]

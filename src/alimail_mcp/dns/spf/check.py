@@ -1,27 +1,25 @@
-"""The SPF check of an audit: the domain's record, its include tree walked concurrently, the limits a
+"""The SPF check of an audit: the domain's record, its include tree (dns/spf/walk.py), the limits a
 receiver applies, whether Alibaba Mail is authorised, and the one record the domain should publish.
 
-The walk asks every independent question at once (each include level is one round trip) and, when
-a sending IP is given, check_host() runs beside it on the same client, so they share answers.
+When a sending IP is given, check_host() runs beside the walk on the same client, so they share
+answers.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass
 
-from alimail_mcp.dns.client import Answer, DnsClient, Outcome
-from alimail_mcp.dns.finding import excerpt, fault, out_of_reach, subject, unverified
+from alimail_mcp.dns.client import DnsClient
+from alimail_mcp.dns.finding import excerpt, fault, subject, unverified
 from alimail_mcp.dns.models import CheckStatus
-from alimail_mcp.dns.spf import findings, macros
+from alimail_mcp.dns.spf import findings
 from alimail_mcp.dns.spf.evaluate import check_host, parse_ip
-from alimail_mcp.dns.spf.models import AllQualifier, IncludeStatus, SpfCheck, SpfInclude, SpfResult
+from alimail_mcp.dns.spf.models import AllQualifier, SpfCheck, SpfInclude, SpfResult
 from alimail_mcp.dns.spf.record import (
     Mechanism,
     Modifier,
-    Qualifier,
     SpfRecord,
     SpfSyntaxError,
     intended_spf,
@@ -29,91 +27,13 @@ from alimail_mcp.dns.spf.record import (
     parse_lenient,
     spf_records,
 )
+from alimail_mcp.dns.spf.walk import Walk, static_name
 from alimail_mcp.knowledge.loader import load_provider
 from alimail_mcp.knowledge.provider import Provider
 from alimail_mcp.models import DnsChange, Finding, Severity
 
-MAX_DEPTH = 12
-"""Include chains deeper than this are not followed (a receiver stops at 10 lookups anyway)."""
-_VOID = (Outcome.NXDOMAIN, Outcome.NODATA)
-Via = Literal["include", "redirect"]
-
-
-@dataclass
-class _Walk:
-    """What walking a record's include tree found, summed over the whole tree."""
-
-    client: DnsClient
-    lookups: int = 0
-    void: list[str] = field(default_factory=list)
-    void_terms: set[str] = field(default_factory=set)
-    """Terms of the domain's own record that name nothing (safe to drop)."""
-    loops: list[str] = field(default_factory=list)
-    faults: list[tuple[Answer, str]] = field(default_factory=list)
-    """Targets whose record could not be read (timeout, SERVFAIL): receivers fail on them too."""
-    refused: list[tuple[Answer, str]] = field(default_factory=list)
-    """Targets the resolver would not answer for (an authoritative-only server): left unverified."""
-    records: dict[str, SpfRecord] = field(default_factory=dict)
-
-    async def terms(
-        self, domain: str, record: SpfRecord, path: tuple[str, ...]
-    ) -> tuple[list[SpfInclude], int]:
-        """Follow a record's reachable includes and redirect, check its names; (includes, own lookups)."""
-        reachable, redirect = record.reachable, record.effective_redirect
-        own = sum(1 for m in reachable if m.costs_lookup) + (1 if redirect is not None else 0)
-        self.lookups += own
-        follows = [
-            self.follow(m.domain_text or "", "include", m.qualifier, path)
-            for m in reachable
-            if m.name == "include"
-        ]
-        if redirect is not None:
-            follows.append(self.follow(redirect.value, "redirect", "+", path))
-        checks = [
-            self.void_check(m, domain, top=len(path) == 1)
-            for m in reachable
-            if m.name in ("a", "mx", "exists")
-        ]
-        included, _ = await asyncio.gather(asyncio.gather(*follows), asyncio.gather(*checks))
-        return list(included), own
-
-    async def follow(self, spec: str, via: Via, qualifier: Qualifier, path: tuple[str, ...]) -> SpfInclude:
-        def node(domain: str, status: IncludeStatus, **more: Any) -> SpfInclude:
-            return SpfInclude(domain=domain, via=via, qualifier=qualifier, status=status, **more)
-
-        target = _static_name(spec)
-        if target is None:
-            return node(spec[:120], "dynamic")
-        if target in path or len(path) > MAX_DEPTH:
-            self.loops.append(" -> ".join((*path, target)))
-            return node(target, "loop")
-        answer = await self.client.query(target, "TXT")
-        if not answer.outcome.conclusive:
-            lost = self.refused if out_of_reach(answer) else self.faults
-            lost.append((answer, subject("spf-target", target=target, via=via, parent=path[-1])))
-            return node(target, "unreachable")
-        published = spf_records(answer.records)
-        if not published:
-            if answer.outcome in _VOID:
-                self.void.append(target)
-            return node(target, "no-record")
-        record, errors = parse_lenient(published[0])
-        self.records[target] = record
-        includes, own = await self.terms(target, record, (*path, target))
-        status: IncludeStatus = "multiple" if len(published) > 1 else "syntax" if errors else "ok"
-        return node(target, status, record=excerpt(published[0]), lookups=own, includes=includes)
-
-    async def void_check(self, mechanism: Mechanism, domain: str, *, top: bool) -> None:
-        """A term naming a host with no records authorises nothing and spends a void lookup."""
-        name = domain if mechanism.domain_text is None else _static_name(mechanism.domain_text)
-        if name is None:
-            return
-        types = {"a": ("A", "AAAA"), "mx": ("MX",), "exists": ("A",)}[mechanism.name]
-        answers = await asyncio.gather(*(self.client.query(name, t) for t in types))
-        if all(a.outcome in _VOID for a in answers):
-            self.void.append(f"{name} ({mechanism.text[:60]})")
-            if top:
-                self.void_terms.add(mechanism.text.lower())
+MAX_RECORDS = 10
+"""SPF records read, listed and deleted by the plan when a domain publishes several (one is allowed)."""
 
 
 async def check_spf(client: DnsClient, domain: str, *, sending_ip: str | None = None) -> SpfCheck:
@@ -137,7 +57,7 @@ async def check_spf(client: DnsClient, domain: str, *, sending_ip: str | None = 
         change = DnsChange(action="add", type="TXT", host="@", value=provider.spf.recommended_record)
         result = SpfCheck(status="error", findings=[findings.missing(domain, change)], changes=[change])
     else:
-        result = await _audit(client, domain, published, provider)
+        result = await _audit(client, domain, published[:MAX_RECORDS], provider, count=len(published))
     if evaluation is not None:
         result.evaluation = await evaluation
         if result.evaluation.explanation:  # the domain's exp= text: outside text, shown as evidence
@@ -162,12 +82,15 @@ def _malformed_version(domain: str, near: list[str], provider: Provider) -> SpfC
     )
 
 
-async def _audit(client: DnsClient, domain: str, published: list[str], provider: Provider) -> SpfCheck:
+async def _audit(
+    client: DnsClient, domain: str, published: list[str], provider: Provider, *, count: int
+) -> SpfCheck:
+    """The audit of the first `published` records of the `count` the domain publishes."""
     record, errors = parse_lenient(published[0])
-    walk = _Walk(client)
-    includes, _ = await walk.terms(domain, record, (domain,))
+    walk = Walk(client, domain)
+    includes = await walk.run(record)
     accepted = {name.lower() for name in provider.spf.accepted_includes}
-    authorizes = _authorizes(includes, accepted)
+    authorizes = walk.reaches(accepted)
     qualifier, all_known = _all_qualifier(record, walk.records)
     recommended = recommend(
         published,
@@ -178,7 +101,7 @@ async def _audit(client: DnsClient, domain: str, published: list[str], provider:
         add_include=not authorizes,
     )
     changes = _changes(published, recommended)
-    verdict = _Verdict(domain, published, record, walk, includes, changes[0] if changes else None)
+    verdict = _Verdict(domain, published, count, record, walk, includes, changes[0] if changes else None)
     found = verdict.findings(
         errors, provider, authorizes=authorizes, qualifier=qualifier, all_known=all_known
     )
@@ -205,8 +128,9 @@ class _Verdict:
 
     domain: str
     published: list[str]
+    count: int
     record: SpfRecord
-    walk: _Walk
+    walk: Walk
     includes: list[SpfInclude]
     change: DnsChange | None
 
@@ -221,12 +145,12 @@ class _Verdict:
     ) -> list[Finding]:
         domain, text, walk, change = self.domain, self.published[0], self.walk, self.change
         accepted = {name.lower() for name in provider.spf.accepted_includes}
-        # Failed lookups leave the outcome open; targets the resolver refused count as not authorising
-        # Alibaba Mail (they are other parties' records) and are reported as unverified.
-        complete = not walk.faults
+        # Failed lookups and a truncated walk leave the outcome open; targets the resolver refused count
+        # as not authorising Alibaba Mail (they are other parties' records) and are reported as unverified.
+        complete = not walk.faults and not walk.truncated
         found: list[Finding] = []
-        if len(self.published) > 1:
-            found.append(findings.multiple(domain, self.published, change))
+        if self.count > 1:
+            found.append(findings.multiple(domain, self.published, self.count, change))
         if errors:
             found.append(findings.syntax(domain, text, errors, change))
         if not authorizes and complete and not _mentions(self.published[1:], accepted):
@@ -247,6 +171,8 @@ class _Verdict:
         # when every record on the way was read.
         if qualifier in ("~all", "?all", None) and all_known:
             found.append(findings.soft_all(domain, text, qualifier, change))
+        if walk.truncated:
+            found.append(findings.walk_truncated(domain, walk.truncated, walk.names_read))
         found += [fault(answer, what) for answer, what in walk.faults]
         found += [unverified(answer, what) for answer, what in walk.refused]
         return found
@@ -290,17 +216,15 @@ def _kept_term(term: Mechanism | Modifier, skip_targets: set[str], drop_terms: C
     if isinstance(term, Modifier):
         if term.name != "redirect":
             return term.text
-        return None if _static_name(term.value) in skip_targets else f"include:{term.value}"
-    if term.name == "all" or (
-        term.name == "include" and _static_name(term.domain_text or "") in skip_targets
-    ):
+        return None if static_name(term.value) in skip_targets else f"include:{term.value}"
+    if term.name == "all" or (term.name == "include" and static_name(term.domain_text or "") in skip_targets):
         return None
     return term.text
 
 
 def _includes_name(term: str) -> str | None:
     text = term.lstrip("+").lower()
-    return _static_name(text[len("include:") :]) if text.startswith("include:") else None
+    return static_name(text[len("include:") :]) if text.startswith("include:") else None
 
 
 def _mentions(records: Sequence[str], accepted: set[str]) -> bool:
@@ -321,13 +245,6 @@ def _changes(published: list[str], recommended: str) -> list[DnsChange]:
     return changes
 
 
-def _authorizes(includes: list[SpfInclude], accepted: set[str]) -> bool:
-    """An accepted include is reached through includes that pass (qualifier +) all the way."""
-    return any(
-        i.qualifier == "+" and (i.domain in accepted or _authorizes(i.includes, accepted)) for i in includes
-    )
-
-
 def _all_qualifier(record: SpfRecord, records: dict[str, SpfRecord]) -> tuple[AllQualifier | None, bool]:
     """The record's `all`, or that of the record it redirects to (following redirects), and whether it
     is known: False when a redirect leads to a record that could not be read (or has macros)."""
@@ -337,7 +254,7 @@ def _all_qualifier(record: SpfRecord, records: dict[str, SpfRecord]) -> tuple[Al
         redirect = current.effective_redirect
         if redirect is None:
             return None, True  # no `all` anywhere: neutral
-        target = _static_name(redirect.value)
+        target = static_name(redirect.value)
         if target is None or target in seen or target not in records:
             return None, False
         seen.add(target)
@@ -363,15 +280,8 @@ def _broken(includes: list[SpfInclude]) -> list[SpfInclude]:
 
 
 def _names(includes: list[SpfInclude]) -> list[str]:
-    return [name for i in includes for name in (i.domain, *_names(i.includes))]
-
-
-def _static_name(spec: str) -> str | None:
-    """The name a domain-spec without macros stands for; None when it has macros or is invalid."""
-    if "%" in spec:
-        return None
-    name = macros.query_name(spec)
-    return name.lower() if name else None
+    names = [name for i in includes for name in (i.domain, *_names(i.includes))]
+    return list(dict.fromkeys(names))
 
 
 def _status(found: list[Finding]) -> CheckStatus:

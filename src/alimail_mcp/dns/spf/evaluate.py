@@ -2,6 +2,10 @@
 
 Section numbers in comments refer to RFC 7208. DNS goes through a `DnsClient`; its answers are
 shared, so an audit that walked the include tree first finds the records already there.
+
+Reasons and trace details are our words: a name or term read from DNS is only ever appended to a
+reason as a quoted value (dns/finding.py `quoted`), never to a trace step's detail, whose `domain`
+and `term` fields hold it.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from alimail_mcp.dns.client import Answer, DnsClient, Outcome
+from alimail_mcp.dns.finding import quoted
 from alimail_mcp.dns.spf import macros
 from alimail_mcp.dns.spf.macros import MacroSyntaxError, Token
 from alimail_mcp.dns.spf.models import SpfResult, SpfResultCode, SpfStep
@@ -23,6 +28,8 @@ LOOKUP_LIMIT = 10
 VOID_LIMIT = 2
 NAMES_LIMIT = 10
 """MX names per mx term, PTR names per ptr term or %{p} (4.6.4)."""
+TRACE_STEPS = 200
+"""Steps kept in a trace: a record may list thousands of ip4 terms; the steps that decided come last."""
 _QUALIFIER_RESULT: dict[str, SpfResultCode] = {"+": "pass", "-": "fail", "~": "softfail", "?": "neutral"}
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -30,12 +37,18 @@ StepOutcome = Literal["match", "no-match", "error", "default"]
 
 
 class _Abort(Exception):
-    """Ends the evaluation with permerror or temperror."""
+    """Ends the evaluation with permerror or temperror: why in our `words`, and the outside `values`
+    (names, terms) it is about, quoted after them in the reason."""
 
-    def __init__(self, result: SpfResultCode, reason: str) -> None:
+    def __init__(self, result: SpfResultCode, words: str, *values: str) -> None:
         self.result = result
-        self.reason = reason
-        super().__init__(reason)
+        self.words = words
+        self.reason = _reason(words, *values)
+        super().__init__(self.reason)
+
+
+def _reason(words: str, *values: str) -> str:
+    return f"{words}: {', '.join(quoted(v, 120) for v in values)}" if values else words
 
 
 @dataclass(frozen=True)
@@ -63,49 +76,59 @@ class _Evaluation:
         """check_host() for `domain`: pass/fail/softfail/neutral/none, or raises _Abort."""
         record = await self._record(domain)
         if record is None:
-            return _Outcome("none", f"{domain} publishes no SPF record")
+            return _Outcome("none", _reason("no SPF record is published", domain))
         for mechanism in record.mechanisms:
             try:
                 matched = await self._matches(mechanism, domain, depth)
             except _Abort as exc:
-                self._step(domain, mechanism.text, "error", depth, exc.reason)
+                self._step(domain, mechanism.text, "error", depth, exc.words)
                 raise
             self._step(domain, mechanism.text, "match" if matched else "no-match", depth)
             if matched:
                 result = _QUALIFIER_RESULT[mechanism.qualifier]
                 explanation = await self._explain(record, domain) if result == "fail" and depth == 0 else None
-                return _Outcome(result, f"{mechanism.text[:80]!r} matched in {domain}", explanation)
+                reason = _reason(
+                    "a term matched (the term, the record's domain)", mechanism.text[:80], domain
+                )
+                return _Outcome(result, reason, explanation)
         redirect = record.redirect
         if redirect is not None and redirect.domain is not None:
             return await self._redirect(domain, redirect.text, redirect.domain, depth)
         self._step(domain, "(default)", "default", depth, "no mechanism matched")
-        return _Outcome("neutral", f"no mechanism matched in {domain}")
+        return _Outcome("neutral", _reason("no mechanism matched", domain))
 
     async def _record(self, domain: str) -> SpfRecord | None:
         """The domain's one SPF record (4.4, 4.5), None when it has none."""
         answer = await self.client.query(domain, "TXT")
         if not answer.outcome.conclusive:
-            raise _Abort("temperror", f"the TXT lookup for {domain} failed ({answer.outcome.value})")
+            raise _Abort("temperror", f"a TXT lookup failed ({answer.outcome.value})", domain)
         records = spf_records(answer.records)
         if len(records) > 1:
-            raise _Abort("permerror", f"{domain} publishes {len(records)} SPF records; one is allowed")
+            raise _Abort(
+                "permerror", f"{len(records)} SPF records are published where one is allowed", domain
+            )
         if not records:
             return None
         try:
             return parse_record(records[0])
         except SpfSyntaxError as exc:
-            raise _Abort("permerror", f"the SPF record of {domain} is invalid: {exc}") from None
+            terms = (exc.term,) if exc.term else ()
+            raise _Abort(
+                "permerror", "an SPF record is invalid (the domain, the term)", domain, *terms
+            ) from None
 
     async def _redirect(self, domain: str, text: str, spec: tuple[Token, ...], depth: int) -> _Outcome:
         """redirect= (6.1): the target's result replaces this record's; no record there is permerror."""
         self._count_lookup()
         target = macros.query_name(await self._expand(spec, domain))
-        self._step(domain, text, "match", depth, f"evaluating {target}")
+        self._step(domain, text, "match", depth, "evaluating the redirect target")
         if target is None or not _valid_domain(target):
-            raise _Abort("permerror", f"redirect target of {domain} is not a valid domain")
+            raise _Abort(
+                "permerror", "a redirect target is not a valid domain (the redirecting domain)", domain
+            )
         outcome = await self.check(target, depth)
         if outcome.result == "none":
-            raise _Abort("permerror", f"redirect target {target} publishes no SPF record")
+            raise _Abort("permerror", "a redirect target publishes no SPF record", target)
         return outcome
 
     # -- mechanisms (5) -----------------------------------------------------------------------
@@ -139,7 +162,7 @@ class _Evaluation:
             raise _Abort("permerror", "include target is not a valid domain")
         outcome = await self.check(target, depth + 1)
         if outcome.result == "none":
-            raise _Abort("permerror", f"included domain {target} publishes no SPF record")
+            raise _Abort("permerror", "an included domain publishes no SPF record", target)
         return outcome.result == "pass"
 
     async def _mx(self, target: str, mechanism: Mechanism) -> bool:
@@ -147,7 +170,9 @@ class _Evaluation:
         self._check_void(answer)
         if len(answer.records) > NAMES_LIMIT:
             raise _Abort(
-                "permerror", f"{target} has {len(answer.records)} MX records; at most 10 are evaluated"
+                "permerror",
+                f"an mx term names {len(answer.records)} MX records; at most 10 are evaluated",
+                target,
             )
         hosts = [record.split(" ", 1)[-1] for record in answer.records]
         found = await asyncio.gather(*(self._addresses(host) for host in hosts if host != "."))
@@ -258,12 +283,14 @@ class _Evaluation:
     async def _lookup(self, name: str, rdtype: str) -> Answer:
         answer = await self.client.query(name, rdtype)
         if not answer.outcome.conclusive:
-            raise _Abort("temperror", f"the {rdtype} lookup for {name} failed ({answer.outcome.value})")
+            raise _Abort("temperror", f"a {rdtype} lookup failed ({answer.outcome.value})", name)
         return answer
 
     def _step(self, domain: str, term: str, outcome: StepOutcome, depth: int, detail: str = "") -> None:
         """Record a step; a depth-0 step that ends the evaluation is the one that decided."""
         step = SpfStep(domain=domain, term=term[:80], outcome=outcome, depth=depth, detail=detail)
+        if len(self.trace) >= TRACE_STEPS:
+            self.trace.pop(0)
         self.trace.append(step)
         if depth == 0:
             self.decided_by = step
@@ -288,7 +315,7 @@ async def check_host(
     sender = _sender(sender, domain)
     evaluation = _Evaluation(client, address, sender, helo, receiver)
     if not _valid_domain(domain):  # 4.3: a malformed domain gets "none"
-        outcome = _Outcome("none", f"{domain[:80]!r} is not a valid domain name")
+        outcome = _Outcome("none", _reason("the domain is not a valid domain name", domain[:80]))
     else:
         try:
             outcome = await evaluation.check(domain, 0)

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from alimail_mcp.dns.finding import SKILL_CONFIGURATION, SKILL_DELIVERY, excerpt, make, step
 from alimail_mcp.dns.spf.models import SpfInclude, SpfResult
 from alimail_mcp.dns.spf.record import SpfSyntaxError
+from alimail_mcp.dns.spf.walk import MAX_DEPTH, MAX_ENTRIES, MAX_NAMES, MAX_VOID_CHECKS
 from alimail_mcp.knowledge.provider import Provider
 from alimail_mcp.models import DnsChange, Finding
 
@@ -35,11 +36,11 @@ def missing(domain: str, change: DnsChange) -> Finding:
     )
 
 
-def multiple(domain: str, records: Sequence[str], change: DnsChange | None) -> Finding:
+def multiple(domain: str, records: Sequence[str], count: int, change: DnsChange | None) -> Finding:
     return make(
         "spf.multiple",
-        {"count": len(records)},
-        evidence={"domain": domain, "records": _records(records)},
+        {"count": count},
+        evidence={"domain": domain, "records": _records(records), "published": count},
         dns_change=change,
         skill=SKILL_DELIVERY,
     )
@@ -126,6 +127,15 @@ def loop(domain: str, chains: list[str], change: DnsChange | None) -> Finding:
     )
 
 
+def walk_truncated(domain: str, limits: Sequence[str], names_read: int) -> Finding:
+    return make(
+        "spf.walk-truncated",
+        {"names": MAX_NAMES, "entries": MAX_ENTRIES, "depth": MAX_DEPTH, "void_checks": MAX_VOID_CHECKS},
+        evidence={"domain": domain, "limits_reached": list(limits), "records_read": names_read},
+        skill=SKILL_DELIVERY,
+    )
+
+
 _BROKEN = {
     "no-record": "spf.broken-include.no-record",
     "multiple": "spf.broken-include.multiple",
@@ -134,9 +144,10 @@ _BROKEN = {
 
 
 def broken_include(domain: str, include: SpfInclude, change: DnsChange | None) -> Finding:
+    which = "An include" if include.via == "include" else "The redirect"
     return make(
         _BROKEN[include.status],
-        {"via": include.via, "target": include.domain},
+        {"via": include.via, "which": which, "quoted_target": include.domain},
         evidence={
             "domain": domain,
             "target": include.domain,
@@ -152,7 +163,7 @@ def broken_include(domain: str, include: SpfInclude, change: DnsChange | None) -
 def ip_not_authorized(evaluation: SpfResult) -> Finding:
     return make(
         "spf.ip-not-authorized" if evaluation.result == "fail" else "spf.ip-not-authorized.not-fail",
-        {"result": evaluation.result, "ip": evaluation.ip},
+        {"result": evaluation.result},
         evidence={
             "ip": evaluation.ip,
             "result": evaluation.result,

@@ -24,6 +24,7 @@ class SpfStep(BaseModel):
     depth: int = 0
     """0 for the checked domain's record (and the records it redirects to), +1 per include."""
     detail: str = ""
+    """The engine's words only; the names are in `domain` and `term`."""
 
 
 class SpfResult(BaseModel):
@@ -34,19 +35,22 @@ class SpfResult(BaseModel):
     domain: str
     sender: str
     reason: str
-    """Why, in a few words (the engine's wording; quoted terms are evidence)."""
+    """Why, in the engine's words; the names and terms it is about follow as quoted values."""
     explanation: str | None = None
     """The domain's exp= text, expanded, on fail; None otherwise or when it could not be used."""
     decided_by: SpfStep | None = None
     """The step of the checked domain's record that gave the result (None: nothing matched)."""
     trace: list[SpfStep] = Field(default_factory=list)
+    """The last 200 steps at most (a record may list thousands of terms; the deciding steps come last)."""
     lookups: int = 0
     """DNS-querying terms evaluated (limit 10)."""
     void_lookups: int = 0
     """Lookups that found nothing (limit 2)."""
 
 
-IncludeStatus = Literal["ok", "no-record", "multiple", "syntax", "loop", "unreachable", "dynamic"]
+IncludeStatus = Literal[
+    "ok", "no-record", "multiple", "syntax", "loop", "unreachable", "dynamic", "repeated", "not-followed"
+]
 
 
 class SpfInclude(BaseModel):
@@ -56,7 +60,9 @@ class SpfInclude(BaseModel):
     via: Literal["include", "redirect"]
     qualifier: Literal["+", "-", "~", "?"] = "+"
     status: IncludeStatus
-    """`dynamic`: the target has macros, so it depends on the message and is not followed."""
+    """`dynamic`: the target has macros, so it depends on the message and is not followed; `repeated`:
+    the target is listed, with what it reaches, where the walk met it first; `not-followed`: past the
+    walk's limits (see spf.walk-truncated)."""
     record: str | None = None
     lookups: int = 0
     """DNS-querying terms in this record itself (its includes count in their own entries)."""
