@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from alimail_mcp.diagnosis import mda
 from alimail_mcp.diagnosis.arf import is_feedback
-from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
+from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report, appended
 from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.smtp import find_command, find_status, sweep
 from alimail_mcp.mail.addresses import first_address, is_address
@@ -219,7 +219,7 @@ def read_dsn(mail: Mail) -> Report | None:
         elif m := rx(r"^Diagnostic-Code:[ ]*(.+)$").match(line):
             d.diagnosis = m.group(1)
         elif previous.startswith("Diagnostic-Code:") and (m := rx(r"^[ \t]+(.+)$").match(line)):
-            d.diagnosis += " " + m.group(1)
+            d.diagnosis = appended(d.diagnosis, " " + m.group(1))
             line = "Diagnostic-Code: " + line
         elif m := rx(r"^Reporting-MTA:[ ]*(?:DNS|dns);[ ]*(.+)$").match(line):
             per_message["remote_host"] = per_message["remote_host"] or m.group(1).lower()
@@ -228,7 +228,7 @@ def read_dsn(mail: Mail) -> Report | None:
         elif m := rx(r"^Arrival-Date:[ ]*(.+)$").match(line):
             per_message["date"] = m.group(1)
         elif not rx(r"^[ -]+").match(line) and _ERROR_LINE.match(line):
-            d.alterrors += " " + line
+            d.alterrors = appended(d.alterrors, " " + line)
         previous = line
 
     if not recipients and mail.has_headers:
@@ -305,7 +305,7 @@ def _fallback(mail: Mail, deliveries: list[Delivery], *, bare: bool = False) -> 
             found += 1
         elif m := rx(r"\((?:expanded|generated) from:? ([^@]+@[^@]+)\)").search(line):
             d.alias = first_address(m.group(1))
-        d.diagnosis += " " + line
+        d.diagnosis = appended(d.diagnosis, " " + line)
     return found
 
 

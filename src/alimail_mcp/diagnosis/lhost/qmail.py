@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
+from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report, appended
 from alimail_mcp.diagnosis.lhost._common import fillet
 from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.smtp import find_status, sweep
@@ -87,7 +87,7 @@ def read(mail: Mail) -> Report | None:
             deliveries.append(Delivery(recipient=m.group(1)))
         elif deliveries:
             d = deliveries[-1]
-            d.diagnosis += line + " "
+            d.diagnosis = appended(d.diagnosis, line + " ")
             if line.startswith("Remote host said:"):
                 remote_said[len(deliveries) - 1] = line
             if not d.remote_host and (m := _HOST.search(line)):
