@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from alimail_mcp.deadline import check
 from alimail_mcp.diagnosis import lhost
 from alimail_mcp.diagnosis.catalog import Cause, catalog
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
@@ -209,6 +210,7 @@ def _looks_like_bounce(mail: Mail) -> bool:
 
 def _classify(fact: Fact, text: str, *, bare: bool = False) -> Classified:
     """Attach the receiver and the catalog cause; let the cause correct what the text could not tell."""
+    check()
     cat = catalog()
     receiver = detect(text, fact.remote_host, fact.destination)
     if fact.reason in NOT_FAILURES:

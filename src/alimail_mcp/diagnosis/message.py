@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from email.message import Message
 
+from alimail_mcp.deadline import check
 from alimail_mcp.diagnosis.delivery import Mail
 from alimail_mcp.mail.delivery_status import spelled
 from alimail_mcp.mail.encoded_words import decode_words
@@ -89,6 +90,7 @@ def read_messages(data: bytes, budget: Budget | None = None) -> list[Mail]:
             budget.cut = True
             break
         budget.messages -= 1
+        check()
         mails.append(read_message(budget.take_bytes(chunk), budget))
     return mails or [read_message(budget.take_bytes(data), budget)]
 
@@ -124,6 +126,7 @@ def _flatten(message: Message, attached: list[Message]) -> list[str]:
     """The texts of the message's parts in order; attached bounces are added to `attached`."""
     out: list[str] = []
     for ctype, part in walk(message, whole=_WHOLE_TYPES, plain_over_html=True):
+        check()
         if ctype in _STATUS_TYPES:
             out.append(f"Content-Type: {ctype}\n" + _fields_text(part))
         elif ctype in _HEADER_TYPES:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from alimail_mcp.deadline import check
 from alimail_mcp.diagnosis import mda
 from alimail_mcp.diagnosis.arf import is_feedback
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report, appended
@@ -14,6 +15,8 @@ from alimail_mcp.diagnosis.smtp import find_command, find_status, sweep
 from alimail_mcp.mail.addresses import first_address, is_address
 from alimail_mcp.mail.delivery_status import PER_MESSAGE_FIELDS, PER_RECIPIENT_FIELDS
 
+CHECK_LINES = 4096
+"""Lines read between two looks at the call's deadline."""
 _ACTIONS = {"deliverable": "delivered", "expired": "delayed", "failure": "failed"}
 _FIELD = {
     "addr": re.compile(r"^((?:Original|Final|X-Actual)-Recipient):[ ]*(.+?);[ ]*(.+)", re.IGNORECASE),
@@ -166,7 +169,9 @@ def read_dsn(mail: Mail) -> Report | None:
     per_message: dict[str, str] = {"date": "", "remote_host": "", "lhost": ""}
     previous = ""
     body_lines = mail.body.split("\n")
-    for line in body_lines:
+    for number, line in enumerate(body_lines):
+        if not number % CHECK_LINES:
+            check()
         lowered = line.lower()
         if not reading and _START.match(lowered):
             reading = True
@@ -287,7 +292,9 @@ def _fallback(mail: Mail, deliveries: list[Delivery], *, bare: bool = False) -> 
             return -1
     d = deliveries[-1]
     found = 0
-    for line in mail.body.split("\n"):
+    for number, line in enumerate(mail.body.split("\n")):
+        if not number % CHECK_LINES:
+            check()
         lowered = line.lower()
         if _RFC822.match(lowered) or _STOP.search(lowered):
             break
