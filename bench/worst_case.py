@@ -193,7 +193,10 @@ def mime_cases(size: int) -> Iterator[tuple[str, str]]:
     yield "mime:many-status-blocks", fill(status, size, report)
     for name, words in (("503", "503 "), ("angles", "<"), ("parens", "("), ("spf", " spf" + " " * 40)):
         hostile = fill(words, 4000)
-        block = f"Final-Recipient: rfc822; a@example.com\nAction: failed\nStatus: 5.0.0\nDiagnostic-Code: smtp; {hostile}\n\n"
+        block = (
+            "Final-Recipient: rfc822; a@example.com\nAction: failed\nStatus: 5.0.0\n"
+            f"Diagnostic-Code: smtp; {hostile}\n\n"
+        )
         yield f"mime:status-blocks-{name}", fill(block, size, report)
     html = head + "Content-Type: text/html\n\n"
     yield "mime:html-angles", fill("<", size, html)
