@@ -29,6 +29,9 @@ MAX_MESSAGES = 1000
 MAX_LINES = 400_000
 """Lines read from one input: the messages' source lines and then their decoded texts (a base64
 part can decode to many more lines than it takes)."""
+MAX_TEXT_CHARS = 2_000_000
+"""Characters of decoded text the readers go through, all messages together: their line patterns
+cost about half a microsecond a character on hostile text (a typical bounce has 5,000)."""
 MAX_ATTACHED = 20
 """Attached notifications kept per message (a forwarded bounce is read from its attachment)."""
 _OPENING = re.compile(r"<(script|style)", re.IGNORECASE)
@@ -50,15 +53,20 @@ _WHOLE_TYPES = frozenset((*_STATUS_TYPES, *_ORIGINAL_TYPES, *_HEADER_TYPES))
 
 @dataclass(slots=True)
 class Budget:
-    """What is left to read of one input: lines (source and decoded text together) and messages."""
+    """What is left to read of one input: lines (source and decoded text together), characters of
+    decoded text, and messages."""
 
     lines: int = MAX_LINES
+    chars: int = MAX_TEXT_CHARS
     messages: int = MAX_MESSAGES
     cut: bool = False
     """Reading stopped at a limit before the end of the input."""
 
     def take(self, text: str) -> str:
-        """`text` up to the lines left (all of it when it fits); what it takes is spent."""
+        """`text` up to the lines and characters left (all of it when it fits); what it takes is spent."""
+        if len(text) > self.chars:
+            text, self.cut = text[: self.chars], True
+        self.chars -= len(text)
         count = text.count("\n") + 1
         if count <= self.lines:
             self.lines -= count
@@ -86,7 +94,7 @@ def read_messages(data: bytes, budget: Budget | None = None) -> list[Mail]:
         return [bare_text(budget.take_bytes(data), budget)]
     mails: list[Mail] = []
     for chunk in mbox_messages(data):
-        if budget.messages == 0 or budget.lines == 0:
+        if budget.messages == 0 or budget.lines == 0 or budget.chars == 0:
             budget.cut = True
             break
         budget.messages -= 1
