@@ -53,36 +53,44 @@ _WHOLE_TYPES = frozenset((*_STATUS_TYPES, *_ORIGINAL_TYPES, *_HEADER_TYPES))
 
 @dataclass(slots=True)
 class Budget:
-    """What is left to read of one input: lines (source and decoded text together), characters of
-    decoded text, and messages."""
+    """What is left to read of one input: source lines (what the MIME parser goes through), lines
+    and characters of decoded text (what the readers go through), and messages."""
 
+    source_lines: int = MAX_LINES
     lines: int = MAX_LINES
     chars: int = MAX_TEXT_CHARS
     messages: int = MAX_MESSAGES
     cut: bool = False
     """Reading stopped at a limit before the end of the input."""
 
+    @property
+    def spent(self) -> bool:
+        return not (self.source_lines and self.lines and self.chars and self.messages)
+
     def take(self, text: str) -> str:
-        """`text` up to the lines and characters left (all of it when it fits); what it takes is spent."""
+        """Decoded `text` up to the lines and characters left (all of it when it fits)."""
         if len(text) > self.chars:
             text, self.cut = text[: self.chars], True
         self.chars -= len(text)
-        count = text.count("\n") + 1
-        if count <= self.lines:
-            self.lines -= count
-            return text
-        kept = "\n".join(text.split("\n", self.lines)[: self.lines])
-        self.lines, self.cut = 0, True
+        text, self.lines = self._lines(text, self.lines)
+        return text
+
+    def take_source(self, data: bytes) -> bytes:
+        """A message's source up to the lines left."""
+        count = data.count(b"\n") + 1
+        if count <= self.source_lines:
+            self.source_lines -= count
+            return data
+        kept = b"\n".join(data.split(b"\n", self.source_lines)[: self.source_lines])
+        self.source_lines, self.cut = 0, True
         return kept
 
-    def take_bytes(self, data: bytes) -> bytes:
-        count = data.count(b"\n") + 1
-        if count <= self.lines:
-            self.lines -= count
-            return data
-        kept = b"\n".join(data.split(b"\n", self.lines)[: self.lines])
-        self.lines, self.cut = 0, True
-        return kept
+    def _lines(self, text: str, left: int) -> tuple[str, int]:
+        count = text.count("\n") + 1
+        if count <= left:
+            return text, left - count
+        self.cut = True
+        return "\n".join(text.split("\n", left)[:left]), 0
 
 
 def read_messages(data: bytes, budget: Budget | None = None) -> list[Mail]:
@@ -91,16 +99,16 @@ def read_messages(data: bytes, budget: Budget | None = None) -> list[Mail]:
     budget = budget if budget is not None else Budget()
     data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").lstrip(b"\n")
     if not looks_like_message(data):
-        return [bare_text(budget.take_bytes(data), budget)]
+        return [bare_text(budget.take_source(data), budget)]
     mails: list[Mail] = []
     for chunk in mbox_messages(data):
-        if budget.messages == 0 or budget.lines == 0 or budget.chars == 0:
+        if budget.spent:
             budget.cut = True
             break
         budget.messages -= 1
         check()
-        mails.append(read_message(budget.take_bytes(chunk), budget))
-    return mails or [read_message(budget.take_bytes(data), budget)]
+        mails.append(read_message(budget.take_source(chunk), budget))
+    return mails or [read_message(budget.take_source(data), budget)]
 
 
 def bare_text(data: bytes, budget: Budget | None = None) -> Mail:
