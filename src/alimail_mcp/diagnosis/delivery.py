@@ -15,9 +15,9 @@ growing past this many characters: nine times the longest error text of the boun
 
 
 def appended(text: str, more: str) -> str:
-    """`text` with `more` added while it is shorter than TEXT_CHARS. A reader adds a line at a time,
-    and a string grown without end for every line of a long input is copied whole each time."""
-    return text + more if len(text) < TEXT_CHARS else text
+    """`text` with `more` added, up to TEXT_CHARS in all. A reader adds a line at a time, and a string
+    grown without end for every line of a long input is copied whole each time."""
+    return text + more[: TEXT_CHARS - len(text)] if len(text) < TEXT_CHARS else text
 
 
 @dataclass(slots=True)

@@ -13,7 +13,7 @@ from alimail_mcp.diagnosis.catalog import Cause
 from alimail_mcp.diagnosis.classify import MAX_RECIPIENTS as MAX_CLASSIFIED
 from alimail_mcp.diagnosis.classify import Analysis, Classified
 from alimail_mcp.diagnosis.fact import NOT_FAILURES
-from alimail_mcp.diagnosis.message import MAX_LINES, MAX_MESSAGES, MAX_TEXT_CHARS
+from alimail_mcp.diagnosis.message import MAX_LINES, MAX_MESSAGES, MAX_PARTS, MAX_TEXT_CHARS
 from alimail_mcp.diagnosis.models import DiagnosisResult, InputKind, LiveCheck, RecipientDiagnosis
 from alimail_mcp.diagnosis.reason.tables import tables
 from alimail_mcp.models import Finding, Severity
@@ -24,9 +24,9 @@ _MAX_STEPS = 8
 MAX_RECIPIENTS = 200
 """Recipients listed in a result; findings and the summary still count all of them."""
 _CUT = (
-    f"Only the start of this input was read (at most {MAX_MESSAGES:,} messages, {MAX_LINES:,} lines, "
-    f"{MAX_TEXT_CHARS:,} characters of text and {MAX_CLASSIFIED:,} recipients); paste one bounce at a "
-    "time for the rest."
+    f"Only the start of this input was read (at most {MAX_MESSAGES:,} messages, {MAX_PARTS:,} MIME parts, "
+    f"{MAX_LINES:,} lines or {MAX_TEXT_CHARS:,} characters of text, {MAX_CLASSIFIED:,} recipients); "
+    "paste one bounce at a time for the rest."
 )
 
 

@@ -21,14 +21,21 @@ from alimail_mcp.diagnosis.delivery import Mail
 from alimail_mcp.mail.delivery_status import spelled
 from alimail_mcp.mail.encoded_words import decode_words
 from alimail_mcp.mail.header_block import looks_like_message, unfold
-from alimail_mcp.mail.mbox import mbox_messages
+from alimail_mcp.mail.mbox import mbox_pieces
 from alimail_mcp.mail.mime import decode_text, parse_message, payload_text, walk
 
 MAX_MESSAGES = 1000
 """Messages of an mbox that are read."""
-MAX_LINES = 400_000
-"""Lines read from one input: the messages' source lines and then their decoded texts (a base64
-part can decode to many more lines than it takes)."""
+MAX_SOURCE_LINES = 100_000
+"""Source lines of one input given to the MIME parser (about 15 µs a line for a message of
+thousands of tiny parts or header fields; a typical bounce has 150)."""
+MAX_LINES = 200_000
+"""Lines of decoded text the readers go through, all messages together (a base64 part can decode
+to many more lines than it takes)."""
+MAX_PARTS = 2000
+"""MIME parts read, all messages together (real bounces have fewer than ten each)."""
+HEADER_CHARS = 2000
+"""Characters of the Subject and From fields decoded and read."""
 MAX_TEXT_CHARS = 2_000_000
 """Characters of decoded text the readers go through, all messages together: their line patterns
 cost about half a microsecond a character on hostile text (a typical bounce has 5,000)."""
@@ -56,8 +63,9 @@ class Budget:
     """What is left to read of one input: source lines (what the MIME parser goes through), lines
     and characters of decoded text (what the readers go through), and messages."""
 
-    source_lines: int = MAX_LINES
+    source_lines: int = MAX_SOURCE_LINES
     lines: int = MAX_LINES
+    parts: int = MAX_PARTS
     chars: int = MAX_TEXT_CHARS
     messages: int = MAX_MESSAGES
     cut: bool = False
@@ -101,10 +109,13 @@ def read_messages(data: bytes, budget: Budget | None = None) -> list[Mail]:
     if not looks_like_message(data):
         return [bare_text(budget.take_source(data), budget)]
     mails: list[Mail] = []
-    for chunk in mbox_messages(data):
+    for chunk in mbox_pieces(data):
         if budget.spent:
             budget.cut = True
             break
+        if not chunk.strip():
+            budget.take_source(b"")  # a separator line with nothing after it
+            continue
         budget.messages -= 1
         check()
         mails.append(read_message(budget.take_source(chunk), budget))
@@ -125,12 +136,12 @@ def mail_of(message: Message, budget: Budget | None = None) -> Mail:
     """A parsed message as the readers see it (its text cut at what is left of `budget`)."""
     raw = list(message.raw_items())
     headers = {name.lower(): unfold(value) for name, value in reversed(raw)}
-    subject = decode_words(headers.get("subject", ""))
+    subject = decode_words(headers.get("subject", "")[:HEADER_CHARS])
     headers["subject"] = subject
-    headers["from"] = decode_words(headers.get("from", ""))
+    headers["from"] = decode_words(headers.get("from", "")[:HEADER_CHARS])
     received = [unfold(v) for name, v in raw if name.lower() == "received"]
     attached: list[Message] = []
-    parts = _flatten(message, attached)
+    parts = _flatten(message, attached, budget or Budget())
     body = "\n".join(_clean_lines(part) for part in parts if part)
     body = (budget or Budget()).take(body)
     if subject.lower().lstrip().startswith(("fw:", "fwd:")):
@@ -138,11 +149,16 @@ def mail_of(message: Message, budget: Budget | None = None) -> Mail:
     return Mail(headers=headers, received=received, subject=subject, body=body, attached=attached)
 
 
-def _flatten(message: Message, attached: list[Message]) -> list[str]:
-    """The texts of the message's parts in order; attached bounces are added to `attached`."""
+def _flatten(message: Message, attached: list[Message], budget: Budget) -> list[str]:
+    """The texts of the message's parts in order (up to the parts left in `budget`); attached
+    bounces are added to `attached`."""
     out: list[str] = []
     for ctype, part in walk(message, whole=_WHOLE_TYPES, plain_over_html=True):
         check()
+        if budget.parts == 0:
+            budget.cut = True
+            break
+        budget.parts -= 1
         if ctype in _STATUS_TYPES:
             out.append(f"Content-Type: {ctype}\n" + _fields_text(part))
         elif ctype in _HEADER_TYPES:

@@ -17,15 +17,17 @@ def split_mbox(data: bytes) -> list[bytes]:
 def mbox_messages(data: bytes) -> Iterator[bytes]:
     """The messages of `data` one at a time, as `split_mbox` finds them (nothing when every piece
     is empty): a caller that reads only some of them does not pay for the rest."""
+    return (chunk for chunk in mbox_pieces(data) if chunk.strip())
+
+
+def mbox_pieces(data: bytes) -> Iterator[bytes]:
+    """What lies between separator lines, one piece at a time, empty pieces included (a caller
+    that bounds its work counts those too)."""
     start = 0
     for separator in _SEPARATOR.finditer(data):
-        chunk = _without_from_line(data[start : separator.start()])
+        yield _without_from_line(data[start : separator.start()])
         start = separator.end()
-        if chunk.strip():
-            yield chunk
-    chunk = _without_from_line(data[start:])
-    if chunk.strip():
-        yield chunk
+    yield _without_from_line(data[start:])
 
 
 def _without_from_line(chunk: bytes) -> bytes:

@@ -15,8 +15,10 @@ _SESSION = (
     ("CONN", re.compile(r"(?:Error:)?Connected to [^ ]+ but greeting failed\.")),
     ("EHLO", re.compile(r"(?:Error:)?Connected to [^ ]+ but my name was rejected\.")),
     ("MAIL", re.compile(r"(?:Error:)?Connected to [^ ]+ but sender was rejected\.")),
-    ("RCPT", re.compile(r"(?:Error:)?[^ ]+ does not like recipient\.")),
-    ("DATA", re.compile(r"(?:Error:)?[^ ]+ failed (?:on DATA command|after I sent the message)\.")),
+    # Only whether these match counts: `(?:Error:)?[^ ]+` started again at every character of a long
+    # word, so the word is read from its start alone (the same texts match).
+    ("RCPT", re.compile(r"(?<![^ ])[^ ]+ does not like recipient\.")),
+    ("DATA", re.compile(r"(?<![^ ])[^ ]+ failed (?:on DATA command|after I sent the message)\.")),
 )
 _HOST = re.compile(
     r"Giving up on ([^ ]+[0-9a-zA-Z])\.?$|Connected to ([-0-9a-zA-Z.]+[0-9a-zA-Z]) "
