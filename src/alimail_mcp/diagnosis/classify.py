@@ -130,9 +130,11 @@ def _items_of(mail: Mail, budget: Budget, *, text_allowed: bool, room: int) -> t
     it is a bounce or a pasted text, and `text_allowed`) the message read as one error text. The
     flag says whether it was read as a text."""
     report, source = _report_of(mail, budget)
+    if report is not None and len(report.deliveries) > room:
+        named = [d for d in report.deliveries if d.recipient]
+        if len(named) > room:  # building a fact is most of a recipient's cost: only those kept
+            report.deliveries, budget.cut = named[:room], True
     facts = build(report, source) if report else []
-    if len(facts) > room:
-        facts, budget.cut = facts[:room], True
     if facts:
         return [_classify(fact, fact.diagnosis) for fact in facts], False
     if not text_allowed or (mail.has_headers and not _looks_like_bounce(mail)):

@@ -29,9 +29,11 @@ MAX_MESSAGES = 1000
 MAX_SOURCE_LINES = 100_000
 """Source lines of one input given to the MIME parser (about 15 µs a line for a message of
 thousands of tiny parts or header fields; a typical bounce has 150)."""
-MAX_LINES = 200_000
+MAX_LINES = 100_000
 """Lines of decoded text the readers go through, all messages together (a base64 part can decode
 to many more lines than it takes)."""
+LINE_CHARS = 10_000
+"""A line of decoded text is read up to this length (RFC 5322 allows 998 characters)."""
 MAX_PARTS = 2000
 """MIME parts read, all messages together (real bounces have fewer than ten each)."""
 HEADER_CHARS = 2000
@@ -76,11 +78,14 @@ class Budget:
         return not (self.source_lines and self.lines and self.chars and self.messages)
 
     def take(self, text: str) -> str:
-        """Decoded `text` up to the lines and characters left (all of it when it fits)."""
+        """Decoded `text` up to the lines and characters left (all of it when it fits), each line
+        up to LINE_CHARS."""
         if len(text) > self.chars:
             text, self.cut = text[: self.chars], True
         self.chars -= len(text)
         text, self.lines = self._lines(text, self.lines)
+        if len(text) > LINE_CHARS and any(len(line) > LINE_CHARS for line in text.split("\n")):
+            text = "\n".join(line[:LINE_CHARS] for line in text.split("\n"))
         return text
 
     def take_source(self, data: bytes) -> bytes:
