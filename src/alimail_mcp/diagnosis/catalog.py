@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from alimail_mcp.diagnosis.patterns import rx
+from alimail_mcp.diagnosis.patterns import MATCH_CHARS, phrase_table, rx
 from alimail_mcp.diagnosis.reason.tables import ReasonId
 from alimail_mcp.diagnosis.receiver.registry import Receiver, lower_case_regexes, receivers
 from alimail_mcp.errors import KnowledgeError
@@ -169,10 +169,11 @@ class Catalog:
         """The most specific cause whose conditions all hold (None when none does).
 
         Specificity: receiver, then status, then text (a specific cause before a reason's generic
-        one), then reply; among equals the longer matched phrase, then file order. `text` is lower-cased here.
+        one), then reply; among equals the longer matched phrase, then file order. `text` is lower-cased here
+        and read up to MATCH_CHARS characters.
         `app_message`: the text is a client's, an app's or webmail's own message (see CauseMatch).
         """
-        text = text.lower()
+        text = text[:MATCH_CHARS].lower()
         best: tuple[int, int, int] | None = None
         found: Cause | None = None
         ascii = text.isascii()
@@ -201,7 +202,7 @@ def _compile(cause: Cause, block: CauseMatch) -> _Compiled:
 
 
 def _union(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
-    return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+    return phrase_table(patterns) if patterns else None
 
 
 def _score(

@@ -2,7 +2,9 @@
 
 `analyze(data)` accepts a whole message (or mbox), a bounce body pasted without headers, or a
 single SMTP/webmail/client error line, and returns one fact per recipient. It never raises on
-malformed input; `MAX_INPUT_BYTES` bounds the work.
+malformed input. The work is bounded: `MAX_INPUT_BYTES` of input, read up to the limits of
+`message.Budget` (messages, lines), `MAX_RECIPIENTS` recipients classified, MIME nested at most
+`mime.MAX_DEPTH` deep (deeper is an InputError).
 """
 
 from __future__ import annotations
@@ -10,21 +12,25 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from alimail_mcp.deadline import check
 from alimail_mcp.diagnosis import lhost
 from alimail_mcp.diagnosis.catalog import Cause, catalog
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
 from alimail_mcp.diagnosis.fact import NOT_FAILURES, Fact, build
-from alimail_mcp.diagnosis.message import mail_of, read_messages
+from alimail_mcp.diagnosis.message import Budget, mail_of, read_messages
 from alimail_mcp.diagnosis.reason import Evidence, match_text
 from alimail_mcp.diagnosis.reason.tables import tables
 from alimail_mcp.diagnosis.receiver import detect, reading
 from alimail_mcp.diagnosis.smtp import find_command, find_recipient, find_reply, find_status, sweep
 from alimail_mcp.errors import InputError
+from alimail_mcp.mail.mime import NestingError
 
 MAX_INPUT_BYTES = 10 * 1024 * 1024
 MAX_TEXT_READINGS = 500
 """Messages of one input read as error texts when no reader understands them (an mbox of tiny
-bounces would otherwise cost a text reading each); readers' reports are not limited."""
+bounces would otherwise cost a text reading each)."""
+MAX_RECIPIENTS = 1000
+"""Recipients classified per input (each is matched against the phrase tables and the catalog)."""
 
 
 _VAGUE_IN_TEXT = ("onhold", "undefined", "securityerror", "systemerror")
@@ -60,6 +66,8 @@ class Analysis:
     """bounce, error_text, not_a_failure or unrecognized (see models.InputKind)."""
     text: str = ""
     """The input as text, capped (for bare texts)."""
+    cut: bool = False
+    """Reading stopped at a limit (messages, lines, recipients) before the end of the input."""
 
     @property
     def facts(self) -> list[Fact]:
@@ -77,34 +85,55 @@ def to_bytes(data: str | bytes, field_name: str = "error_text") -> bytes:
     return raw
 
 
-def analyze(data: str | bytes) -> Analysis:
+def analyze(data: str | bytes, field: str = "error_text") -> Analysis:
     """Read every message in `data`, classify each recipient and attach its cause.
 
-    Pure and synchronous (no DNS). Raises InputError only when the input is over the size limit.
+    Pure and synchronous (no DNS). Raises InputError naming `field` only when the input is over the
+    size limit or nests its MIME parts too deep.
     """
-    raw = to_bytes(data)
+    raw = to_bytes(data, field)
     if not raw.strip():
         return Analysis()
-    mails = read_messages(raw)
+    budget = Budget()
+    try:
+        mails = read_messages(raw, budget)
+        items = _classified(mails, budget)
+    except NestingError as exc:
+        raise InputError(field, str(exc)) from None
+    text = _text_of(mails[0])[:20000] if mails else ""
+    if not items:
+        return Analysis(text=text, cut=budget.cut)
+    failed = any(item.fact.reason not in NOT_FAILURES for item in items)
+    whole = any(mail.has_headers for mail in mails)
+    kind = ("bounce" if whole else "error_text") if failed else "not_a_failure"
+    return Analysis(items, kind, text, cut=budget.cut)
+
+
+def _classified(mails: list[Mail], budget: Budget) -> list[Classified]:
+    """Every message's recipients, up to MAX_RECIPIENTS."""
     items: list[Classified] = []
     readings = 0
     for mail in mails:
-        found, as_text = _items_of(mail, text_allowed=readings < MAX_TEXT_READINGS)
+        if len(items) >= MAX_RECIPIENTS:
+            budget.cut = True
+            break
+        found, as_text = _items_of(
+            mail, budget, text_allowed=readings < MAX_TEXT_READINGS, room=MAX_RECIPIENTS - len(items)
+        )
         items.extend(found)
         readings += as_text
-    text = _text_of(mails[0])[:20000] if mails else ""
-    if not items:
-        return Analysis(text=text)
-    failed = any(item.fact.reason not in NOT_FAILURES for item in items)
-    whole = any(mail.has_headers for mail in mails)
-    return Analysis(items, ("bounce" if whole else "error_text") if failed else "not_a_failure", text)
+    return items
 
 
-def _items_of(mail: Mail, *, text_allowed: bool) -> tuple[list[Classified], bool]:
-    """One message's recipients: from the report a reader finds in it, else (when it is a bounce or
-    a pasted text, and `text_allowed`) the message read as one error text. The flag says whether
-    it was read as a text."""
-    report, source = _report_of(mail)
+def _items_of(mail: Mail, budget: Budget, *, text_allowed: bool, room: int) -> tuple[list[Classified], bool]:
+    """One message's recipients (at most `room`): from the report a reader finds in it, else (when
+    it is a bounce or a pasted text, and `text_allowed`) the message read as one error text. The
+    flag says whether it was read as a text."""
+    report, source = _report_of(mail, budget)
+    if report is not None and len(report.deliveries) > room:
+        named = [d for d in report.deliveries if d.recipient]
+        if len(named) > room:  # building a fact is most of a recipient's cost: only those kept
+            report.deliveries, budget.cut = named[:room], True
     facts = build(report, source) if report else []
     if facts:
         return [_classify(fact, fact.diagnosis) for fact in facts], False
@@ -119,12 +148,12 @@ def _items_of(mail: Mail, *, text_allowed: bool) -> tuple[list[Classified], bool
     return ([item] if recognised else []), True
 
 
-def _report_of(mail: Mail) -> tuple[Report | None, Mail]:
+def _report_of(mail: Mail, budget: Budget) -> tuple[Report | None, Mail]:
     """The report a reader finds, and the message it came from (an attached bounce when the
     wrapper says little: a forwarded notification)."""
     report = _read(mail)
     if (report is None or _weak(report)) and mail.attached:
-        for inner in (mail_of(m) for m in mail.attached):
+        for inner in (mail_of(m, budget) for m in mail.attached):
             inner_report = _read(inner)
             if inner_report and not _weak(inner_report):
                 return inner_report, inner
@@ -183,6 +212,7 @@ def _looks_like_bounce(mail: Mail) -> bool:
 
 def _classify(fact: Fact, text: str, *, bare: bool = False) -> Classified:
     """Attach the receiver and the catalog cause; let the cause correct what the text could not tell."""
+    check()
     cat = catalog()
     receiver = detect(text, fact.remote_host, fact.destination)
     if fact.reason in NOT_FAILURES:

@@ -9,6 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+TEXT_CHARS = 8_000
+"""What a reader collects line by line for one recipient (its error text, other error lines) stops
+growing past this many characters: nine times the longest error text of the bounce corpus."""
+
+
+def appended(text: str, more: str) -> str:
+    """`text` with `more` added, up to TEXT_CHARS in all. A reader adds a line at a time, and a string
+    grown without end for every line of a long input is copied whole each time."""
+    return text + more[: TEXT_CHARS - len(text)] if len(text) < TEXT_CHARS else text
+
 
 @dataclass(slots=True)
 class Delivery:

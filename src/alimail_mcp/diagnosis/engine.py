@@ -9,13 +9,10 @@ from alimail_mcp.config import Settings
 from alimail_mcp.diagnosis import live as live_checks
 from alimail_mcp.diagnosis.classify import Analysis, analyze, to_bytes
 from alimail_mcp.diagnosis.explain import compose
-from alimail_mcp.diagnosis.models import DiagnosisResult
+from alimail_mcp.diagnosis.models import DiagnosisResult, LiveCheck
 from alimail_mcp.dns.client import DnsClient
 from alimail_mcp.errors import InputError
 from alimail_mcp.inputs import normalize_domain
-
-_INLINE_LIMIT = 256 * 1024
-"""Inputs larger than this are parsed in a worker thread so the event loop stays responsive."""
 
 
 async def diagnose(
@@ -31,24 +28,31 @@ async def diagnose(
     `domain`: the sender's domain (else the returned message's From is used for live checks).
     `live`: run the DNS checks when the failure is about the sender's authentication.
     Raises InputError for input that is not text, empty, over 10 MB, or a malformed `domain`.
+
+    Reading and explaining run in a worker thread: a bounce can take a good part of a second, and
+    the event loop answers other calls meanwhile.
     """
     raw, domain_name = _validate(error_text, domain)
-    analysis = await asyncio.to_thread(analyze, raw) if len(raw) > _INLINE_LIMIT else analyze(raw)
+    analysis = await asyncio.to_thread(analyze, raw)
     sender_domain = domain_name or _sender_domain(analysis)
     checked = None
     if live and sender_domain and live_checks.wants_dns(analysis):
         ip = live_checks.sending_ip(analysis)
         checked = await live_checks.check(sender_domain, ip, settings=settings, client=client)
-    return _routed_by_wording(compose(analysis, sender_domain=sender_domain, live=checked), error_text)
+    return await asyncio.to_thread(_explained, analysis, error_text, sender_domain, checked)
 
 
 def diagnose_offline(error_text: str, *, domain: str | None = None) -> DiagnosisResult:
     """The same result without the live DNS part: pure and synchronous (CLI --no-live, tests)."""
     raw, domain_name = _validate(error_text, domain)
     analysis = analyze(raw)
-    return _routed_by_wording(
-        compose(analysis, sender_domain=domain_name or _sender_domain(analysis)), error_text
-    )
+    return _explained(analysis, error_text, domain_name or _sender_domain(analysis), None)
+
+
+def _explained(
+    analysis: Analysis, error_text: str, sender_domain: str | None, live: LiveCheck | None
+) -> DiagnosisResult:
+    return _routed_by_wording(compose(analysis, sender_domain=sender_domain, live=live), error_text)
 
 
 def _validate(error_text: object, domain: str | None) -> tuple[bytes, str | None]:

@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections import Counter
 
 from alimail_mcp.diagnosis.catalog import Cause
+from alimail_mcp.diagnosis.classify import MAX_RECIPIENTS as MAX_CLASSIFIED
 from alimail_mcp.diagnosis.classify import Analysis, Classified
 from alimail_mcp.diagnosis.fact import NOT_FAILURES
+from alimail_mcp.diagnosis.message import MAX_LINES, MAX_MESSAGES, MAX_PARTS, MAX_TEXT_CHARS
 from alimail_mcp.diagnosis.models import DiagnosisResult, InputKind, LiveCheck, RecipientDiagnosis
 from alimail_mcp.diagnosis.reason.tables import tables
 from alimail_mcp.dns.finding import quotes_a_value
@@ -22,6 +24,11 @@ DIAGNOSTIC_LIMIT = 300
 _MAX_STEPS = 8
 MAX_RECIPIENTS = 200
 """Recipients listed in a result; findings and the summary still count all of them."""
+_CUT = (
+    f"Only the start of this input was read (at most {MAX_MESSAGES:,} messages, {MAX_PARTS:,} MIME parts, "
+    f"{MAX_LINES:,} lines or {MAX_TEXT_CHARS:,} characters of text, {MAX_CLASSIFIED:,} recipients); "
+    "paste one bounce at a time for the rest."
+)
 
 
 def quote(text: str, limit: int = DIAGNOSTIC_LIMIT) -> str:
@@ -38,8 +45,9 @@ def compose(
     findings = _findings(analysis.items)
     primary = _primary_cause(failed)
     retry_helps = bool(failed) and all(item.retry for item in failed)
+    summary = _summary(kind, analysis.items, failed, primary, retry_helps, live)
     result = DiagnosisResult(
-        summary=_summary(kind, analysis.items, failed, primary, retry_helps, live),
+        summary=f"{summary} {_CUT}" if analysis.cut else summary,
         findings=findings + (live.findings if live else []),
         next_steps=_next_steps(failed, primary, live),
         kind=kind,

@@ -6,14 +6,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from alimail_mcp.deadline import check
 from alimail_mcp.diagnosis import mda
 from alimail_mcp.diagnosis.arf import is_feedback
-from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
+from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report, appended
 from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.smtp import find_command, find_status, sweep
 from alimail_mcp.mail.addresses import first_address, is_address
 from alimail_mcp.mail.delivery_status import PER_MESSAGE_FIELDS, PER_RECIPIENT_FIELDS
 
+CHECK_LINES = 4096
+"""Lines read between two looks at the call's deadline."""
 _ACTIONS = {"deliverable": "delivered", "expired": "delayed", "failure": "failed"}
 _FIELD = {
     "addr": re.compile(r"^((?:Original|Final|X-Actual)-Recipient):[ ]*(.+?);[ ]*(.+)", re.IGNORECASE),
@@ -126,22 +129,36 @@ _SUBJECT = re.compile(
     r"delivery (?:failed|failure|report)|failure notice|mail (?:delivery|error)|non-delivery|returned mail"
     r"|undeliverable mail|warning: |退信|投递失败|发送失败|未能送达|无法投递|系统退信"
 )
-_SKIP = re.compile(
-    r"^[-]+=|^\s+$|^\s*--|^\s+=\d+|^hi !|content-(?:description|disposition|transfer-encoding|type): "
-    r"|(?:name|charset)=|--$|: --------"
+# A line the fallback reader skips, or stops at (lower-cased). Each is a pattern anchored at the start
+# of the line and phrases looked for anywhere in it: one pattern of both kinds was tried at every
+# character of a line, half a microsecond a character.
+_SKIP_START = re.compile(r"[-]+=|\s+$|\s*--|\s+=\d+|hi !")
+_SKIP_WORDS = (
+    "content-description: ",
+    "content-disposition: ",
+    "content-transfer-encoding: ",
+    "content-type: ",
+    "name=",
+    "charset=",
+    ": --------",
 )
-_STOP = re.compile(
-    r"^\*\*\* .+ .+ \*\*\*|^content-type: message/delivery-status"
-    r"|^here is a copy of the first part of the message"
-    r"|^the non-delivered message is attached to this message."
-    r"|^received:[ \t]*|^received-from-mta:[ \t]*|^reporting-mta:[ \t]*|^return-path:[ \t]*"
-    r"|^a copy of the original message below this line:|attachment is a copy of the message"
-    r"|below is a copy of the original message:|below this line is a copy of the message"
-    r"|message contains .+ file attachments|message text follows: |original message follows"
-    r"|the attachment contains the original mail headers|the first \d+ lines "
-    r"|unsent message below|your message reads \(in part\):"
-    r"|^-+ ?(?:original message|原始邮件|原邮件)"
+_STOP_START = re.compile(
+    r"content-type: message/delivery-status|here is a copy of the first part of the message"
+    r"|the non-delivered message is attached to this message."
+    r"|received:|received-from-mta:|reporting-mta:|return-path:"
+    r"|a copy of the original message below this line:|-+ ?(?:original message|原始邮件|原邮件)"
 )
+_STOP_WORDS = (
+    "attachment is a copy of the message",
+    "below is a copy of the original message:",
+    "below this line is a copy of the message",
+    "message text follows: ",
+    "original message follows",
+    "the attachment contains the original mail headers",
+    "unsent message below",
+    "your message reads (in part):",
+)
+_FIRST_LINES = re.compile(r"the first \d+ lines ")
 _ADDR_LINE = re.compile(
     r"(?:^\s*|^\".+\"\s*|^[ \t]*recipient:[ \t]*|^[ ]*address:[ ]|addressed to |could not be delivered to: "
     r"|delivered to +|delivery failed: |did not reach the following recipient: |error-for: +"
@@ -166,7 +183,9 @@ def read_dsn(mail: Mail) -> Report | None:
     per_message: dict[str, str] = {"date": "", "remote_host": "", "lhost": ""}
     previous = ""
     body_lines = mail.body.split("\n")
-    for line in body_lines:
+    for number, line in enumerate(body_lines):
+        if not number % CHECK_LINES:
+            check()
         lowered = line.lower()
         if not reading and _START.match(lowered):
             reading = True
@@ -219,7 +238,7 @@ def read_dsn(mail: Mail) -> Report | None:
         elif m := rx(r"^Diagnostic-Code:[ ]*(.+)$").match(line):
             d.diagnosis = m.group(1)
         elif previous.startswith("Diagnostic-Code:") and (m := rx(r"^[ \t]+(.+)$").match(line)):
-            d.diagnosis += " " + m.group(1)
+            d.diagnosis = appended(d.diagnosis, " " + m.group(1))
             line = "Diagnostic-Code: " + line
         elif m := rx(r"^Reporting-MTA:[ ]*(?:DNS|dns);[ ]*(.+)$").match(line):
             per_message["remote_host"] = per_message["remote_host"] or m.group(1).lower()
@@ -228,7 +247,7 @@ def read_dsn(mail: Mail) -> Report | None:
         elif m := rx(r"^Arrival-Date:[ ]*(.+)$").match(line):
             per_message["date"] = m.group(1)
         elif not rx(r"^[ -]+").match(line) and _ERROR_LINE.match(line):
-            d.alterrors += " " + line
+            d.alterrors = appended(d.alterrors, " " + line)
         previous = line
 
     if not recipients and mail.has_headers:
@@ -287,13 +306,15 @@ def _fallback(mail: Mail, deliveries: list[Delivery], *, bare: bool = False) -> 
             return -1
     d = deliveries[-1]
     found = 0
-    for line in mail.body.split("\n"):
+    for number, line in enumerate(mail.body.split("\n")):
+        if not number % CHECK_LINES:
+            check()
         lowered = line.lower()
-        if _RFC822.match(lowered) or _STOP.search(lowered):
+        if _RFC822.match(lowered) or _stops(lowered):
             break
-        if not line or _SKIP.search(lowered) or line.startswith("*"):
+        if not line or _skips(lowered) or line.startswith("*"):
             continue
-        m = _ADDR_LINE.search(lowered)
+        m = _ADDR_LINE.search(lowered) if "@" in lowered else None  # every address line has an @
         if m:
             address = _original_case(line, m.group(1))
             if not is_address(address):
@@ -305,8 +326,40 @@ def _fallback(mail: Mail, deliveries: list[Delivery], *, bare: bool = False) -> 
             found += 1
         elif m := rx(r"\((?:expanded|generated) from:? ([^@]+@[^@]+)\)").search(line):
             d.alias = first_address(m.group(1))
-        d.diagnosis += " " + line
+        d.diagnosis = appended(d.diagnosis, " " + line)
     return found
+
+
+def _stops(lowered: str) -> bool:
+    """The line ends the error text (the returned message or the DSN part begins)."""
+    return bool(
+        _STOP_START.match(lowered)
+        or _stars_title(lowered)
+        or any(words in lowered for words in _STOP_WORDS)
+        or _around(lowered, "message contains ", " file attachments")
+        or ("the first " in lowered and _FIRST_LINES.search(lowered))
+    )
+
+
+def _skips(lowered: str) -> bool:
+    return bool(
+        _SKIP_START.match(lowered) or any(words in lowered for words in _SKIP_WORDS) or lowered.endswith("--")
+    )
+
+
+def _stars_title(lowered: str) -> bool:
+    """`^\\*\\*\\* .+ .+ \\*\\*\\*` ("*** Delivery failed ***") without trying every space of the line."""
+    if not lowered.startswith("*** "):
+        return False
+    rest = lowered[4:]
+    end = rest.rfind(" ***")
+    return end >= 3 and " " in rest[1 : end - 1]
+
+
+def _around(text: str, before: str, after: str) -> bool:
+    """`before.+after` somewhere in `text` (one line): the first `before`, the last `after`."""
+    start = text.find(before)
+    return start >= 0 and text.rfind(after) > start + len(before)
 
 
 def _original_case(line: str, lowered_address: str) -> str:

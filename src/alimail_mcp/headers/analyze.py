@@ -41,6 +41,8 @@ from alimail_mcp.mail.received import parse_received
 from alimail_mcp.models import Finding
 
 FIELD_CHARS = 300
+ADDRESS_FIELD_CHARS = 4000
+"""Characters of a From, To or Return-Path value read for its addresses (results keep FIELD_CHARS)."""
 _DOMAIN = re.compile(
     r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$"
 )
@@ -105,18 +107,34 @@ def require_fields(text: str, field: str = "headers") -> HeaderBlock:
 
 def _identity(block: HeaderBlock) -> MessageIdentity:
     sender = block.first("from")
-    address = parseaddr(sender)[1] if sender else ""
+    address = _address(sender) if sender else ""
     return_path = block.first("return-path")
     to = block.first("to")
     return MessageIdentity(
         from_address=_cut(address) or None,
         from_domain=domain_of(address),
-        return_path=_cut(parseaddr(return_path)[1] or return_path) if return_path else None,
-        to=_cut(", ".join(a for _, a in getaddresses([to]) if a) or to) if to else None,
+        return_path=_cut(_address(return_path) or return_path) if return_path else None,
+        to=_cut(", ".join(_addresses(to)) or to) if to else None,
         subject=_cut(block.first("subject")),
         date=_cut(block.first("date")),
         message_id=_cut(block.first("message-id")),
     )
+
+
+def _address(value: str) -> str:
+    """The address of a From or Return-Path value; '' when there is none, or when the value nests
+    comments deeper than `email.utils` can follow (it recurses once per parenthesis)."""
+    try:
+        return parseaddr(value[:ADDRESS_FIELD_CHARS])[1]
+    except RecursionError:
+        return ""
+
+
+def _addresses(value: str) -> list[str]:
+    try:
+        return [a for _, a in getaddresses([value[:ADDRESS_FIELD_CHARS]]) if a]
+    except RecursionError:
+        return []
 
 
 def domain_of(address: str | None) -> str | None:

@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 
 METHODS = ("spf", "dkim", "dmarc", "arc", "compauth")
 _RESULT = re.compile(r"^\s*([A-Za-z0-9_.-]+)(?:/\d+)?\s*=\s*([A-Za-z]+)")
-_PROP = re.compile(r"\b([A-Za-z]+)\.([A-Za-z0-9_.-]+)\s*=\s*(\"[^\"]*\"|[^\s;]+)")
+_PROP = re.compile(r"\b([A-Za-z]+)\.([A-Za-z0-9_.-]{1,64})\s*=\s*(\"[^\"]*\"|[^\s;]+)")
+"""`ptype.property=value`; the property name bounded, or every dot of a long dotted word started a
+scan to the word's end."""
 _KEYWORD = re.compile(
     r"\b(reason|action|p|sp|dis|pct|client-ip|envelope-from|helo|identity)\s*=\s*(\"[^\"]*\"|[^\s;()]+)", re.I
 )

@@ -3,29 +3,75 @@
 Parsing uses the standard `email` package with policy compat32: it never raises on broken MIME,
 it records defects. A multipart whose boundary parameter was lost (a broken header fold) is
 repaired while walking; a payload whose transfer encoding is broken is returned as it is.
+
+Nesting is limited (`MAX_DEPTH` levels of multipart and message parts): the parser and the walk
+recurse once per level, and a message nested a thousand deep would exhaust Python's stack.
 """
 
 from __future__ import annotations
 
-import email
 import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
+from email.feedparser import BytesFeedParser, FeedParser
 from email.message import Message
 from email.policy import compat32
+from typing import Any
 
 from alimail_mcp.mail.encoded_words import decode_words
 
+MAX_DEPTH = 50
+"""Levels of nested multipart and message/* parts read (real mail has fewer than ten)."""
+MAX_MULTIPARTS = 1000
+"""Multipart boundaries one message may declare: the parser compiles a pattern for each."""
+_RENAMED_BOUNDARIES = 8
+"""At most this many boundaries are renamed (see `_canonical_boundaries`)."""
+_NESTED_REPAIRS = 2
+"""Repairs of a multipart inside a repaired multipart: each parses its part again."""
 _BOUNDARY = re.compile(rb"""boundary\s*=\s*["']?([^"';\s]+)""", re.IGNORECASE)
 _BOUNDARY_LINE = re.compile(r"^--([^\s]{1,200})[ \t]*$", re.MULTILINE)
+
+
+class NestingError(ValueError):
+    """A message nests its parts deeper than `MAX_DEPTH`, or declares more than `MAX_MULTIPARTS`."""
+
+
+class _Bounded:
+    """The `email` parser with a count of the parts it is inside: it parses each level of a
+    multipart or message/* part by calling itself, so the count is the nesting depth."""
+
+    _depth = 0
+
+    def _parsegen(self) -> Iterator[Any]:
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise NestingError(f"nests MIME parts more than {MAX_DEPTH} levels deep")
+        try:
+            yield from super()._parsegen()  # type: ignore[misc]
+        finally:
+            self._depth -= 1
+
+
+class _BytesParser(_Bounded, BytesFeedParser):
+    pass
+
+
+class _TextParser(_Bounded, FeedParser):
+    pass
+
+
 _CODEC_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-sjis": "shift_jis", "ks_c_5601-1987": "euc-kr"}
 """Charsets mail declares for text written in a superset of them (Chinese mail says gb2312 and
 writes GBK characters), or spells in a way Python does not know."""
 
 
 def parse_message(data: bytes) -> Message:
-    """One message (LF line ends) parsed; never raises."""
-    return email.message_from_bytes(_canonical_boundaries(data), policy=compat32)
+    """One message (LF line ends) parsed; never raises on broken MIME. NestingError when the
+    message nests deeper than `MAX_DEPTH` or declares more than `MAX_MULTIPARTS` boundaries."""
+    parser = _BytesParser(policy=compat32)
+    parser.feed(_canonical_boundaries(data))
+    message: Message = parser.close()
+    return message
 
 
 def _canonical_boundaries(data: bytes) -> bytes:
@@ -34,10 +80,17 @@ def _canonical_boundaries(data: bytes) -> bytes:
     The parser compiles one regular expression per boundary; with the same few names in every
     message those come from the `re` cache instead of being compiled again (a third of the time
     of reading a bounce). Short boundaries are left alone: renaming them could touch other text.
-    Longer ones are renamed first (one may contain another), equal lengths in byte order.
+    Longer ones are renamed first (one may contain another), equal lengths in byte order. Each
+    rename is a pass over the message, so a message with more boundaries than real mail has
+    keeps its own names.
     """
-    found = {m.group(1) for m in _BOUNDARY.finditer(data) if len(m.group(1)) >= 12}
-    for index, boundary in enumerate(sorted(found, key=lambda b: (-len(b), b))):
+    found = {m.group(1) for m in _BOUNDARY.finditer(data)}
+    if len(found) > MAX_MULTIPARTS:
+        raise NestingError(f"declares more than {MAX_MULTIPARTS} multipart boundaries")
+    renamed = [b for b in found if len(b) >= 12]
+    if len(renamed) > _RENAMED_BOUNDARIES:
+        return data
+    for index, boundary in enumerate(sorted(renamed, key=lambda b: (-len(b), b))):
         data = data.replace(boundary, b"alimail-mime-boundary-%d" % index)
     return data
 
@@ -49,17 +102,27 @@ def walk(
     parameters): each part without parts of its own, and each part whose content type is in
     `whole`, not entered (a message/rfc822 part, a message/delivery-status part). A multipart the
     parser could not split is repaired, or else yielded as one part. `plain_over_html`: in a
-    multipart/alternative that has a text/plain part, skip its text/html parts."""
+    multipart/alternative that has a text/plain part, skip its text/html parts. NestingError when
+    the parts (repaired ones included) nest deeper than `MAX_DEPTH`."""
+    return _walk(part, whole, plain_over_html, depth=1, repairs=0)
+
+
+def _walk(
+    part: Message, whole: Collection[str], plain_over_html: bool, *, depth: int, repairs: int
+) -> Iterator[tuple[str, Message]]:
+    if depth > MAX_DEPTH:
+        raise NestingError(f"nests MIME parts more than {MAX_DEPTH} levels deep")
     ctype = part.get_content_type()  # a scan of the part's fields: done once per part, here
     if ctype in whole:
         yield ctype, part
         return
     if not part.is_multipart():
-        repaired = repaired_multipart(part) if ctype.startswith("multipart/") else None
+        repairable = ctype.startswith("multipart/") and repairs <= _NESTED_REPAIRS
+        repaired = repaired_multipart(part) if repairable else None
         if repaired is None:
             yield ctype, part
         else:
-            yield from walk(repaired, whole=whole, plain_over_html=plain_over_html)
+            yield from _walk(repaired, whole, plain_over_html, depth=depth + 1, repairs=repairs + 1)
         return
     children = [child for child in part.get_payload() if isinstance(child, Message)]
     skip_html = (
@@ -69,7 +132,7 @@ def walk(
     )
     for child in children:
         if not (skip_html and child.get_content_type() == "text/html"):
-            yield from walk(child, whole=whole, plain_over_html=plain_over_html)
+            yield from _walk(child, whole, plain_over_html, depth=depth + 1, repairs=repairs)
 
 
 def repaired_multipart(part: Message) -> Message | None:
@@ -81,8 +144,10 @@ def repaired_multipart(part: Message) -> Message | None:
     match = _BOUNDARY_LINE.search(raw)
     if not match or (match.group(1).endswith("--") and raw.count(match.group(0)) < 2):
         return None
-    head = f'Content-Type: {part.get_content_type()}; boundary="{match.group(1)}"\n\n'
-    repaired = email.message_from_string(head + raw[match.start() :], policy=compat32)
+    parser = _TextParser(policy=compat32)
+    parser.feed(f'Content-Type: {part.get_content_type()}; boundary="{match.group(1)}"\n\n')
+    parser.feed(raw[match.start() :])
+    repaired: Message = parser.close()
     return repaired if repaired.is_multipart() else None
 
 

@@ -21,9 +21,11 @@ from alimail_mcp.mail.dates import parse_date
 from alimail_mcp.mail.header_block import without_comments
 
 _FROM = re.compile(r"(?:^|\s)from\s+([^\s;()]+)", re.IGNORECASE)
-_BY = re.compile(r"(?:^|\s|\))\s*by\s+([^\s;()]+)", re.IGNORECASE)
-_BY_CLAUSE = re.compile(r"(?:^|\s|\))\s*by\s+", re.IGNORECASE)
-_WITH = re.compile(r"(?:^|\s|\))\s*with\s+([A-Za-z0-9_/.-]+)", re.IGNORECASE)
+_BY = re.compile(r"(?:^|(?<=[\s)]))by\s+([^\s;()]+)", re.IGNORECASE)
+_BY_CLAUSE = re.compile(r"(?:^|(?<=[\s)]))by\s+", re.IGNORECASE)
+_WITH = re.compile(r"(?:^|(?<=[\s)]))with\s+([A-Za-z0-9_/.-]+)", re.IGNORECASE)
+r"""A clause keyword at the start, or right after white space or a comment's `)`. Written as a look
+behind: `(?:^|\s|\))\s*by` tried every space of a long run again up to the run's end."""
 _BRACKET_IP = re.compile(r"\[(?:IPv6:)?([0-9A-Fa-f:.]{3,45})\]")
 _BARE_IP = re.compile(
     r"(?<![\w.:])((?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{0,4}){2,7})(?![\w.:])"
@@ -33,8 +35,12 @@ _DAY_DATE = re.compile(
     r"(?:\s+(?:[+-]\d{4}|[A-Za-z]{1,5}))?"
 )
 
+RECEIVED_CHARS = 2000
+"""A Received field is read by `received_hosts` up to this length (real ones have a few hundred)."""
 _QMAIL_INVOKED = re.compile(r"qmail[ \t]+.+invoked[ \t]+")
-_FROM_BY = re.compile(r"from[ \t]+(.+)[ \t]+by[ \t]+([^ ]+)")
+_FROM_BY = re.compile(r"from[ \t]+(.+)(?<![ \t])([ \t]+)by[ \t]+([^ ]+)")
+"""`from[ \t]+(.+)[ \t]+by[ \t]+([^ ]+)` with the from-part ending before the spaces, so that each run
+of spaces is tried once (the sender is the from-part and all but one of those spaces, as before)."""
 _BY_ONLY = re.compile(r"\bby[ \t]+([^ ]+)(.*)")
 _IPV4_TOKEN = re.compile(r"^[(\[]\d+\.\d+\.\d+\.\d+[)\]]$")
 _PRIVATE_172 = re.compile(r"172\.(?:1[6-9]|2\d|3[01])\.")
@@ -108,11 +114,12 @@ def _address(text: str) -> str | None:
 def received_hosts(value: str) -> tuple[str, str]:
     """(from-host, by-host) of one Received field value as Sisimai reads them, '' when absent: the
     from-host prefers a dotted name, else a public IPv4 address; both keep their case."""
+    value = value[:RECEIVED_CHARS]
     if _QMAIL_INVOKED.search(value):
         return "", ""
     match = _FROM_BY.match(value)
     if match:
-        sender, by = match.group(1), match.group(2)
+        sender, by = match.group(1) + match.group(2)[:-1], match.group(3)
     else:
         match = _BY_ONLY.search(value)
         if not match:

@@ -14,9 +14,10 @@ import asyncio
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from typing import TYPE_CHECKING
 
+from alimail_mcp.deadline import OutOfTime
 from alimail_mcp.errors import InputError
 from alimail_mcp.missing_mail.knowledge import MissingMailKnowledge
 from alimail_mcp.missing_mail.models import BounceReading
@@ -28,8 +29,11 @@ DIAGNOSTIC_CHARS = 300
 MAX_REPLIES = 6
 REPLY_CHARS = 500
 _FOLD = re.compile(r"\r?\n[ \t]+")
-_REPLY = re.compile(r"(?:^|(?<=[:;'\"：=\]]))[ \t]*([45]\d\d[ -](?=[^\n]*[^\W\d_])[^\n]*)", re.M)
-"""A reply code with words after it, at the start of a line or right after `said:`, `returned '`, `;` ..."""
+_REPLY = re.compile(
+    rf"(?:^|(?<=[:;'\"：=\]]))[ \t]*([45]\d\d[ -](?=[^\n]{{0,{REPLY_CHARS}}}[^\W\d_])[^\n]*)", re.M
+)
+"""A reply code with words after it (within REPLY_CHARS), at the start of a line or right after `said:`,
+`returned '`, `;` ... (an unbounded look ahead went to the end of the line again for every code on it)."""
 _FINAL_RECIPIENT = re.compile(
     r"^(?:final|original)-recipient:\s*rfc822;\s*<?([^\s<>;]+@[^\s<>;]+)>?", re.I | re.M
 )
@@ -50,7 +54,7 @@ async def read_bounce(text: str, kb: MissingMailKnowledge, domain: str) -> Bounc
         from alimail_mcp.diagnosis.classify import analyze
     except ImportError:  # the bounce classifier is another part of the project; without it, no reading
         return BounceReading(read=False)
-    return await asyncio.to_thread(reading_of, text, kb, domain, analyze)
+    return await asyncio.to_thread(reading_of, text, kb, domain, partial(analyze, field="bounce_text"))
 
 
 def reading_of(
@@ -89,7 +93,7 @@ def _not_a_failure(analyze: Callable[[str], Analysis], text: str) -> BounceReadi
     """A delivery report, an auto-reply or feedback: read, but no refusal (and so no bounce)."""
     try:
         items = analyze(text).items
-    except InputError:
+    except (InputError, OutOfTime):
         raise
     except Exception:  # see _classify
         items = []
@@ -108,7 +112,7 @@ def server_replies(text: str) -> list[str]:
 def _classify(analyze: Callable[[str], Analysis], text: str, kb: MissingMailKnowledge) -> _Reading | None:
     try:
         analysis = analyze(text)
-    except InputError:
+    except (InputError, OutOfTime):
         raise
     except Exception:  # the classifier promises not to raise on bad input; if it does, it simply did not read
         return None

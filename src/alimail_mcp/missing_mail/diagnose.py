@@ -66,14 +66,15 @@ async def diagnose_missing_mail(
     if header_text:
         from alimail_mcp.headers.analyze import require_fields
 
-        require_fields(header_text)  # refuse a block without fields before any DNS is asked
+        # Refuse a block without fields before any DNS is asked; reading it is CPU work, off the loop.
+        await asyncio.to_thread(require_fields, header_text)
 
     from alimail_mcp.config import load_settings
 
     settings = settings or load_settings()
     reading_task = asyncio.ensure_future(read_bounce(bounce, kb, name)) if bounce else None
     audit = await _audit(name, settings, client, authoritative_port)
-    analysis = _headers(header_text, audit) if header_text else None
+    analysis = await asyncio.to_thread(_headers, header_text, audit) if header_text else None
     reading = await reading_task if reading_task else None
 
     if sender_domain is None and analysis is not None:

@@ -14,6 +14,10 @@ from alimail_mcp.recovery.knowledge import AccountStateDef, RecoveryKnowledge
 from alimail_mcp.router.text import fold_traditional
 
 EVIDENCE_CHARS = 80
+NUMBER_DIGITS = 6
+r"""Digits of a number read from a description: the time patterns' `\d+` tried every digit of a long
+run again up to its end (4,000 digits took 2.9 s); no lock is a million minutes old."""
+_LONG_NUMBER = re.compile(rf"\d{{{NUMBER_DIGITS + 1},}}")
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,7 @@ def find_time(text: str, kb: RecoveryKnowledge, now: datetime, lock_minutes: int
     """When the lock began: a relative time ("20 minutes ago"), the time left ("try again in 45
     minutes", with locks lasting `lock_minutes`), or a time of day."""
     times = kb.model.times
+    text = _LONG_NUMBER.sub(lambda long: long.group(0)[:NUMBER_DIGITS], text)
     for ago in kb.ago:
         if hit := ago.pattern.search(text):
             minutes = ago.minutes

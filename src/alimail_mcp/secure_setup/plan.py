@@ -7,6 +7,7 @@ cost and the whitelist to build first). No goal means all of them.
 
 from __future__ import annotations
 
+import asyncio
 import unicodedata
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
@@ -81,7 +82,9 @@ async def plan_secure_setup(
 
         data = read_certificate_input(certificate, allow_paths=settings.local_files)
         now = datetime.now(UTC) if today is None else datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
-        certificate_check = check_certificate(data, mailbox=address, purposes=_purposes(wanted), now=now)
+        certificate_check = await asyncio.to_thread(  # parsing is CPU work: off the event loop
+            check_certificate, data, mailbox=address, purposes=_purposes(wanted), now=now
+        )
 
     audit = None
     if "anti-spoofing" in wanted or "spam-control" in wanted:

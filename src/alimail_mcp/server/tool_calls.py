@@ -17,6 +17,7 @@ from mcp_types import ToolAnnotations
 from pydantic import Field
 
 from alimail_mcp.config import ENV_TOOL_TIMEOUT, Settings, load_settings
+from alimail_mcp.deadline import OutOfTime, deadline
 from alimail_mcp.dns.network_loop import on_network_loop
 from alimail_mcp.errors import InputError
 from alimail_mcp.models import ToolArgs
@@ -88,16 +89,18 @@ async def run_engine(
     so, and any other failure one without the exception's text: that text may quote outside data (a
     record, a bounce), which reaches the client only as evidence in a result."""
     budget = (settings or load_settings()).tool_timeout
-    deadline = asyncio.timeout(budget)
+    timer = asyncio.timeout(budget)
     try:
-        async with deadline:
-            return await (on_network_loop(call) if network else call)
+        # `deadline` also stops work the call left running in a thread (see alimail_mcp.deadline).
+        with deadline(budget):
+            async with timer:
+                return await (on_network_loop(call) if network else call)
     except InputError as exc:
         raise ToolError(str(exc)) from None
     except ToolError:
         raise
     except Exception as exc:
-        if isinstance(exc, TimeoutError) and deadline.expired():
+        if isinstance(exc, OutOfTime) or (isinstance(exc, TimeoutError) and timer.expired()):
             raise ToolError(
                 f"the call did not finish within its time budget of {budget:g} s ({ENV_TOOL_TIMEOUT}); "
                 "try again, or ask the administrator to raise the budget"

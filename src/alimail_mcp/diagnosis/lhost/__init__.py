@@ -11,6 +11,7 @@ import importlib
 from collections.abc import Callable
 from functools import cache
 
+from alimail_mcp.deadline import check
 from alimail_mcp.diagnosis.delivery import Mail, Report
 from alimail_mcp.diagnosis.patterns import rx
 
@@ -134,6 +135,7 @@ def read_report(mail: Mail) -> Report | None:
         if name in tried:
             continue
         tried.add(name)
+        check()
         report = reader(name)(mail)
         if report and report.deliveries:
             if not report.agent:

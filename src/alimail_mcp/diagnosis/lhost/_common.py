@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from alimail_mcp.diagnosis.delivery import Delivery
+from alimail_mcp.diagnosis.delivery import Delivery, appended
 from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.rfc3464 import TARGET, field_kind, parse_field, set_field
 from alimail_mcp.diagnosis.smtp import find_status
@@ -100,7 +100,7 @@ def read_fields(
             continue
         is_field = dsn_line(line, deliveries, per_message) != NOT_FIELD
         if not is_field and previous.startswith("Diagnostic-Code:") and line[:1] in " \t":
-            deliveries[-1].diagnosis += " " + line.strip()
+            deliveries[-1].diagnosis = appended(deliveries[-1].diagnosis, " " + line.strip())
             line = "Diagnostic-Code: " + line
         previous = line
     found = [d for d in deliveries if d.recipient]
@@ -152,7 +152,7 @@ def read_fields_and_session(text: str, starts: Callable[[str], bool]) -> tuple[l
             ):
                 session.commands.append(m.group(1))
             elif previous.startswith("Diagnostic-Code:") and line[:1] in " \t":
-                deliveries[-1].diagnosis += " " + line.strip()
+                deliveries[-1].diagnosis = appended(deliveries[-1].diagnosis, " " + line.strip())
                 line = "Diagnostic-Code: " + line
         previous = line
     found = [d for d in deliveries if d.recipient]

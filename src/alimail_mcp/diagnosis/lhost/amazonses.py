@@ -36,7 +36,7 @@ def read(mail: Mail) -> Report | None:
 
 
 def _read_json(mail: Mail) -> Report | None:
-    text = ""
+    pieces: list[str] = []
     folded = False
     for line in mail.body.split("\n"):
         if not line:
@@ -46,9 +46,9 @@ def _read_json(mail: Mail) -> Report | None:
         if folded:
             line = line[1:]
         folded = line.endswith("!")
-        text += line[:-1] if folded else line
+        pieces.append(line[:-1] if folded else line)
     try:
-        outer = json.loads(text)
+        outer = json.loads("".join(pieces))
         payload = json.loads(outer["Message"]) if isinstance(outer.get("Message"), str) else outer
     except (ValueError, TypeError, KeyError):
         return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
+from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report, appended
 from alimail_mcp.diagnosis.lhost._common import fillet
 from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.smtp import sweep
@@ -42,7 +42,7 @@ def read(mail: Mail) -> Report | None:
                 if line == "Message details:":
                     done = True
                 else:
-                    d.diagnosis += " " + line
+                    d.diagnosis = appended(d.diagnosis, " " + line)
             elif line == "Error message below:":
                 d.diagnosis = line
     if not recipients:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
+from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report, appended
 from alimail_mcp.diagnosis.lhost._common import fillet, reason_by_phrase
 from alimail_mcp.diagnosis.smtp import find_reply, find_status, sweep
 
@@ -33,7 +33,7 @@ def read(mail: Mail) -> Report | None:
         if m := _HOST.match(line):
             d.remote_host, d.command = m.group(1), m.group(3)
         else:
-            d.diagnosis += " " + line
+            d.diagnosis = appended(d.diagnosis, " " + line)
     for d in deliveries:
         d.diagnosis = sweep(d.diagnosis)
         d.status = find_status(d.diagnosis)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
+from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report, appended
 from alimail_mcp.diagnosis.lhost._common import fillet
 from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.smtp import sweep
@@ -63,13 +63,13 @@ def read(mail: Mail) -> Report | None:
                 msexch = False
                 recipients += 1
             elif m := rx(r"^[ \t]+(MSEXCH:.+)$").match(line):
-                d.diagnosis += m.group(1)
+                d.diagnosis = appended(d.diagnosis, m.group(1))
             elif not msexch:
                 if d.diagnosis.startswith("MSEXCH:"):
                     msexch = status_part = True
-                    d.diagnosis += " " + line
+                    d.diagnosis = appended(d.diagnosis, " " + line)
                 else:
-                    d.alterrors += " " + line
+                    d.alterrors = appended(d.alterrors, " " + line)
         elif (m := rx(r"^[ \t]+To:[ \t]+(.+)$").match(line)) and "to" not in sent:
             sent["to"] = m.group(1)
         elif (m := rx(r"^[ \t]+Subject:[ \t]+(.+)$").match(line)) and "subject" not in sent:

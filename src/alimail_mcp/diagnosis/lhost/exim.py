@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
+from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report, appended
 from alimail_mcp.diagnosis.lhost._common import fillet
 from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.rfc3464 import parse_field, set_field
@@ -141,7 +141,7 @@ def read_body(
         ):
             d.alias = m.group(1)
         elif _FROZEN.match(line):
-            d.alterrors += line + " "
+            d.alterrors = appended(d.alterrors, line + " ")
         elif multipart:
             f = parse_field(line) if rx(r"^[A-Z][A-Za-z-]+:").match(line) else None
             if f:
@@ -153,13 +153,13 @@ def read_body(
                 else:
                     set_field(d, f)
             elif line.startswith(" "):
-                d.alterrors += line + " "
+                d.alterrors = appended(d.alterrors, line + " ")
         elif len(deliveries) == recipients:
-            d.diagnosis += line + " "
+            d.diagnosis = appended(d.diagnosis, line + " ")
         elif rx(r"^[ ]+pipe to \|/[^ ]+").match(line):
             d.diagnosis = line
         elif line.startswith("    "):
-            d.alterrors += line + " "
+            d.alterrors = appended(d.alterrors, line + " ")
 
     if recipients:
         for d in deliveries:

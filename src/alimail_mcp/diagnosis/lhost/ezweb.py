@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
+from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report, appended
 from alimail_mcp.diagnosis.lhost._common import fillet
 from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.rfc3464 import TARGET, parse_field
@@ -60,9 +60,9 @@ def read(mail: Mail) -> Report | None:
         elif m := rx(r"^[ \t]+>{3}[ \t]+([A-Z]{4})").match(line):
             d.command = m.group(1)
         elif any(p.search(line) for _, p in _FAILURES):
-            d.diagnosis += " " + line
+            d.diagnosis = appended(d.diagnosis, " " + line)
         else:
-            d.alterrors += " " + line
+            d.alterrors = appended(d.alterrors, " " + line)
     deliveries = [d for d in deliveries if d.recipient]
     for d in deliveries:
         if d.alterrors:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
+from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report, appended
 from alimail_mcp.diagnosis.lhost._common import fillet
 from alimail_mcp.diagnosis.smtp import sweep
 
@@ -58,7 +58,7 @@ def read(mail: Mail) -> Report | None:
                 d = deliveries[-1]
             d.recipient, d.diagnosis = m.group(1), line
         else:
-            d.diagnosis += line
+            d.diagnosis = appended(d.diagnosis, line)
     deliveries = [d for d in deliveries if d.recipient]
     for d in deliveries:
         d.diagnosis = sweep(d.diagnosis)

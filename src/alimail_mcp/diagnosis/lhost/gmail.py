@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
+from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report, appended
 from alimail_mcp.diagnosis.lhost._common import fillet, reason_by_phrase
 from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.reason.tables import tables
@@ -62,7 +62,7 @@ def read(mail: Mail) -> Report | None:
                     deliveries.append(Delivery(recipient=address))
             continue
         if deliveries:
-            deliveries[-1].diagnosis += line + " "
+            deliveries[-1].diagnosis = appended(deliveries[-1].diagnosis, line + " ")
         else:
             deliveries.append(Delivery(diagnosis=line + " "))
     deliveries = [d for d in deliveries if d.recipient]

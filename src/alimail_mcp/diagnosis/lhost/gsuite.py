@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
+from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report, appended
 from alimail_mcp.diagnosis.lhost._common import NOT_FIELD, RECIPIENT, dsn_line, fill_per_message, fillet
 from alimail_mcp.diagnosis.smtp import find_reply, find_status, sweep
 
@@ -48,9 +48,9 @@ def read(mail: Mail) -> Report | None:
             if line == "":
                 end_of_error = True
                 continue
-            d.diagnosis += line
+            d.diagnosis = appended(d.diagnosis, line)
         elif _ERROR.match(line):
-            other += line
+            other = appended(other, line)
         elif line.startswith("Content-Type:"):
             continue
         elif other:
@@ -59,7 +59,7 @@ def read(mail: Mail) -> Report | None:
             if not line:
                 empty += 1
                 continue
-            other += " " + line
+            other = appended(other, " " + line)
         elif _START.match(line):
             other = line
     if not recipients:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
+from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report, appended
 from alimail_mcp.diagnosis.lhost._common import fillet
 from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.smtp import sweep
@@ -50,7 +50,7 @@ def read(mail: Mail) -> Report | None:
         elif "Body of message generated response:" in line:
             d.alterrors = line
         elif d.alterrors:
-            d.alterrors += " " + line
+            d.alterrors = appended(d.alterrors, " " + line)
     deliveries = [d for d in deliveries if d.recipient]
     for d in deliveries:
         if d.alterrors:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
+from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report, appended
 from alimail_mcp.diagnosis.lhost._common import fillet, reason_by_phrase
 from alimail_mcp.diagnosis.smtp import sweep
 from alimail_mcp.mail.addresses import first_address, is_address
@@ -43,7 +43,7 @@ def read(mail: Mail) -> Report | None:
         elif m := re.search(r"Your mail sent on: (.+)$", line):
             d.date = m.group(1)
         elif line[:1] in " \t":
-            d.diagnosis += line + " "
+            d.diagnosis = appended(d.diagnosis, line + " ")
     deliveries = [d for d in deliveries if d.recipient]
     for d in deliveries:
         d.diagnosis = sweep(d.diagnosis)

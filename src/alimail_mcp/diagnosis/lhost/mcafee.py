@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
+from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report, appended
 from alimail_mcp.diagnosis.lhost._common import fillet
 from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.rfc3464 import TARGET, field_kind, parse_field
@@ -47,7 +47,7 @@ def read(mail: Mail) -> Report | None:
             elif f.name in TARGET:
                 setattr(d, TARGET[f.name], f.value)
         elif previous.startswith("Diagnostic-Code:") and (m := rx(r"^[ \t]+(.+)$").match(line)):
-            d.diagnosis += " " + m.group(1)
+            d.diagnosis = appended(d.diagnosis, " " + m.group(1))
         previous = line
     if not recipients:
         return None

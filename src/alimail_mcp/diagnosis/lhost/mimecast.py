@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
+from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report, appended
 from alimail_mcp.diagnosis.lhost._common import fillet
 from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.smtp import find_reply, find_status, sweep
@@ -41,7 +41,7 @@ def read(mail: Mail) -> Report | None:
             elif section == "detail" and deliveries:
                 deliveries[-1].diagnosis = value
         elif section == "detail" and deliveries and stripped and deliveries[-1].diagnosis:
-            deliveries[-1].diagnosis += " " + stripped
+            deliveries[-1].diagnosis = appended(deliveries[-1].diagnosis, " " + stripped)
             section = "" if stripped.endswith("]") else section
         elif not stripped:
             section = "" if section == "detail" else section

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
+from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report, appended
 from alimail_mcp.diagnosis.lhost._common import fillet, reason_by_phrase
 from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.smtp import sweep
@@ -37,7 +37,7 @@ def read(mail: Mail) -> Report | None:
             d.recipient = d.recipient or line
             recipients += 1
         elif line and not line.startswith("-"):
-            d.diagnosis += line
+            d.diagnosis = appended(d.diagnosis, line)
     if not recipients and (m := re.search(r"^To:[ ]*(.+)$", original, re.MULTILINE)):
         deliveries[-1].recipient = first_address(m.group(1))
         recipients = int(bool(deliveries[-1].recipient))

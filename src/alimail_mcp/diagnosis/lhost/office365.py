@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
+from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report, appended
 from alimail_mcp.diagnosis.lhost._common import fillet
 from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.rfc3464 import TARGET, field_kind, parse_field
@@ -109,7 +109,7 @@ def read(mail: Mail) -> Report | None:
             if _END.match(line):
                 end_of_error = True
                 continue
-            d.diagnosis += " " + line
+            d.diagnosis = appended(d.diagnosis, " " + line)
     if not recipients:
         return None
     for d in deliveries:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
+from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report, appended
 from alimail_mcp.diagnosis.lhost._common import NOT_FIELD, RECIPIENT, dsn_line, fill_per_message, fillet
 from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.smtp import find_reply, find_status, sweep
@@ -29,6 +29,7 @@ def read(mail: Mail) -> Report | None:
     texts: dict[str, str] = {}
     """The text part's error per recipient (`<addr>: ...`), so several recipients do not mix."""
     commands: list[str] = []
+    senders: list[str] = []
     reading = no_report = False
     recipients = 0
     previous = ""
@@ -45,16 +46,16 @@ def read(mail: Mail) -> Report | None:
             recipients += 1
         elif kind == NOT_FIELD:
             if previous.startswith("Diagnostic-Code:") and (m := rx(r"^[ \t]+(.+)$").match(line)):
-                deliveries[-1].diagnosis += " " + m.group(1)
+                deliveries[-1].diagnosis = appended(deliveries[-1].diagnosis, " " + m.group(1))
                 line = "Diagnostic-Code: " + line
             elif m := rx(r"^(X-Postfix-Sender):[ ]*rfc822;[ ]*(.+)$").match(line):
-                original += f"{m.group(1)}: {m.group(2)}\n"
+                senders.append(f"{m.group(1)}: {m.group(2)}\n")
             elif (m := rx(r"[ \t]\(in reply to (?:end of )?([A-Z]{4}).*").search(line)) or (
                 m := rx(r"([A-Z]{4})[ \t]*.*command\)$").search(line)
             ):
                 commands.append(m.group(1))
                 if other.diagnosis:
-                    other.diagnosis += " " + line
+                    other.diagnosis = appended(other.diagnosis, " " + line)
             elif m := rx(r"^<([^ ]+@[^ ]+)> \(expanded from <(.+)>\):[ \t]*(.+)$").match(line):
                 _keep(other, texts)
                 other.recipient, other.alias, other.diagnosis = m.group(1), m.group(2), m.group(3)
@@ -64,10 +65,11 @@ def read(mail: Mail) -> Report | None:
             elif "--- Delivery report unavailable ---" in line:
                 no_report = True
             elif other.diagnosis and (m := rx(r"^[ \t]{4}(.+)$").match(line)):
-                other.diagnosis += " " + line
+                other.diagnosis = appended(other.diagnosis, " " + line)
         previous = line
 
     _keep(other, texts)
+    original += "".join(senders)
     if not recipients:
         if other.recipient:
             deliveries[-1].recipient = other.recipient

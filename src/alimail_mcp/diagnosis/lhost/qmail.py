@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
+from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report, appended
 from alimail_mcp.diagnosis.lhost._common import fillet
 from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.smtp import find_status, sweep
@@ -15,8 +15,10 @@ _SESSION = (
     ("CONN", re.compile(r"(?:Error:)?Connected to [^ ]+ but greeting failed\.")),
     ("EHLO", re.compile(r"(?:Error:)?Connected to [^ ]+ but my name was rejected\.")),
     ("MAIL", re.compile(r"(?:Error:)?Connected to [^ ]+ but sender was rejected\.")),
-    ("RCPT", re.compile(r"(?:Error:)?[^ ]+ does not like recipient\.")),
-    ("DATA", re.compile(r"(?:Error:)?[^ ]+ failed (?:on DATA command|after I sent the message)\.")),
+    # Only whether these match counts: `(?:Error:)?[^ ]+` started again at every character of a long
+    # word, so the word is read from its start alone (the same texts match).
+    ("RCPT", re.compile(r"(?<![^ ])[^ ]+ does not like recipient\.")),
+    ("DATA", re.compile(r"(?<![^ ])[^ ]+ failed (?:on DATA command|after I sent the message)\.")),
 )
 _HOST = re.compile(
     r"Giving up on ([^ ]+[0-9a-zA-Z])\.?$|Connected to ([-0-9a-zA-Z.]+[0-9a-zA-Z]) "
@@ -87,7 +89,7 @@ def read(mail: Mail) -> Report | None:
             deliveries.append(Delivery(recipient=m.group(1)))
         elif deliveries:
             d = deliveries[-1]
-            d.diagnosis += line + " "
+            d.diagnosis = appended(d.diagnosis, line + " ")
             if line.startswith("Remote host said:"):
                 remote_said[len(deliveries) - 1] = line
             if not d.remote_host and (m := _HOST.search(line)):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
+from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report, appended
 from alimail_mcp.diagnosis.lhost._common import NOT_FIELD, RECIPIENT, dsn_line, fill_per_message, fillet
 from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.smtp import sweep
@@ -49,11 +49,11 @@ def read(mail: Mail) -> Report | None:
                         other.recipient, other.diagnosis = m.group(1), m.group(2)
                     elif m := rx(r"^[45]\d\d[ \t]([45]\.\d\.\d)[ \t].+").match(line):
                         other.status = m.group(1)
-                        other.diagnosis += " " + line
+                        other.diagnosis = appended(other.diagnosis, " " + line)
                     elif line.startswith(("Message: ", "Warning: ")):
-                        other.diagnosis += " " + line
+                        other.diagnosis = appended(other.diagnosis, " " + line)
             elif previous.startswith("Diagnostic-Code:") and (m := rx(r"^[ \t]+(.+)$").match(line)):
-                deliveries[-1].diagnosis += " " + m.group(1)
+                deliveries[-1].diagnosis = appended(deliveries[-1].diagnosis, " " + m.group(1))
                 line = "Diagnostic-Code: " + line.strip()
         previous = line
     if not recipients:

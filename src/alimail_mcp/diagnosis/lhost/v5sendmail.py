@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
+from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report, appended
 from alimail_mcp.diagnosis.lhost._common import fillet
 from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.smtp import sweep
@@ -39,7 +39,7 @@ def read(mail: Mail) -> Report | None:
                 d = deliveries[-1]
             d.recipient, d.diagnosis = m.group(1), m.group(2)
             if replies.get(recipients):
-                d.diagnosis += ": " + replies[recipients]
+                d.diagnosis = appended(d.diagnosis, ": " + replies[recipients])
             recipients += 1
         elif m := rx(r"^>{3}[ \t]*([A-Z]{4})[ \t]*").match(line):
             commands[recipients] = m.group(1)

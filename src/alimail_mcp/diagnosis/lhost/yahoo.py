@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
+from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report, appended
 from alimail_mcp.diagnosis.lhost._common import fillet
 from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.smtp import sweep
@@ -40,7 +40,7 @@ def read(mail: Mail) -> Report | None:
             else:
                 d.diagnosis = line
         else:
-            d.diagnosis += " " + line
+            d.diagnosis = appended(d.diagnosis, " " + line)
     for d in deliveries:
         d.diagnosis = sweep(d.diagnosis)
         if not d.command and rx(r"<.+@.+>").search(d.diagnosis):

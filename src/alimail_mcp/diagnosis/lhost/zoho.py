@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
+from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report, appended
 from alimail_mcp.diagnosis.lhost._common import fillet
 from alimail_mcp.diagnosis.patterns import rx
 from alimail_mcp.diagnosis.smtp import sweep
@@ -34,7 +34,7 @@ def read(mail: Mail) -> Report | None:
         elif m := rx(r"^\[Status: .+<([^ ]+@[^ ]+)>,").match(line):
             deliveries.append(Delivery(recipient=m.group(1), diagnosis=line))
         elif soft_break and deliveries:
-            deliveries[-1].diagnosis += line
+            deliveries[-1].diagnosis = appended(deliveries[-1].diagnosis, line)
     for d in deliveries:
         d.diagnosis = sweep(d.diagnosis)
         if "Host not reachable" in d.diagnosis:

@@ -8,7 +8,7 @@ from typing import Literal, get_args
 
 from pydantic import Field, field_validator
 
-from alimail_mcp.diagnosis.patterns import rx
+from alimail_mcp.diagnosis.patterns import MATCH_CHARS, phrase_table, rx
 from alimail_mcp.diagnosis.receiver.registry import receivers
 from alimail_mcp.errors import KnowledgeError
 from alimail_mcp.knowledge.strict import StrictModel
@@ -120,18 +120,20 @@ class ReasonsFile(StrictModel):
 
 
 class Matcher:
-    """Matches lower-cased text against one reason's phrases and patterns."""
+    """Matches lower-cased text (its first MATCH_CHARS characters) against one reason's phrases and
+    patterns."""
 
     __slots__ = ("_not", "_phrases", "_regex")
 
     def __init__(self, entry: ReasonEntry) -> None:
         self._phrases = tuple(p.lower() for p in entry.phrases)
         self._not = tuple(p.lower() for p in entry.not_phrases)
-        self._regex = re.compile("|".join(f"(?:{p})" for p in entry.patterns)) if entry.patterns else None
+        self._regex = phrase_table(entry.patterns) if entry.patterns else None
 
     def __call__(self, text: str) -> bool:
         if not text:
             return False
+        text = text[:MATCH_CHARS]
         if self._not and any(p in text for p in self._not):
             return False
         if any(p in text for p in self._phrases):

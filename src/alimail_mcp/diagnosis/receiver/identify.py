@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import re
 
+from alimail_mcp.diagnosis.patterns import MATCH_CHARS
 from alimail_mcp.diagnosis.receiver.registry import receivers
 
-_ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
+_ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]{1,64}@[\w-]+(?:\.[\w-]+)+")
+"""The local part bounded (RFC 5321 allows 64): unbounded, every letter of a long word was the
+start of a scan to its end in search of an `@`."""
 
 
 def detect(text: str, remote_host: str = "", domain: str = "") -> str | None:
@@ -17,6 +20,7 @@ def detect(text: str, remote_host: str = "", domain: str = "") -> str | None:
     in a refusal does not make the refusal Yahoo's.
     """
     registry = receivers()
+    text = text[:MATCH_CHARS]
     text = _ADDRESS.sub(" ", text.lower()) if "@" in text else text.lower()
     if text and (found := registry.by_wording(text)):
         return found

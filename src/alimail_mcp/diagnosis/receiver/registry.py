@@ -9,9 +9,12 @@ from functools import cache
 
 from pydantic import Field, field_validator
 
+from alimail_mcp.diagnosis.patterns import MATCH_CHARS, phrase_table
 from alimail_mcp.knowledge.strict import StrictModel
 
 FILE = "receivers.yaml"
+HOST_CHARS = 255
+"""A host name or domain is matched up to this length (a DNS name has at most 253 characters)."""
 _UPPER_OUTSIDE_ESCAPES = re.compile(r"(?<!\\)[A-Z]")
 
 
@@ -57,20 +60,21 @@ class Registry:
         }
 
     def by_wording(self, text: str) -> str | None:
-        """The first receiver whose markers are in `text` (lower-cased)."""
+        """The first receiver whose markers are in `text` (lower-cased; its first MATCH_CHARS characters)."""
+        text = text[:MATCH_CHARS]
         return next((name for name, markers in self.markers.items() if markers.search(text)), None)
 
     def by_host(self, host: str) -> str | None:
         """The first receiver one of whose host names or domains `host` (lower-cased) is."""
-        return _first(self.hosts.items(), host)
+        return _first(self.hosts.items(), host[:HOST_CHARS])
 
     def by_reply_host(self, host: str, among: Iterable[str]) -> str | None:
         """The first receiver of `among` whose reply table reads replies from `host` (lower-cased)."""
-        return _first(((name, self.reply_hosts[name]) for name in among), host)
+        return _first(((name, self.reply_hosts[name]) for name in among), host[:HOST_CHARS])
 
 
 def _union(patterns: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in patterns))
+    return phrase_table(patterns)
 
 
 def _first(patterns: Iterable[tuple[str, re.Pattern[str]]], host: str) -> str | None:
