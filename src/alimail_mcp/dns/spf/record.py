@@ -119,19 +119,32 @@ def spf_records(txt_records: Sequence[str]) -> list[str]:
     return [text for text in txt_records if is_spf(text)]
 
 
-_NEAR_VERSION = re.compile(r"""\s*["']?\s*v\s*=\s*spf\s*1(?P<rest>.*?)["']?\s*""", re.IGNORECASE | re.DOTALL)
+_MISTYPED_VERSION = re.compile(r"v\s*=\s*spf\s*1", re.IGNORECASE)
+_QUOTES = ("'", '"')
+
+
+def _after_mistyped_version(text: str) -> str | None:
+    """What follows a version tag written with spaces or quotes around it, or None. The spaces and
+    quotes are stripped with str methods: as one pattern, two runs of spaces side by side made the
+    match quadratic in a long run of them."""
+    core = text.strip()
+    if core[:1] in _QUOTES:
+        core = core[1:].lstrip()
+    if core[-1:] in _QUOTES:
+        core = core[:-1]
+    match = _MISTYPED_VERSION.match(core)
+    return core[match.end() :] if match else None
 
 
 def near_spf(txt_records: Sequence[str]) -> list[str]:
     """TXT records meant as SPF whose version tag is mistyped (`v=spf1include:...`, `v = spf1 ...`,
     quotes or spaces around it): receivers ignore them (4.5), the domain's admin did not mean to."""
-    return [text for text in txt_records if not is_spf(text) and _NEAR_VERSION.fullmatch(text)]
+    return [text for text in txt_records if not is_spf(text) and _after_mistyped_version(text) is not None]
 
 
 def intended_spf(text: str) -> str:
     """The record a `near_spf()` text was meant to be: `v=spf1 ` and the rest of it."""
-    match = _NEAR_VERSION.fullmatch(text)
-    rest = match.group("rest").strip() if match else ""
+    rest = (_after_mistyped_version(text) or "").strip()
     return f"v=spf1 {rest}".strip()
 
 
