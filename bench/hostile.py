@@ -179,6 +179,7 @@ async def main() -> None:
             header = f"{'case':<20}{'tool':<23}{'time':>8} {'route_query':>10} {'result':>11} {'DNS q':>6}"
             print(f"\n{transport}: {header}")
             async with connected(transport, env) as client:
+                await client.call_tool("route_query", {"query": "warm-up"})  # builds the router's index
                 for case in CASES:
                     print(await one(client, dns, case))
         seen = sum(listener.accepted for listener in listeners)
