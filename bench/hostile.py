@@ -30,32 +30,8 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
 from tests.support.dns_server import DnsTestServer
 from tests.support.dns_zones import serve_world
+from tests.support.hostile_zones import fan_out, layered
 from tests.support.mcp_harness import http_server, stdio_params
-
-ALI = "spf.qiye.aliyun.com"
-
-
-def fan_out(origin: str = "fan.test") -> str:
-    lines = [f"$ORIGIN {origin}.", f'@ TXT "v=spf1 include:{ALI} -all"']
-    lines += [f"@ NS ns{i}.{origin}." for i in range(1, 801)] + [f"ns{i} A 127.0.0.1" for i in range(1, 801)]
-    lines += [f"@ MX {i % 60} mx{i}.{origin}." for i in range(1500)]
-    lines += [f"mx{i} A 192.0.2.{i % 250 + 1}" for i in range(1500)]
-    return "\n".join(lines) + "\n"
-
-
-def layered(origin: str = "graph.test", layers: int = 11, width: int = 4) -> str:
-    def layer(i: int) -> str:
-        return " ".join(f"include:l{i}n{j}.{origin}" for j in range(width))
-
-    lines = [
-        f"$ORIGIN {origin}.",
-        "@ MX 5 mx1.qiye.aliyun.com.",
-        f'@ TXT "v=spf1 {layer(0)} include:{ALI} -all"',
-    ]
-    for i in range(layers):
-        below = layer(i + 1) if i + 1 < layers else "ip4:192.0.2.1"
-        lines += [f'l{i}n{j} TXT "v=spf1 {below} ~all"' for j in range(width)]
-    return "\n".join(lines) + "\n"
 
 
 def inward(origin: str, address: str) -> str:

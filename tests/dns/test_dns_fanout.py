@@ -14,20 +14,10 @@ from alimail_mcp.dns.webmail_cname import MAX_ADDRESSES as MAX_WEBMAIL_ADDRESSES
 from tests.conftest import settings_for
 from tests.support.dns_server import DnsTestServer
 from tests.support.dns_zones import serve_world, variant
+from tests.support.hostile_zones import MX_COUNT, NS_COUNT, fan_out
 
-MX_COUNT, NS_COUNT = 1500, 800
 QUERY_CAP = 300
 RESULT_CAP = 1_000_000
-
-
-def fan_out(origin: str = "fan.test") -> str:
-    """1,500 MX hosts of another provider, each with an address, and 800 nameservers."""
-    lines = [f"$ORIGIN {origin}.", "ns1 A 127.0.0.1", '@ TXT "v=spf1 include:spf.qiye.aliyun.com -all"']
-    lines += [f"@ NS ns{i}.{origin}." for i in range(1, NS_COUNT + 1)]
-    lines += [f"ns{i} A 127.0.0.1" for i in range(2, NS_COUNT + 1)]
-    lines += [f"@ MX {i % 60} mx{i}.{origin}." for i in range(MX_COUNT)]
-    lines += [f"mx{i} A 192.0.2.{i % 250 + 1}" for i in range(MX_COUNT)]
-    return "\n".join(lines) + "\n"
 
 
 async def audit(server: DnsTestServer, domain: str, settings: Settings | None = None) -> DnsAuditResult:

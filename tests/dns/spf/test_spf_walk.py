@@ -16,25 +16,9 @@ from alimail_mcp.knowledge.loader import load_provider
 from tests.conftest import settings_for
 from tests.support.dns_server import DnsTestServer
 from tests.support.dns_zones import serve_world
+from tests.support.hostile_zones import LAYERS, WIDTH, layered
 
 ALI = load_provider().spf.recommended_include
-LAYERS, WIDTH = 11, 4
-"""The layered graph of the issue: 44 names, each layer including every name of the next."""
-
-
-def layered(origin: str = "graph.test", layers: int = LAYERS, width: int = WIDTH) -> str:
-    def layer(i: int) -> str:
-        return " ".join(f"include:l{i}n{j}.{origin}" for j in range(width))
-
-    lines = [
-        f"$ORIGIN {origin}.",
-        "@ MX 5 mx1.qiye.aliyun.com.",
-        f'@ TXT "v=spf1 {layer(0)} include:{ALI} -all"',
-    ]
-    for i in range(layers):
-        below = layer(i + 1) if i + 1 < layers else "ip4:192.0.2.1"
-        lines += [f'l{i}n{j} TXT "v=spf1 {below} ~all"' for j in range(width)]
-    return "\n".join(lines) + "\n"
 
 
 def chain(origin: str, length: int) -> str:
