@@ -269,3 +269,34 @@ def test_any_text_routes_or_is_refused_as_input(text: str) -> None:
         return
     assert 0 <= result.confidence <= 1
     assert result.matched == (result.intent is not None) == (result.path is not None)
+
+
+@pytest.mark.parametrize(
+    ("query", "product"),
+    [
+        ("QQ邮箱账号被冻结了怎么办", "QQ Mail"),
+        ("How do I reset my Netflix password?", "Netflix"),
+        ("My Gmail account is locked after too many attempts", "Gmail"),
+        ("我的163邮箱收不到邮件", "NetEase"),
+        ("hotmail password reset not working", "Outlook.com"),
+        ("1688上的订单怎么退款", "1688"),
+    ],
+)
+def test_another_product_is_refused_by_name(query: str, product: str) -> None:
+    result = route(query)
+    assert not result.matched and product in result.summary
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "我们发到QQ邮箱的邮件被退回了",
+        "Our emails to Gmail recipients bounce with 550 5.7.26",
+        "收不到QQ邮箱发来的邮件",
+        "钉钉邮箱收不到邮件",
+        "Outlook keeps asking for my password",
+        "阿里邮箱收不到我的QQ邮箱转发过来的邮件",
+    ],
+)
+def test_another_product_as_the_other_end_or_beside_alibaba_mail_is_routed(query: str) -> None:
+    assert route(query).matched

@@ -18,19 +18,11 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _WORD = re.compile(r"[A-Za-z0-9]")
 
 
-class TermGroup(StrictModel):
-    """Routing terms sharing one weight; negative weights count against the target."""
+class TermList(StrictModel):
+    """Routing terms in English and Chinese, matched as whole words (English) or character runs (Chinese)."""
 
-    weight: float = Field(ge=-5, le=5)
     en: tuple[str, ...] = ()
     zh: tuple[str, ...] = ()
-
-    @field_validator("weight")
-    @classmethod
-    def _nonzero(cls, value: float) -> float:
-        if value == 0:
-            raise ValueError("weight must not be 0")
-        return value
 
     @field_validator("en", "zh", mode="before")
     @classmethod
@@ -59,7 +51,7 @@ class TermGroup(StrictModel):
         return terms
 
     @model_validator(mode="after")
-    def _not_empty(self) -> TermGroup:
+    def _not_empty(self) -> TermList:
         if not self.en and not self.zh:
             raise ValueError("a term group needs en or zh terms")
         return self
@@ -67,6 +59,25 @@ class TermGroup(StrictModel):
     @property
     def terms(self) -> tuple[str, ...]:
         return self.en + self.zh
+
+
+class TermGroup(TermList):
+    """Routing terms sharing one weight; negative weights count against the target."""
+
+    weight: float = Field(ge=-5, le=5)
+
+    @field_validator("weight")
+    @classmethod
+    def _nonzero(cls, value: float) -> float:
+        if value == 0:
+            raise ValueError("weight must not be 0")
+        return value
+
+
+class OtherProduct(TermList):
+    """A product that is not Alibaba Mail, by the names people use for it; a refusal names it by `name`."""
+
+    name: str = Field(min_length=1)
 
 
 class Pitfall(StrictModel):
@@ -165,6 +176,12 @@ class RoutingVocabulary(StrictModel):
 
     mail_terms: tuple[TermGroup, ...] = Field(min_length=1)
     off_topic: tuple[TermGroup, ...] = Field(min_length=1)
+    other_products: tuple[OtherProduct, ...] = ()
+    own_markers: TermList
+    """Words that make a product named right after them the asker's own ("my Gmail", "我的QQ邮箱")."""
+    mail_flow: TermList
+    """Words of mail travelling between the asker and someone else: with them, another product named
+    is the other end of the flow ("our mail to Gmail bounces"), not the subject of the question."""
     tools: dict[ToolName, str]
     scoring: Scoring
 

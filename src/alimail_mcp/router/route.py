@@ -19,13 +19,17 @@ from functools import cache
 from alimail_mcp.errors import InputError
 from alimail_mcp.inputs import bounded_text
 from alimail_mcp.knowledge.knowledge_base import KnowledgeBase, PathRef
-from alimail_mcp.knowledge.skill_models import TermGroup
+from alimail_mcp.knowledge.skill_models import TermGroup, TermList
 from alimail_mcp.router.args import QUERY_CHARS
 from alimail_mcp.router.models import Alternative, Guidance, RouteResult
 from alimail_mcp.router.text import deletions, features, is_cjk, term_parts, tokens
 
-_MAIL = -1  # pseudo-targets for routing.yaml's mail and off-topic words
+_MAIL = -1  # pseudo-targets for routing.yaml's words that are not evidence for one path
 _OFF = -2
+_ALIBABA = -3  # the provider's own names (provider.yaml aliases)
+_OWN = -4
+_FLOW = -5
+_PRODUCT = -100  # other products: _PRODUCT - i for routing.yaml's other_products[i]
 _MIN_TYPO_LEN = 6  # shorter words are too often a real word one letter away from a term
 _MAX_ALTERNATIVES = 3
 
@@ -45,6 +49,7 @@ class Ranking:
     names_mail: bool = False  # a mail word occurs, even inside a longer term ("smtp" in a host name)
     off_topic: float = 0.0  # another field's or product's words (negative)
     strongest_off_topic: float = 0.0  # the weight of routing.yaml's heaviest off-topic group
+    other_product: str | None = None  # the product the question is about, when it is not Alibaba Mail
 
     def elsewhere(self) -> bool:
         """True when the question names another product or field as strongly as the heaviest off-topic
@@ -97,6 +102,12 @@ class _Index:
             zh=tuple(a for a in kb.provider.aliases if _has_cjk(a)),
         )
         self._add_groups((aliases,), _MAIL)
+        self._add_groups((aliases,), _ALIBABA)
+        routing = kb.routing
+        self._add_list(routing.own_markers, _OWN)
+        self._add_list(routing.mail_flow, _FLOW)
+        for i, product in enumerate(routing.other_products):
+            self._add_list(product, _PRODUCT - i)
         self.vocab_words = {tok for key in self._term_ids for part in key for tok in part if not is_cjk(tok)}
         self.typo_index: dict[str, str] = {}
         for word in sorted(self.vocab_words, key=lambda w: (len(w), w)):
@@ -104,6 +115,9 @@ class _Index:
                 for variant in deletions(word) | {word}:
                     self.typo_index.setdefault(variant, word)
         self.postings, self.idf = _similarity_vectors(self.paths)
+
+    def _add_list(self, terms: TermList, target: int) -> None:
+        self._add_groups((TermGroup(weight=1, en=terms.en, zh=terms.zh),), target)
 
     def _add_groups(self, groups: tuple[TermGroup, ...], target: int) -> None:
         for group in groups:
@@ -214,22 +228,44 @@ class _Index:
         ranked.sort(key=lambda r: -r.score)  # stable: ties keep knowledge-base order
         mail, off_topic = terms.get(_MAIL, 0.0), terms.get(_OFF, 0.0)
         strongest = min((g.weight for g in self.kb.routing.off_topic), default=0.0)
-        names_mail = mail > 0 or self.names_mail(toks)
-        return Ranking(ranked, ranked[0].evidence + mail + off_topic, names_mail, off_topic, strongest)
+        names_mail = bool(self.spans_of(toks, _MAIL))
+        relevance = ranked[0].evidence + mail + off_topic
+        return Ranking(ranked, relevance, names_mail, off_topic, strongest, self.other_product(toks))
 
-    def names_mail(self, toks: list[str]) -> bool:
-        """True when a mail word (routing.yaml's mail terms, the provider's names) occurs anywhere, also
-        inside a longer matched term."""
+    def spans_of(self, toks: list[str], target: int) -> list[tuple[int, int]]:
+        """(start, end) of every single-part term for `target` in `toks`, also inside longer terms."""
+        found = []
         for start in range(len(toks)):
             node = self.trie
-            for tok in toks[start:]:
+            for end, tok in enumerate(toks[start:], start + 1):
                 child = node.children.get(tok)
                 if child is None:
                     break
                 node = child
-                if any(_MAIL in (t for t, _ in self.terms[term_id].targets) for term_id, _ in node.ends):
-                    return True
-        return False
+                if any(
+                    self.terms[term_id].parts == 1
+                    and any(t == target for t, _ in self.terms[term_id].targets)
+                    for term_id, _ in node.ends
+                ):
+                    found.append((start, end))
+        return found
+
+    def _single_for(self, term_id: int, target: int) -> bool:
+        term = self.terms[term_id]
+        return term.parts == 1 and any(t == target for t, _ in term.targets)
+
+    def other_product(self, toks: list[str]) -> str | None:
+        """The product a question is about when it names another product and not Alibaba Mail: as the
+        asker's own ("my Gmail"), or with no mail travelling to or from it. None otherwise."""
+        if self.spans_of(toks, _ALIBABA):
+            return None
+        own_ends = {end for _, end in self.spans_of(toks, _OWN)}
+        flow = bool(self.spans_of(toks, _FLOW))
+        for i, product in enumerate(self.kb.routing.other_products):
+            for start, _ in self.spans_of(toks, _PRODUCT - i):
+                if start in own_ends or not flow:
+                    return product.name
+        return None
 
 
 def _has_cjk(text: str) -> bool:
@@ -289,7 +325,8 @@ def route(query: str, *, index: _Index | None = None) -> RouteResult:
     ranked = ranking.paths
     best = ranked[0]
     if (
-        best.evidence < scoring.min_evidence
+        ranking.other_product is not None
+        or best.evidence < scoring.min_evidence
         or ranking.relevance < scoring.min_relevance
         or ranking.elsewhere()
     ):
@@ -363,7 +400,14 @@ def _routed(idx: _Index, best: Ranked, rest: list[Ranked], confidence: float, cl
 
 def _refusal(ranking: Ranking) -> RouteResult:
     mail_words = ranking.relevance - ranking.paths[0].evidence > 0
-    if mail_words:
+    if ranking.other_product is not None:
+        summary = (
+            f"This question is about {ranking.other_product}, not Alibaba Mail (阿里邮箱, also sold as "
+            "DingTalk mail), so it was not routed: that product's own support answers it. The knowledge base "
+            "covers sending and receiving problems, DNS records, login recovery and security settings of "
+            "Alibaba Mail."
+        )
+    elif mail_words:
         summary = (
             "The question is about mail but names no problem this knowledge base covers, so it was not "
             "routed. Say what fails or what you want to set up: sending, receiving, DNS records, login or "
