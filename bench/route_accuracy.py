@@ -1,14 +1,17 @@
-"""Routing accuracy of route_query on a labelled question set, per language, with the misses.
+"""Routing accuracy of route_query on labelled question sets, per language, with the misses.
 
-Default set: ../shared/corpora/routing/dev.jsonl (relative to the project root). Another set in the
-same JSON Lines format can be given with --file (e.g. tests/data/routing_extra.jsonl).
-A prediction is right when its intent/path equals the label or is listed in `also`; for `none`
-rows the right answer is to refuse (matched=false).
+Without --file it scores the dev set (../shared/corpora/routing/dev.jsonl, beside the project) and the
+real users' questions collected from public pages (tests/data/routing_real_{en,zh}.jsonl), whose rows
+marked `"split": "fresh"` are scored apart: they are never tuned on. --file scores one set in the same
+JSON Lines format (e.g. tests/data/routing_extra.jsonl). A prediction is right when its intent/path
+equals the label or is listed in `also`; for `none` rows the right answer is to refuse (matched=false).
+--calibration adds how often a routed answer was right at each level of its confidence.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 import time
@@ -18,7 +21,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV_SET = ROOT / ".." / "shared" / "corpora" / "routing" / "dev.jsonl"
+REAL_SETS = [ROOT / "tests" / "data" / f"routing_real_{lang}.jsonl" for lang in ("en", "zh")]
 AIM = 0.90
+BUCKETS = (0.0, 0.4, 0.6, 0.8, 1.01)
 
 
 def load_rows(path: Path) -> list[dict[str, Any]]:
@@ -33,17 +38,24 @@ def is_right(row: dict[str, Any], matched: bool, intent: str | None, path: str |
     return matched and (got == f"{row['intent']}/{row['path']}" or got in row.get("also", []))
 
 
-def evaluate(rows: list[dict[str, Any]]) -> int:
+def evaluate(name: str, rows: list[dict[str, Any]], calibration: bool = False) -> bool:
+    """Print the figures and misses of one set; True when the aim is met."""
     from alimail_mcp.router.route import ranking, route
 
     routed: dict[str, list[bool]] = defaultdict(list)
-    refused: dict[str, list[bool]] = defaultdict(list)
+    refused: list[bool] = []
+    confident: list[tuple[float, bool]] = []
     misses = []
     t0 = time.perf_counter()
     for row in rows:
         result = route(row["query"])
         right = is_right(row, result.matched, result.intent, result.path)
-        (refused if row["intent"] == "none" else routed)[row["lang"]].append(right)
+        if row["intent"] == "none":
+            refused.append(right)
+        else:
+            routed[row["lang"]].append(right)
+        if result.matched:
+            confident.append((result.confidence, right))
         if not right:
             got = f"{result.intent}/{result.path}" if result.matched else "refused"
             top = ", ".join(f"{i}/{p} {s:.1f}" for i, p, s in ranking(row["query"])[:3])
@@ -52,41 +64,53 @@ def evaluate(rows: list[dict[str, Any]]) -> int:
                 f"({result.confidence:.2f}): {row['query'][:90]}\n      scores: {top}"
             )
     elapsed = (time.perf_counter() - t0) * 1000
+    print(f"\n== {name}: {len(rows)} questions routed in {elapsed:.1f} ms")
     ok = True
-    print(f"{len(rows)} questions routed in {elapsed:.1f} ms (index build included)")
-    for lang in sorted(set(routed) | set(refused)):
+    for lang in sorted(routed):
         hits = routed[lang]
-        share = sum(hits) / len(hits) if hits else 1.0
+        share = sum(hits) / len(hits)
         ok &= share >= AIM
         print(f"  path accuracy [{lang}]: {sum(hits)}/{len(hits)} = {share:.1%}")
-    all_refusals = [r for lang in refused for r in refused[lang]]
-    if all_refusals:
-        share = sum(all_refusals) / len(all_refusals)
+    if refused:
+        share = sum(refused) / len(refused)
         ok &= share >= AIM
-        print(f"  off-topic refused: {sum(all_refusals)}/{len(all_refusals)} = {share:.1%}")
-    print(f"misses ({len(misses)}):" if misses else "no misses")
+        print(f"  off-topic refused: {sum(refused)}/{len(refused)} = {share:.1%}")
+    if calibration:
+        print_calibration(confident)
+    print(f"  misses ({len(misses)}):" if misses else "  no misses")
     print("\n".join(misses))
-    verdict = "met" if ok else "NOT met"
-    print(f"aim: >= {AIM:.0%} path accuracy per language and >= {AIM:.0%} refusals: {verdict}")
-    return 0
+    return ok
+
+
+def print_calibration(confident: list[tuple[float, bool]]) -> None:
+    print("  calibration (routed answers): confidence -> share right")
+    for low, high in itertools.pairwise(BUCKETS):
+        inside = [right for conf, right in confident if low <= conf < high]
+        if inside:
+            share = sum(inside) / len(inside)
+            print(f"    [{low:.1f}, {min(high, 1.0):.1f}): {sum(inside)}/{len(inside)} = {share:.0%}")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--file", type=Path, default=DEV_SET, help="JSON Lines question set (default: the dev set)"
-    )
+    parser.add_argument("--file", type=Path, help="one JSON Lines question set (default: dev and real sets)")
+    parser.add_argument("--calibration", action="store_true", help="print accuracy per confidence level")
     args = parser.parse_args()
-    path: Path = args.file
-    if not path.is_file():
-        print(
-            f"question set not found: {path.resolve()}\n"
-            "the dev set lives in ../shared/corpora/routing/dev.jsonl beside the project",
-            file=sys.stderr,
-        )
+    if args.file is not None:
+        sets = [(str(args.file), load_rows(args.file))] if args.file.is_file() else []
+    else:
+        sets = [("dev", load_rows(DEV_SET))] if DEV_SET.is_file() else []
+        real = [row for path in REAL_SETS if path.is_file() for row in load_rows(path)]
+        if real:
+            sets.append(("real, tuned on", [r for r in real if r.get("split") != "fresh"]))
+            sets.append(("real, fresh (never tuned on)", [r for r in real if r.get("split") == "fresh"]))
+    if not sets:
+        print(f"no question set found (dev set: {DEV_SET.resolve()}; --file FILE)", file=sys.stderr)
         return 2
-    print(f"set: {path.resolve()}")
-    return evaluate(load_rows(path))
+    results = [evaluate(name, rows, args.calibration) for name, rows in sets]
+    verdict = "met" if all(results) else "NOT met"
+    print(f"\naim: >= {AIM:.0%} path accuracy per language and >= {AIM:.0%} refusals on every set: {verdict}")
+    return 0
 
 
 if __name__ == "__main__":
