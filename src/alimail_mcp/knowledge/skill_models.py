@@ -78,6 +78,8 @@ class OtherProduct(TermList):
     """A product that is not Alibaba Mail, by the names people use for it; a refusal names it by `name`."""
 
     name: str = Field(min_length=1)
+    hosted: bool = False
+    """A mail service a company runs its domain on: named without Alibaba Mail, it is the asker's own."""
 
 
 class Pitfall(StrictModel):
@@ -166,6 +168,7 @@ class DetailSkill(StrictModel):
 class Scoring(StrictModel):
     default_bonus: float = Field(ge=0)
     min_evidence: float = Field(gt=0)
+    min_evidence_in_scope: float = Field(gt=0)
     min_relevance: float = Field(gt=0)
     similarity_weight: float = Field(ge=0)
     confidence_scale: float = Field(gt=0)

@@ -40,6 +40,7 @@ class Ranked:
     evidence: float  # term and similarity evidence for the intent and the path
     score: float  # evidence plus the default-path bonus: what ranks the paths
     path_terms: float  # evidence from the path's own terms alone
+    subject: float = 0.0  # term evidence for the path or its intent: the question names a subject
 
 
 @dataclass(frozen=True)
@@ -71,13 +72,15 @@ class _Term:
 
 
 class _Node:
-    """A trie node over tokens; `ends` lists the (term, part) that end here."""
+    """A trie node over tokens; `ends` lists the (term, part) that end here, `singles` the targets of the
+    one-part terms among them."""
 
-    __slots__ = ("children", "ends")
+    __slots__ = ("children", "ends", "singles")
 
     def __init__(self) -> None:
         self.children: dict[str, _Node] = {}
         self.ends: list[tuple[int, int]] = []
+        self.singles: tuple[int, ...] = ()
 
 
 class _Index:
@@ -135,6 +138,16 @@ class _Index:
                             node = node.children.setdefault(tok, _Node())
                         node.ends.append((term_id, part_no))
                 self._target(self.terms[term_id], target, group.weight)
+                if len(key) == 1:
+                    node = self._node(key[0])
+                    if target not in node.singles:
+                        node.singles += (target,)
+
+    def _node(self, part: tuple[str, ...]) -> _Node:
+        node = self.trie
+        for tok in part:
+            node = node.children[tok]
+        return node
 
     @staticmethod
     def _target(term: _Term, target: int, weight: float) -> None:
@@ -224,17 +237,19 @@ class _Index:
                 + scoring.similarity_weight * sims[slot]
             )
             bonus = scoring.default_bonus if ref.is_default and evidence > 0 else 0.0
-            ranked.append(Ranked(ref, evidence, evidence + bonus, terms.get(slot, 0.0)))
+            subject = terms.get(slot, 0.0) + terms.get(self.intent_slot[ref.intent.intent], 0.0)
+            ranked.append(Ranked(ref, evidence, evidence + bonus, terms.get(slot, 0.0), subject))
         ranked.sort(key=lambda r: -r.score)  # stable: ties keep knowledge-base order
         mail, off_topic = terms.get(_MAIL, 0.0), terms.get(_OFF, 0.0)
         strongest = min((g.weight for g in self.kb.routing.off_topic), default=0.0)
-        names_mail = bool(self.spans_of(toks, _MAIL))
+        spans = self.single_spans(toks)
+        names_mail = bool(spans.get(_MAIL))
         relevance = ranked[0].evidence + mail + off_topic
-        return Ranking(ranked, relevance, names_mail, off_topic, strongest, self.other_product(toks))
+        return Ranking(ranked, relevance, names_mail, off_topic, strongest, self.other_product(spans))
 
-    def spans_of(self, toks: list[str], target: int) -> list[tuple[int, int]]:
-        """(start, end) of every single-part term for `target` in `toks`, also inside longer terms."""
-        found = []
+    def single_spans(self, toks: list[str]) -> dict[int, list[tuple[int, int]]]:
+        """(start, end) of every one-part term in `toks` by target, also inside longer terms: one pass."""
+        found: dict[int, list[tuple[int, int]]] = defaultdict(list)
         for start in range(len(toks)):
             node = self.trie
             for end, tok in enumerate(toks[start:], start + 1):
@@ -242,28 +257,20 @@ class _Index:
                 if child is None:
                     break
                 node = child
-                if any(
-                    self.terms[term_id].parts == 1
-                    and any(t == target for t, _ in self.terms[term_id].targets)
-                    for term_id, _ in node.ends
-                ):
-                    found.append((start, end))
+                for target in node.singles:
+                    found[target].append((start, end))
         return found
 
-    def _single_for(self, term_id: int, target: int) -> bool:
-        term = self.terms[term_id]
-        return term.parts == 1 and any(t == target for t, _ in term.targets)
-
-    def other_product(self, toks: list[str]) -> str | None:
+    def other_product(self, spans: dict[int, list[tuple[int, int]]]) -> str | None:
         """The product a question is about when it names another product and not Alibaba Mail: as the
         asker's own ("my Gmail"), or with no mail travelling to or from it. None otherwise."""
-        if self.spans_of(toks, _ALIBABA):
+        if spans.get(_ALIBABA):
             return None
-        own_ends = {end for _, end in self.spans_of(toks, _OWN)}
-        flow = bool(self.spans_of(toks, _FLOW))
+        own_ends = {end for _, end in spans.get(_OWN, ())}
+        flow = bool(spans.get(_FLOW))
         for i, product in enumerate(self.kb.routing.other_products):
-            for start, _ in self.spans_of(toks, _PRODUCT - i):
-                if start in own_ends or not flow:
+            for start, _ in spans.get(_PRODUCT - i, ()):
+                if product.hosted or start in own_ends or not flow:
                     return product.name
         return None
 
@@ -324,10 +331,14 @@ def route(query: str, *, index: _Index | None = None) -> RouteResult:
     scoring = idx.kb.routing.scoring
     ranked = ranking.paths
     best = ranked[0]
+    # A short question about mail with a subject routes on little evidence; one that only resembles
+    # the knowledge base's wording ("a question about email") names no subject and is refused.
+    in_scope = ranking.names_mail and ranking.off_topic == 0 and best.subject > 0
+    enough = scoring.min_evidence_in_scope if in_scope else scoring.min_evidence
     if (
         ranking.other_product is not None
-        or best.evidence < scoring.min_evidence
-        or ranking.relevance < scoring.min_relevance
+        or best.evidence < enough
+        or (not in_scope and ranking.relevance < scoring.min_relevance)
         or ranking.elsewhere()
     ):
         return _refusal(ranking)
@@ -335,7 +346,7 @@ def route(query: str, *, index: _Index | None = None) -> RouteResult:
     if clueless:
         # The intent is clear but no term names one of its paths: its default path answers.
         default = next(r for r in ranked if r.ref.intent is best.ref.intent and r.ref.is_default)
-        best = Ranked(default.ref, best.evidence, best.score, default.path_terms)
+        best = Ranked(default.ref, best.evidence, best.score, default.path_terms, best.subject)
         ranked = [best] + [r for r in ranked if r is not default]
     confidence = _confidence(best.score, ranked[1].score, scoring.confidence_scale)
     return _routed(idx, best, ranked[1:], confidence, clueless)
