@@ -76,7 +76,6 @@ def test_clear_cut_questions_route_to_their_path(query: str, intent: str, path: 
         "How long should I boil an egg?",
         "will it rain in Hangzhou tomorrow",
         "红烧肉怎么做",
-        "阿里云盘怎么分享文件",
         "python list comprehension vs map",
         "钉钉文档怎么设置权限",
     ],
@@ -280,6 +279,7 @@ def test_any_text_routes_or_is_refused_as_input(text: str) -> None:
         ("我的163邮箱收不到邮件", "NetEase"),
         ("hotmail password reset not working", "Outlook.com"),
         ("1688上的订单怎么退款", "1688"),
+        ("阿里云盘怎么分享文件", "Aliyun Drive"),
     ],
 )
 def test_another_product_is_refused_by_name(query: str, product: str) -> None:
