@@ -5,7 +5,8 @@ real users' questions collected from public pages (tests/data/routing_real_{en,z
 marked `"split": "fresh"` are scored apart: they are never tuned on. --file scores one set in the same
 JSON Lines format (e.g. tests/data/routing_extra.jsonl). A prediction is right when its intent/path
 equals the label or is listed in `also`; for `none` rows the right answer is to refuse (matched=false).
---calibration adds how often a routed answer was right at each level of its confidence.
+--calibration adds how often a routed answer was right at each level of its confidence. The fresh rows'
+misses are counted but not printed unless --show-fresh-misses is given: reading them invites tuning on them.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 DEV_SET = ROOT / ".." / "shared" / "corpora" / "routing" / "dev.jsonl"
 REAL_SETS = [ROOT / "tests" / "data" / f"routing_real_{lang}.jsonl" for lang in ("en", "zh")]
-AIM = 0.90
+AIM_PATH = 0.95  # issue #12: path accuracy per language
+AIM_REFUSED = 0.90  # and off-topic questions refused
 BUCKETS = (0.0, 0.4, 0.6, 0.8, 1.01)
 
 
@@ -38,7 +40,9 @@ def is_right(row: dict[str, Any], matched: bool, intent: str | None, path: str |
     return matched and (got == f"{row['intent']}/{row['path']}" or got in row.get("also", []))
 
 
-def evaluate(name: str, rows: list[dict[str, Any]], calibration: bool = False) -> bool:
+def evaluate(
+    name: str, rows: list[dict[str, Any]], calibration: bool = False, show_misses: bool = True
+) -> bool:
     """Print the figures and misses of one set; True when the aim is met."""
     from alimail_mcp.router.route import ranking, route
 
@@ -69,16 +73,21 @@ def evaluate(name: str, rows: list[dict[str, Any]], calibration: bool = False) -
     for lang in sorted(routed):
         hits = routed[lang]
         share = sum(hits) / len(hits)
-        ok &= share >= AIM
+        ok &= share >= AIM_PATH
         print(f"  path accuracy [{lang}]: {sum(hits)}/{len(hits)} = {share:.1%}")
     if refused:
         share = sum(refused) / len(refused)
-        ok &= share >= AIM
+        ok &= share >= AIM_REFUSED
         print(f"  off-topic refused: {sum(refused)}/{len(refused)} = {share:.1%}")
     if calibration:
         print_calibration(confident)
-    print(f"  misses ({len(misses)}):" if misses else "  no misses")
-    print("\n".join(misses))
+    if not misses:
+        print("  no misses")
+    elif show_misses:
+        print(f"  misses ({len(misses)}):")
+        print("\n".join(misses))
+    else:
+        print(f"  misses: {len(misses)} (not shown: --show-fresh-misses)")
     return ok
 
 
@@ -95,6 +104,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--file", type=Path, help="one JSON Lines question set (default: dev and real sets)")
     parser.add_argument("--calibration", action="store_true", help="print accuracy per confidence level")
+    parser.add_argument("--show-fresh-misses", action="store_true", help="print the fresh rows' misses too")
     args = parser.parse_args()
     if args.file is not None:
         sets = [(str(args.file), load_rows(args.file))] if args.file.is_file() else []
@@ -107,9 +117,15 @@ def main() -> int:
     if not sets:
         print(f"no question set found (dev set: {DEV_SET.resolve()}; --file FILE)", file=sys.stderr)
         return 2
-    results = [evaluate(name, rows, args.calibration) for name, rows in sets]
+    results = []
+    for name, rows in sets:
+        show = args.show_fresh_misses or "fresh" not in name
+        results.append(evaluate(name, rows, args.calibration, show))
     verdict = "met" if all(results) else "NOT met"
-    print(f"\naim: >= {AIM:.0%} path accuracy per language and >= {AIM:.0%} refusals on every set: {verdict}")
+    print(
+        f"\naim: >= {AIM_PATH:.0%} path accuracy per language and >= {AIM_REFUSED:.0%} refusals"
+        f" on every set: {verdict}"
+    )
     return 0
 
 
