@@ -4,7 +4,8 @@ opt-in: they run only with ALIMAIL_MCP_INTEROP=1.
 
 Every server the tests start listens on 127.0.0.1, so the whole test process runs with the operator's
 opt-in ALIMAIL_MCP_ALLOW_PRIVATE_TARGETS=1 (outbound.py); the tests of the outbound guard remove it
-(`monkeypatch.delenv`, or a server started without it: tests/support/mcp_harness.py)."""
+(`monkeypatch.delenv`, or a server started without it: tests/support/mcp_harness.py). The compiled
+knowledge cache is off (ALIMAIL_MCP_KNOWLEDGE_CACHE=off) except in its own tests."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from alimail_mcp.config import ENV_ALLOW_PRIVATE_TARGETS, Nameserver, Settings
+from alimail_mcp.config import ENV_ALLOW_PRIVATE_TARGETS, ENV_KNOWLEDGE_CACHE, Nameserver, Settings
 from alimail_mcp.dns.resolver import ResolverClient
 from tests.support.dns_server import DnsTestServer
 
@@ -27,6 +28,9 @@ TEST_BUDGET = 5.0
 INTEROP = "ALIMAIL_MCP_INTEROP"
 
 os.environ[ENV_ALLOW_PRIVATE_TARGETS] = "1"
+# Tests read skills/ as YAML, and many swap in an edited copy: the compiled knowledge cache is tested on its
+# own (tests/knowledge/test_compiled.py) and off everywhere else, so no test depends on the user's cache.
+os.environ[ENV_KNOWLEDGE_CACHE] = "off"
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

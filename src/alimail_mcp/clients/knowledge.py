@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Literal
 
 from pydantic import Field
 
+from alimail_mcp.knowledge.compiled import compiled
 from alimail_mcp.knowledge.finding_text import FindingText
 from alimail_mcp.knowledge.loader import read_yaml, skills_dir, validate
 from alimail_mcp.knowledge.strict import StrictModel
@@ -80,7 +80,7 @@ class ClientsKnowledge(StrictModel):
         return next(c for c in self.clients if c.id == client_id)
 
 
-@cache
+@compiled("clients")
 def load_clients() -> ClientsKnowledge:
     path = skills_dir() / FILE
     return validate(ClientsKnowledge, read_yaml(path), path)

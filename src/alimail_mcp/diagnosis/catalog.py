@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -15,6 +14,7 @@ from alimail_mcp.diagnosis.patterns import MATCH_CHARS, phrase_table, rx
 from alimail_mcp.diagnosis.reason.tables import ReasonId
 from alimail_mcp.diagnosis.receiver.registry import Receiver, lower_case_regexes, receivers
 from alimail_mcp.errors import KnowledgeError
+from alimail_mcp.knowledge.compiled import compiled
 from alimail_mcp.knowledge.strict import StrictModel
 from alimail_mcp.models import IntentId, PathId
 
@@ -311,7 +311,7 @@ def _literals(items: list[Any]) -> list[str] | None:
     return max(usable, key=lambda c: min(len(n) for n in c)) if usable else None
 
 
-@cache
+@compiled("catalog")
 def catalog() -> Catalog:
     from alimail_mcp.knowledge.loader import display_path, load_provider, read_yaml, skills_dir, validate
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from functools import cache
 
 from pydantic import field_validator
 
+from alimail_mcp.knowledge.compiled import compiled
 from alimail_mcp.knowledge.facts import fill_tree, provider_facts
 from alimail_mcp.knowledge.finding_text import FindingText
 from alimail_mcp.knowledge.loader import load_provider, read_yaml, skills_dir, validate
@@ -42,7 +42,7 @@ class DnsKnowledge(StrictModel):
         return self.findings[key].code or key
 
 
-@cache
+@compiled("dns")
 def load_dns() -> DnsKnowledge:
     path = skills_dir() / FILE
     data = fill_tree(read_yaml(path), provider_facts(load_provider()), FILE)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
 from typing import Any, Literal
 
 from pydantic import Field
 
 from alimail_mcp.errors import KnowledgeError
+from alimail_mcp.knowledge.compiled import compiled
 from alimail_mcp.knowledge.facts import fill_tree, provider_facts
 from alimail_mcp.knowledge.finding_text import FindingText
 from alimail_mcp.knowledge.loader import load_provider, read_yaml, skills_dir, validate
@@ -99,7 +99,7 @@ class HeaderKnowledge:
         return self.model.findings[code].to_finding(code, values, skill=skill, evidence=evidence)
 
 
-@cache
+@compiled("headers")
 def load_headers() -> HeaderKnowledge:
     path = skills_dir() / FILE
     facts = provider_facts(load_provider())

@@ -10,6 +10,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from alimail_mcp.errors import KnowledgeError
+from alimail_mcp.knowledge.compiled import compiled
 from alimail_mcp.knowledge.facts import fill_tree
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ def validate(model: type[M], data: Any, path: Path) -> M:
         raise KnowledgeError(_rel(path), f"field {where}: {err['msg']}{more}") from None
 
 
-@cache
+@compiled("provider")
 def load_provider() -> Provider:
     from alimail_mcp.knowledge.provider import Provider
 
@@ -71,7 +72,7 @@ def load_knowledge(root: Path | None = None) -> KnowledgeBase:
     return _read_knowledge(root)
 
 
-@cache
+@compiled("knowledge")
 def _default_knowledge() -> KnowledgeBase:
     return _read_knowledge(skills_dir())
 

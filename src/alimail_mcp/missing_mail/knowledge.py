@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from functools import cache
 
 from pydantic import Field
 
 from alimail_mcp.errors import KnowledgeError
+from alimail_mcp.knowledge.compiled import compiled
 from alimail_mcp.knowledge.facts import fill_tree, provider_facts
 from alimail_mcp.knowledge.loader import load_provider, read_yaml, skills_dir, validate
 from alimail_mcp.knowledge.strict import StrictModel
@@ -94,7 +94,7 @@ class MissingMailKnowledge(StrictModel):
         return next(c for c in self.causes if c.id == cause_id)
 
 
-@cache
+@compiled("missing_mail")
 def load_missing_mail() -> MissingMailKnowledge:
     path = skills_dir() / FILE
     data = fill_tree(read_yaml(path), provider_facts(load_provider()), FILE)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
 from typing import Literal
 
 from pydantic import Field
 
 from alimail_mcp.errors import KnowledgeError
+from alimail_mcp.knowledge.compiled import compiled
 from alimail_mcp.knowledge.loader import read_yaml, skills_dir, validate
 from alimail_mcp.knowledge.strict import StrictModel
 from alimail_mcp.recovery.models import RecoveryPath
@@ -121,7 +121,7 @@ class RecoveryKnowledge:
     ago: tuple[CompiledAgo, ...]
 
 
-@cache
+@compiled("recovery")
 def load_recovery() -> RecoveryKnowledge:
     path = skills_dir() / FILE
     model = validate(RecoveryModel, read_yaml(path), path)

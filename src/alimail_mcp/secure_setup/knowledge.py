@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any, Literal
 
 from pydantic import Field
 
 from alimail_mcp.errors import KnowledgeError
+from alimail_mcp.knowledge.compiled import compiled
 from alimail_mcp.knowledge.facts import fill_tree, provider_facts
 from alimail_mcp.knowledge.finding_text import FindingText
 from alimail_mcp.knowledge.loader import load_provider, read_yaml, skills_dir, validate
@@ -132,7 +132,7 @@ class SecureSetupKnowledge(StrictModel):
         )
 
 
-@cache
+@compiled("secure_setup")
 def load_secure_setup() -> SecureSetupKnowledge:
     path = skills_dir() / FILE
     data = fill_tree(read_yaml(path), provider_facts(load_provider()), FILE)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
+from alimail_mcp.knowledge.compiled import compiled
 from alimail_mcp.knowledge.finding_text import FindingText, blank
 from alimail_mcp.knowledge.loader import read_yaml, skills_dir, validate
 from alimail_mcp.knowledge.strict import StrictModel
@@ -28,7 +28,7 @@ class WebmailKnowledge(StrictModel):
         return self.findings[code].to_finding(code, values, skill=SKILL, evidence=evidence, fill=blank)
 
 
-@cache
+@compiled("webmail")
 def load_webmail() -> WebmailKnowledge:
     path = skills_dir() / FILE
     return validate(WebmailKnowledge, read_yaml(path), path)

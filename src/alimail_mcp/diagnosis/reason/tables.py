@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from functools import cache
 from typing import Literal, get_args
 
 from pydantic import Field, field_validator
@@ -11,6 +10,7 @@ from pydantic import Field, field_validator
 from alimail_mcp.diagnosis.patterns import MATCH_CHARS, phrase_table, rx
 from alimail_mcp.diagnosis.receiver.registry import receivers
 from alimail_mcp.errors import KnowledgeError
+from alimail_mcp.knowledge.compiled import compiled
 from alimail_mcp.knowledge.strict import StrictModel
 
 ReasonId = Literal[
@@ -180,7 +180,7 @@ def _non_ascii(entry: ReasonEntry) -> ReasonEntry:
     )
 
 
-@cache
+@compiled("tables")
 def tables() -> Tables:
     from alimail_mcp.knowledge.loader import display_path, read_yaml, skills_dir, validate
 

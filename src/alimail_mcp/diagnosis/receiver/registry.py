@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import cache
 
 from pydantic import Field, field_validator
 
 from alimail_mcp.diagnosis.patterns import MATCH_CHARS, phrase_table
+from alimail_mcp.knowledge.compiled import compiled
 from alimail_mcp.knowledge.strict import StrictModel
 
 FILE = "receivers.yaml"
@@ -81,7 +81,7 @@ def _first(patterns: Iterable[tuple[str, re.Pattern[str]]], host: str) -> str | 
     return next((name for name, pattern in patterns if pattern.search(host)), None)
 
 
-@cache
+@compiled("receivers")
 def receivers() -> Registry:
     from alimail_mcp.knowledge.loader import read_yaml, skills_dir, validate
 
