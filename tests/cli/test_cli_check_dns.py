@@ -60,7 +60,30 @@ def test_file_gives_json_lines_and_progress(
     assert by_domain["good.test"]["overall"] == "ok"
     assert by_domain["broken.test"]["overall"] == "problem"
     assert "invalid domain" in by_domain["not a domain"]["error"]
+    assert {d: line["line"] for d, line in by_domain.items()} == {
+        "good.test": 2,
+        "broken.test": 3,
+        "not a domain": 5,
+    }
     assert captured.err.count("[") == 3 and "[3/3]" in captured.err
+    assert "3 domains in " in captured.err and "1 ok, 1 problem, 1 error" in captured.err
+
+
+def test_a_bulk_run_asks_each_shared_question_once(
+    world: DnsTestServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two audits of the same domain: the second is answered from the run's cache, so the run asks
+    no more than one audit does."""
+    assert cli(world, "good.test", "--json", "--no-authoritative") == 0
+    alone = json.loads(capsys.readouterr().out)["queries"]
+    listing = tmp_path / "domains.txt"
+    listing.write_text("good.test\nGOOD.test\n")
+    assert cli(world, "--file", str(listing), "--concurrency", "1", "--no-authoritative") == 0
+    captured = capsys.readouterr()
+    lines = [json.loads(line) for line in captured.out.splitlines()]
+    assert [line["overall"] for line in lines] == ["ok", "ok"]
+    assert sum(line["queries"] for line in lines) == alone
+    assert f"{alone} DNS questions asked" in captured.err
 
 
 @pytest.mark.parametrize(

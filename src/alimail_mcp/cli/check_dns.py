@@ -10,6 +10,8 @@ import argparse
 import asyncio
 import json
 import sys
+import time
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -20,6 +22,7 @@ from alimail_mcp.errors import InputError
 
 if TYPE_CHECKING:
     from alimail_mcp.config import Settings
+    from alimail_mcp.dns.answer_cache import AnswerCache
     from alimail_mcp.dns.report import DnsAuditResult
 
 EXIT = {"ok": 0, "problem": 1, "unreachable": 3}
@@ -60,50 +63,71 @@ def run(args: argparse.Namespace) -> int:
     return EXIT[result.overall]
 
 
-async def _audit(args: argparse.Namespace, domain: str, settings: Settings) -> DnsAuditResult:
+async def _audit(
+    args: argparse.Namespace, domain: str, settings: Settings, shared: AnswerCache | None = None
+) -> DnsAuditResult:
     from alimail_mcp.dns.audit import audit_domain
 
     audit = read_arguments(CheckDnsArgs, args, FLAGS, domain=domain)
-    return await audit_domain(**dict(audit), settings=settings)
+    return await audit_domain(**dict(audit), settings=settings, shared_answers=shared)
 
 
 async def _run_file(args: argparse.Namespace, settings: Settings) -> int:
+    """Audit every domain of the file, `--concurrency` at a time, sharing one answer cache (the provider's
+    records are asked once per run). Each JSON line carries the domain's input line number (`line`)
+    and is printed as soon as its audit ends; progress and a closing tally go to stderr."""
+    from alimail_mcp.dns.answer_cache import AnswerCache
+
     if not 1 <= args.concurrency <= 64:
         raise InputError("--concurrency", "must be between 1 and 64")
     domains = _read_domains(args.file)
     gate = asyncio.Semaphore(args.concurrency)
+    shared = AnswerCache()
+    started = time.monotonic()
 
-    async def one(domain: str) -> dict[str, Any]:
+    async def one(line_no: int, domain: str) -> dict[str, Any]:
         async with gate:
             try:
-                result = await _audit(args, domain, settings)
+                result = await _audit(args, domain, settings, shared)
             except InputError as exc:
-                return {"domain": domain, "error": str(exc)}
-            return result.model_dump(mode="json")
+                return {"line": line_no, "domain": domain, "overall": "error", "error": str(exc)}
+            return {"line": line_no, **result.model_dump(mode="json")}
 
-    tasks = [asyncio.ensure_future(one(d)) for d in domains]
-    seen: set[str] = set()
+    tasks = [asyncio.ensure_future(one(n, d)) for n, d in domains]
+    tally: Counter[str] = Counter()
     for done, task in enumerate(asyncio.as_completed(tasks), 1):
         line = await task
-        overall = str(line.get("overall", "error"))
-        seen.add(overall)
+        overall = str(line["overall"])
+        tally[overall] += 1
         print(json.dumps(line, ensure_ascii=False), flush=True)
-        print(f"[{done}/{len(domains)}] {line['domain']}: {overall}", file=sys.stderr, flush=True)
-    return next((EXIT.get(o, 2) for o in ("problem", "unreachable", "error") if o in seen), 0)
+        why = f" ({line['error']})" if overall == "error" else ""
+        print(f"[{done}/{len(domains)}] {line['domain']}: {overall}{why}", file=sys.stderr, flush=True)
+    counts = ", ".join(f"{tally[k]} {k}" for k in ("ok", "problem", "unreachable", "error") if tally[k])
+    elapsed = time.monotonic() - started
+    print(
+        f"{len(domains)} domains in {elapsed:.1f} s: {counts}; "
+        f"{shared.misses} DNS questions asked, {shared.hits} answered from the run's cache",
+        file=sys.stderr,
+    )
+    return next((EXIT.get(o, 2) for o in ("problem", "unreachable", "error") if tally[o]), 0)
 
 
-def _read_domains(path: str) -> list[str]:
+def _read_domains(path: str) -> list[tuple[int, str]]:
+    """(line number, domain) for each domain of the file, first occurrence only."""
     try:
         text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError("--file", f"cannot read {path}: {exc}") from None
-    domains = [line.split("#", 1)[0].strip() for line in text.splitlines()]
-    domains = list(dict.fromkeys(d for d in domains if d))
-    if not domains:
+    first: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        domain = line.split("#", 1)[0].strip()
+        if domain:
+            first.setdefault(domain, number)
+    if not first:
         raise InputError("--file", "has no domains (one a line, '#' starts a comment)")
-    if len(domains) > MAX_FILE_DOMAINS:
+    if len(first) > MAX_FILE_DOMAINS:
         raise InputError("--file", f"has more than {MAX_FILE_DOMAINS} domains")
-    return domains
+    return [(number, domain) for domain, number in first.items()]
 
 
 def print_table(result: DnsAuditResult, out: TextIO) -> None:

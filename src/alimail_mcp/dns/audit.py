@@ -21,6 +21,7 @@ from collections.abc import Coroutine
 from typing import Any
 
 from alimail_mcp.config import Settings, load_settings
+from alimail_mcp.dns.answer_cache import AnswerCache
 from alimail_mcp.dns.args import MAX_SELECTORS
 from alimail_mcp.dns.client import Answer, DnsClient, Outcome
 from alimail_mcp.dns.dkim import check_dkim
@@ -67,11 +68,13 @@ async def audit_domain(
     settings: Settings | None = None,
     client: DnsClient | None = None,
     authoritative_port: int | None = None,
+    shared_answers: AnswerCache | None = None,
 ) -> DnsAuditResult:
     """Audit `domain` against the Alibaba Mail profile. Raises InputError for bad input only.
 
     `authoritative_port`: where the domain's own nameservers are asked (default: the settings'; tests
     run them elsewhere); it is not a tool argument: callers never choose name servers.
+    `shared_answers`: answers shared by the audits of one run (bulk); see dns/answer_cache.py.
     """
     started = time.monotonic()
     name = normalize_domain(domain)
@@ -79,7 +82,7 @@ async def audit_domain(
     ip = normalize_ip(sending_ip)
     settings = settings or load_settings()
     provider = load_provider()
-    inner = client if client is not None else _network_client(settings)
+    inner = client if client is not None else _network_client(settings, shared_answers)
     margin = min(0.3, settings.dns_budget * _MARGIN)
     bounded = _Bounded(inner, started + settings.dns_budget - margin)
 
@@ -166,10 +169,10 @@ def normalize_ip(value: str | None) -> str | None:
         raise InputError("sending_ip", f"{str(value)[:60]!r} is not an IPv4 or IPv6 address") from None
 
 
-def _network_client(settings: Settings) -> DnsClient:
+def _network_client(settings: Settings, shared: AnswerCache | None) -> DnsClient:
     from alimail_mcp.dns.resolver import ResolverClient
 
-    return ResolverClient.from_settings(settings)
+    return ResolverClient.from_settings(settings, shared=shared)
 
 
 def _questions(domain: str, selectors: list[str], provider: Provider) -> list[tuple[str, str]]:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import dns.asyncresolver
 import dns.exception
@@ -27,6 +28,7 @@ import dns.rdatatype
 import dns.resolver
 
 from alimail_mcp.config import Nameserver, Settings, load_settings
+from alimail_mcp.dns.answer_cache import AnswerCache
 from alimail_mcp.dns.client import Answer, Outcome
 from alimail_mcp.dns.network_loop import on_network_loop
 
@@ -37,6 +39,9 @@ _SLACK = 0.05
 _NAME_TYPES = {"CNAME", "NS", "PTR", "DNAME"}
 _MAX_HOPS = 8
 """Alias chains an authoritative-only server leaves unfinished are followed at most this many times."""
+
+
+_Asking = Coroutine[Any, Any, Answer]
 
 
 @dataclass
@@ -61,23 +66,28 @@ class ResolverClient:
         budget: float = 8.0,
         recursion: bool = True,
         offload: bool = False,
+        shared: AnswerCache | None = None,
         _deadline: float | None = None,
         _tally: _Tally | None = None,
     ) -> None:
         """`nameservers`: empty means the system's (/etc/resolv.conf). `offload`: send and parse on
-        the network loop (dns/network_loop.py), so a busy server's own loop never runs dnspython's work."""
+        the network loop (dns/network_loop.py), so a busy server's own loop never runs dnspython's work.
+        `shared`: answers shared with other audits of the same run (bulk); derived clients never use it."""
         self.timeout = timeout
         self.offload = offload
         self.deadline = time.monotonic() + budget if _deadline is None else _deadline
         self._tally = _tally or _Tally()
         self._answers: dict[tuple[str, str], asyncio.Task[Answer]] = {}
         self._direct: dict[tuple[str, int], ResolverClient] = {}
+        self._shared = shared
         self.recursive: bool | None = None
         """Whether the servers asked offer recursion (RA seen in an answer); None until one answers."""
         self._resolver = _make_resolver(nameservers, timeout, recursion)
 
     @classmethod
-    def from_settings(cls, settings: Settings | None = None) -> ResolverClient:
+    def from_settings(
+        cls, settings: Settings | None = None, *, shared: AnswerCache | None = None
+    ) -> ResolverClient:
         """A client for one audit: resolvers, timeout and budget from `settings` (default: the env)."""
         settings = settings or load_settings()
         return cls(
@@ -85,6 +95,7 @@ class ResolverClient:
             timeout=settings.dns_timeout,
             budget=settings.dns_budget,
             offload=settings.network_thread,
+            shared=shared,
         )
 
     def with_nameservers(
@@ -135,11 +146,22 @@ class ResolverClient:
             left = self.deadline - time.monotonic()
             if left <= 0:
                 return Answer(name=_text(qname), rdtype=type_text, outcome=Outcome.TIMEOUT)
-            self._tally.sent += 1
-            ask = self._ask(qname, kind, min(self.timeout, left))
-            task = asyncio.get_running_loop().create_task(on_network_loop(ask) if self.offload else ask)
+            if self._shared is None:
+                self._tally.sent += 1
+                ask = self._sent(qname, kind, min(self.timeout, left))
+            else:
+                ask = self._shared.answer(key, lambda: self._counted(qname, kind, self.timeout))
+            task = asyncio.get_running_loop().create_task(ask)
             self._answers[key] = task
         return await asyncio.shield(task)
+
+    def _sent(self, qname: dns.name.Name, kind: dns.rdatatype.RdataType, lifetime: float) -> _Asking:
+        ask = self._ask(qname, kind, lifetime)
+        return on_network_loop(ask) if self.offload else ask
+
+    def _counted(self, qname: dns.name.Name, kind: dns.rdatatype.RdataType, lifetime: float) -> _Asking:
+        self._tally.sent += 1
+        return self._sent(qname, kind, lifetime)
 
     async def _ask(
         self, qname: dns.name.Name, kind: dns.rdatatype.RdataType, lifetime: float, hops: int = 0
