@@ -1,7 +1,7 @@
 """Routing accuracy of route_query on labelled question sets, per language, with the misses.
 
 Without --file it scores the dev set (../shared/corpora/routing/dev.jsonl, beside the project) and the
-real users' questions collected from public pages (tests/data/routing_real_{en,zh}.jsonl), whose rows
+real users' questions collected from public pages (tests/data/routing_real{,2}_{en,zh}.jsonl), whose rows
 marked `"split": "fresh"` are scored apart: they are never tuned on. --file scores one set in the same
 JSON Lines format (e.g. tests/data/routing_extra.jsonl). A prediction is right when its intent/path
 equals the label or is listed in `also`; for `none` rows the right answer is to refuse (matched=false).
@@ -22,7 +22,11 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV_SET = ROOT / ".." / "shared" / "corpora" / "routing" / "dev.jsonl"
-REAL_SETS = [ROOT / "tests" / "data" / f"routing_real_{lang}.jsonl" for lang in ("en", "zh")]
+# Two collections of real users' questions, each gathered and labelled before the router saw it.
+REAL_BATCHES = {
+    "real": [ROOT / "tests" / "data" / f"routing_real_{lang}.jsonl" for lang in ("en", "zh")],
+    "real2": [ROOT / "tests" / "data" / f"routing_real2_{lang}.jsonl" for lang in ("en", "zh")],
+}
 AIM_PATH = 0.95  # issue #12: path accuracy per language
 AIM_REFUSED = 0.90  # and off-topic questions refused
 BUCKETS = (0.0, 0.4, 0.6, 0.8, 1.01)
@@ -110,10 +114,12 @@ def main() -> int:
         sets = [(str(args.file), load_rows(args.file))] if args.file.is_file() else []
     else:
         sets = [("dev", load_rows(DEV_SET))] if DEV_SET.is_file() else []
-        real = [row for path in REAL_SETS if path.is_file() for row in load_rows(path)]
-        if real:
-            sets.append(("real, tuned on", [r for r in real if r.get("split") != "fresh"]))
-            sets.append(("real, fresh (never tuned on)", [r for r in real if r.get("split") == "fresh"]))
+        for batch, paths in REAL_BATCHES.items():
+            real = [row for path in paths if path.is_file() for row in load_rows(path)]
+            if real:
+                fresh = [r for r in real if r.get("split") == "fresh"]
+                sets.append((f"{batch}, tuned on", [r for r in real if r.get("split") != "fresh"]))
+                sets.append((f"{batch}, fresh (never tuned on)", fresh))
     if not sets:
         print(f"no question set found (dev set: {DEV_SET.resolve()}; --file FILE)", file=sys.stderr)
         return 2

@@ -179,11 +179,11 @@ class _Index:
         return None
 
     def term_scores(self, toks: list[str]) -> dict[int, float]:
-        """Weighted sum of matched terms per target. A phrase inside a longer matched phrase does not count
+        """Weighted sum of matched terms per target. A phrase inside a longer matched term does not count
         on its own (in "anti-spam level" the word "anti-spam" is no evidence of spam filtering), but it can
-        still complete an "a + b" term."""
+        still complete an "a + b" term. Only a term that matched whole hides the phrases inside it: one part
+        of an "a + b" term whose other part is absent hides nothing."""
         spans: list[tuple[int, int, list[tuple[int, int]]]] = []
-        longest = [0] * len(toks)
         for start in range(len(toks)):
             node = self.trie
             for end, tok in enumerate(toks[start:], start + 1):
@@ -193,8 +193,16 @@ class _Index:
                 node = child
                 if node.ends:
                     spans.append((start, end, node.ends))
-                    longest[start] = end
-        reach_before = [0] * len(toks)  # the furthest end of any span starting earlier
+        parts_seen: dict[int, set[int]] = defaultdict(set)
+        for _, _, hits in spans:
+            for term_id, part_no in hits:
+                parts_seen[term_id].add(part_no)
+        whole = {t for t, parts in parts_seen.items() if len(parts) == self.terms[t].parts}
+        longest = [0] * len(toks)
+        for start, end, hits in spans:
+            if any(term_id in whole for term_id, _ in hits):
+                longest[start] = max(longest[start], end)
+        reach_before = [0] * len(toks)  # the furthest end of any whole term's span starting earlier
         for i in range(1, len(toks)):
             reach_before[i] = max(reach_before[i - 1], longest[i - 1])
         found: dict[int, set[int]] = defaultdict(set)
