@@ -186,7 +186,8 @@ class RawSession:
         response = await self._post(
             {"jsonrpc": "2.0", "id": self._id(), "method": "initialize", "params": params}
         )
-        self.headers["mcp-session-id"] = response.headers["mcp-session-id"]
+        if "mcp-session-id" in response.headers:  # a stateless server (--workers) keeps no session
+            self.headers["mcp-session-id"] = response.headers["mcp-session-id"]
         self.headers["mcp-protocol-version"] = "2025-06-18"
         await self._post({"jsonrpc": "2.0", "method": "notifications/initialized"})
         await self._request("tools/list", {})
@@ -291,8 +292,17 @@ def proc_status(pid: int) -> dict[str, str]:
 
 
 def cpu_seconds(pid: int) -> float:
-    parts = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(parts[11]) + int(parts[12])) / os.sysconf("SC_CLK_TCK")
+    """CPU time of the server process and of its workers (serve --workers)."""
+    total = 0.0
+    for one in (pid, *_children(pid)):
+        parts = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(parts[11]) + int(parts[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -378,6 +388,7 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--sessions", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=1, help="server processes (serve --workers)")
     parser.add_argument("--calls", type=int, default=100, help="calls per session")
     parser.add_argument("--client-procs", type=int, default=2, help="processes the sessions are spread over")
     parser.add_argument("--client", choices=("raw", "sdk"), default="raw", help="load client (default raw)")
@@ -396,7 +407,8 @@ def main() -> int:
             "ALIMAIL_MCP_AUTH_TOKEN": TOKEN,
             "ALIMAIL_MCP_ALLOW_PRIVATE_TARGETS": "1",  # the domains' own nameservers are on loopback
         }
-        with http_server("http", env=env) as (proc, port):
+        extra = ["--workers", str(args.workers)] if args.workers > 1 else []
+        with http_server("http", env=env, extra_args=extra) as (proc, port):
             return measure(args, f"http://127.0.0.1:{port}/mcp", proc.pid)
     finally:
         stop.set()

@@ -20,6 +20,7 @@ ENV_MAX_SESSIONS = "ALIMAIL_MCP_MAX_SESSIONS"
 ENV_SESSION_IDLE = "ALIMAIL_MCP_SESSION_IDLE_TIMEOUT"
 ENV_AUTHORITATIVE_PORT = "ALIMAIL_MCP_AUTHORITATIVE_PORT"
 ENV_ALLOW_PRIVATE_TARGETS = "ALIMAIL_MCP_ALLOW_PRIVATE_TARGETS"
+ENV_STATELESS_HTTP = "ALIMAIL_MCP_STATELESS_HTTP"
 ENV_KNOWLEDGE_CACHE = "ALIMAIL_MCP_KNOWLEDGE_CACHE"  # a folder, or "off"; read by knowledge/compiled.py
 
 
@@ -68,6 +69,9 @@ class Settings:
     """Sessions (streamable HTTP) or open event streams (SSE) served at once; more get 503."""
     session_idle_timeout: float = 300.0
     """Seconds an HTTP session may go without a request before it is closed (and its memory freed)."""
+    stateless_http: bool = False
+    """Streamable HTTP without sessions: any worker or replica answers any request (`--workers` above 1,
+    `--stateless`, or ALIMAIL_MCP_STATELESS_HTTP=1 for replicas behind a load balancer)."""
 
     def with_overrides(self, **changes: object) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})  # type: ignore[arg-type]
@@ -136,6 +140,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         settings = replace(settings, dns_budget=parse_seconds(text, ENV_DNS_BUDGET, 0.1, 300))
     if text := env.get(ENV_AUTHORITATIVE_PORT, "").strip():
         settings = replace(settings, authoritative_port=_port(text, ENV_AUTHORITATIVE_PORT))
+    if text := env.get(ENV_STATELESS_HTTP, "").strip():
+        settings = replace(settings, stateless_http=_switch(text, ENV_STATELESS_HTTP))
     if text := env.get(ENV_ALLOW_PRIVATE_TARGETS, "").strip():
         settings = replace(settings, allow_private_targets=_switch(text, ENV_ALLOW_PRIVATE_TARGETS))
     if text := env.get(ENV_AUTH_TOKEN, "").strip():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 
 from alimail_mcp.cli.options import add_dns_options, settings_from_args
 
@@ -16,6 +17,18 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--transport", choices=("stdio", "sse", "http"), default="stdio")
     p.add_argument("--host", default="127.0.0.1", help="address to bind for sse/http (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port for sse/http (default 8000)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="server processes for --transport http, sharing the port (default 1); implies --stateless",
+    )
+    p.add_argument(
+        "--stateless",
+        action="store_true",
+        help="streamable HTTP without sessions, so any process or replica answers any request",
+    )
     add_dns_options(p)
     p.set_defaults(handler=run)
 
@@ -25,7 +38,8 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         settings = settings_from_args(args)
-        serve(transport=args.transport, host=args.host, port=args.port, settings=settings)
+        if args.stateless or args.workers > 1:
+            settings = replace(settings, stateless_http=True)
+        return serve(args.transport, args.host, args.port, settings, workers=args.workers)
     except KeyboardInterrupt:
         return 130
-    return 0

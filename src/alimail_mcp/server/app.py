@@ -106,16 +106,26 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
     settings: Settings | None = None,
-) -> None:
-    """Run the server until the transport closes (stdio) or the process is stopped (HTTP)."""
+    workers: int = 1,
+) -> int:
+    """Run the server until the transport closes (stdio) or the process is stopped (HTTP); with
+    `workers` above 1, that many HTTP server processes share the port (server/workers.py)."""
     import anyio
 
+    from alimail_mcp.server.workers import check_workers
+
     settings = settings or load_settings()
+    check_workers(workers, transport)
     if transport == "stdio":
         build_server(settings).run("stdio")
-        return
+        return 0
     from alimail_mcp.server.http_app import check_bind, run_http
 
     check_bind(host, settings)  # before building anything: refuse early and clearly
     settings = replace(settings, local_files=False)  # the caller is not this machine's user
+    if workers > 1:
+        from alimail_mcp.server.workers import run_workers
+
+        return run_workers(host, port, settings, workers)
     anyio.run(run_http, build_server(settings), transport, host, port, settings)
+    return 0

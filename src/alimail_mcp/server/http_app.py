@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import socket
 from typing import TYPE_CHECKING, Literal
 
 from alimail_mcp.config import ENV_AUTH_TOKEN, Settings
@@ -134,12 +135,14 @@ def build_app(
         app: ASGIApp = SseStreams(sse, limit=settings.max_sessions, idle=settings.session_idle_timeout)
     else:
         # Plain JSON answers, not an SSE stream per call: no tool sends progress or log messages while
-        # it runs, and the stream cost 40% of the server's time per light call under load.
+        # it runs, and the stream cost 40% of the server's time per light call under load. Stateless
+        # (workers, replicas): no session is kept, so any process answers any request.
         app = server.streamable_http_app(
             max_request_body_size=settings.max_body_bytes,
             transport_security=security,
             host=host,
             json_response=True,
+            stateless_http=settings.stateless_http,
             max_sessions=settings.max_sessions,
             session_idle_timeout=settings.session_idle_timeout,
         )
@@ -147,8 +150,14 @@ def build_app(
 
 
 async def run_http(
-    server: MCPServer, transport: Literal["sse", "http"], host: str, port: int, settings: Settings
+    server: MCPServer,
+    transport: Literal["sse", "http"],
+    host: str,
+    port: int,
+    settings: Settings,
+    sockets: list[socket.socket] | None = None,
 ) -> None:
+    """Serve until stopped; on `sockets` already listening (workers) instead of binding host:port."""
     import uvicorn
 
     app = build_app(server, transport, host, port, settings)
@@ -161,4 +170,4 @@ async def run_http(
         server_header=False,  # no software banner for strangers
         timeout_graceful_shutdown=3,  # open SSE streams must not hold a stop forever
     )
-    await uvicorn.Server(config).serve()
+    await uvicorn.Server(config).serve(sockets=sockets)
