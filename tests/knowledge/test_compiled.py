@@ -55,7 +55,7 @@ def test_an_edit_under_skills_changes_the_key(
 ) -> None:
     copy = tmp_path / "skills"
     shutil.copytree(loader.skills_dir(), copy)
-    monkeypatch.setattr(loader, "skills_dir", lambda: copy)
+    monkeypatch.setattr(compiled_module, "skills_dir", lambda: copy)
     compiled_module._key.cache_clear()
     before = cache_folder()
     (copy / "routing.yaml").write_text((copy / "routing.yaml").read_text(encoding="utf-8") + "\n# edited\n")

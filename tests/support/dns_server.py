@@ -100,6 +100,7 @@ class DnsTestServer:
         self._lock = threading.Lock()
         self._records: dict[dns.name.Name, dict[int, dns.rdataset.Rdataset]] = {}
         self._origins: dict[dns.name.Name, dns.rrset.RRset] = {}
+        self._parents: set[dns.name.Name] | None = None  # names with records below them; None: recompute
         self._faults: dict[tuple[dns.name.Name, int | None], Fault] = {}
         self._received: list[Received] = []
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -124,6 +125,7 @@ class DnsTestServer:
         if not reader.origins:
             raise ValueError("the zone has no origin: give $ORIGIN in the text or the origin argument")
         with self._lock:
+            self._parents = None
             for (name, rdtype), rdataset in reader.rdatasets.items():
                 self._records.setdefault(name, {})[rdtype] = rdataset
             for name in reader.origins:
@@ -146,6 +148,7 @@ class DnsTestServer:
         with self._lock:
             if self._zone_of(owner) is None:
                 raise ValueError(f"{name} is outside every served zone; call add_origin() first")
+            self._parents = None
             node = self._records.setdefault(owner, {})
             rdataset = node.get(kind) or dns.rdataset.Rdataset(IN, kind)
             for value in values:
@@ -157,6 +160,7 @@ class DnsTestServer:
         """Stop serving `name` (one type, or every type)."""
         owner = dns.name.from_text(name)
         with self._lock:
+            self._parents = None
             node = self._records.get(owner, {})
             if rdtype is None:
                 node.clear()
@@ -168,6 +172,7 @@ class DnsTestServer:
     def clear(self) -> None:
         """Forget every zone, record, fault and received question."""
         with self._lock:
+            self._parents = None
             self._records.clear()
             self._origins.clear()
             self._faults.clear()
@@ -370,17 +375,27 @@ class DnsTestServer:
             return
 
     def _zone_of(self, name: dns.name.Name) -> dns.name.Name | None:
-        best: dns.name.Name | None = None
-        for origin in self._origins:
-            if name.is_subdomain(origin) and (best is None or len(origin) > len(best)):
-                best = origin
-        return best
+        """The closest enclosing origin, walking up the name (thousands of zones stay fast)."""
+        while True:
+            if name in self._origins:
+                return name
+            if name == dns.name.root or name == dns.name.empty:
+                return None
+            name = name.parent()
 
     def _has_descendant(self, name: dns.name.Name) -> bool:
         """True for an empty non-terminal: the name has no records but names below it do."""
-        return any(owner != name and owner.is_subdomain(name) for owner in self._records)
+        if self._parents is None:
+            parents: set[dns.name.Name] = set()
+            for owner in self._records:
+                while owner != dns.name.root and owner != dns.name.empty:
+                    owner = owner.parent()
+                    parents.add(owner)
+            self._parents = parents
+        return name in self._parents
 
     def _add_origin(self, origin: dns.name.Name, ttl: int) -> None:
+        self._parents = None
         soa = self._records.get(origin, {}).get(dns.rdatatype.SOA)
         if soa is None:
             soa = dns.rdataset.from_text(IN, dns.rdatatype.SOA, ttl, _DEFAULT_SOA.format(ttl=ttl))

@@ -1,5 +1,6 @@
 """The knowledge base compiled once: each loader's validated models kept on disk, keyed by the content of
-skills/, so later processes skip YAML parsing and validation (about 0.25 s of a CLI run).
+skills/, so later processes skip YAML parsing and validation (about 0.25 s of a CLI run). The public
+suffix list, parsed from its library's data file, is kept the same way (another 0.25 s).
 
 A compiled part is a pickle of models built by this package's own loaders, stored in the user's cache
 folder (or ALIMAIL_MCP_KNOWLEDGE_CACHE; `off` turns it off). The key covers every byte under skills/,
@@ -21,21 +22,32 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from alimail_mcp.config import ENV_KNOWLEDGE_CACHE
+from alimail_mcp.knowledge.location import skills_dir
 
 T = TypeVar("T")
+
+_PACKAGE = Path(__file__).resolve().parents[1]
 
 FORMAT = 1  # bump when what a part holds changes shape without a model or skills/ change
 
 
-def compiled(name: str) -> Callable[[Callable[[], T]], _lru_cache_wrapper[T]]:
-    """Cache a knowledge loader in memory (like functools.cache) and, across processes, on disk."""
+def compiled(
+    name: str, also: Callable[[], tuple[str, ...]] | None = None
+) -> Callable[[Callable[[], T]], _lru_cache_wrapper[T]]:
+    """Cache a knowledge loader in memory (like functools.cache) and, across processes, on disk.
+
+    `also`: for data that does not come from skills/ (a library's own data file), what else the part
+    depends on, e.g. the library's version; it joins the part's file name."""
 
     def wrap(build: Callable[[], T]) -> _lru_cache_wrapper[T]:
         def load() -> T:
             folder = cache_folder()
             if folder is None:
                 return build()
-            path = folder / f"{name}.pickle"
+            suffix = ""
+            if also is not None:
+                suffix = "-" + hashlib.sha256("\0".join(also()).encode()).hexdigest()[:12]
+            path = folder / f"{name}{suffix}.pickle"
             part = _read(path)
             if part is not None:
                 return part  # type: ignore[no-any-return]
@@ -64,14 +76,16 @@ def _user_cache() -> Path:
 
 @cache
 def _key() -> str:
-    """A digest of every file under skills/ and of what reads them."""
+    """A digest of every file under skills/, of the package's code that reads them (each module's size
+    and modification time: an edited model never reads a part pickled by the old one) and of the
+    interpreter and pydantic versions."""
     import pydantic
 
-    from alimail_mcp import __version__
-    from alimail_mcp.knowledge.loader import skills_dir
-
+    digest = hashlib.sha256(f"{FORMAT} {pydantic.VERSION} {sys.version}".encode())
+    for path in sorted(p for p in _PACKAGE.rglob("*.py")):
+        stat = path.stat()
+        digest.update(f"{path.relative_to(_PACKAGE)} {stat.st_size} {stat.st_mtime_ns}\0".encode())
     root = skills_dir()
-    digest = hashlib.sha256(f"{FORMAT} {__version__} {pydantic.VERSION} {sys.version}".encode())
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         digest.update(str(path.relative_to(root)).encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")

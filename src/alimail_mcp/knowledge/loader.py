@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from alimail_mcp.errors import KnowledgeError
 from alimail_mcp.knowledge.compiled import compiled
 from alimail_mcp.knowledge.facts import fill_tree
+from alimail_mcp.knowledge.location import skills_dir as skills_dir  # re-exported: loaders use it from here
 
 if TYPE_CHECKING:
     # Imported where used: the server's start-up only needs skills_dir() and the catalog.
@@ -22,24 +21,14 @@ if TYPE_CHECKING:
 M = TypeVar("M", bound=BaseModel)
 
 
-@cache
-def skills_dir() -> Path:
-    """The skills/ folder: inside the installed package, else at the top of a source checkout."""
-    here = Path(__file__).resolve().parent.parent
-    for candidate in (here / "skills", here.parent.parent / "skills"):
-        if (candidate / "provider.yaml").is_file():
-            return candidate
-    raise KnowledgeError("skills/", "knowledge base folder not found next to the package or the checkout")
-
-
 def read_yaml(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise KnowledgeError(_rel(path), f"cannot read: {exc.strerror}") from None
     try:
-        return yaml.load(text, Loader=_Loader)
-    except yaml.YAMLError as exc:
+        return _yaml_load(text)
+    except _yaml_error() as exc:
         raise KnowledgeError(_rel(path), f"not valid YAML: {exc}") from None
 
 
@@ -109,8 +98,8 @@ def _read_skill(model: type[M], path: Path, facts: dict[str, str]) -> M:
         raise KnowledgeError(_rel(path), f"cannot read: {exc.strerror}") from None
     front, body = split_front_matter(text, path)
     try:
-        data = yaml.load(front, Loader=_Loader)
-    except yaml.YAMLError as exc:
+        data = _yaml_load(front)
+    except _yaml_error() as exc:
         raise KnowledgeError(_rel(path), f"front matter is not valid YAML: {exc}") from None
     if not isinstance(data, dict):
         raise KnowledgeError(_rel(path), "front matter must be a mapping of fields")
@@ -175,4 +164,15 @@ def _rel(path: Path) -> str:
         return str(path)
 
 
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# PyYAML is imported only to compile the knowledge base: a process that reads the compiled cache
+# (knowledge/compiled.py) never needs it.
+def _yaml_load(text: str) -> Any:
+    import yaml
+
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def _yaml_error() -> type[Exception]:
+    import yaml
+
+    return yaml.YAMLError

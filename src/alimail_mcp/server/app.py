@@ -126,6 +126,6 @@ def serve(
     if workers > 1:
         from alimail_mcp.server.workers import run_workers
 
-        return run_workers(host, port, settings, workers)
+        return run_workers(build_server, host, port, settings, workers)
     anyio.run(run_http, build_server(settings), transport, host, port, settings)
     return 0

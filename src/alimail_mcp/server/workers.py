@@ -17,7 +17,10 @@ from typing import TYPE_CHECKING, Any
 from alimail_mcp.errors import InputError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from multiprocessing.process import BaseProcess
+
+    from mcp.server.mcpserver import MCPServer
 
     from alimail_mcp.config import Settings
 
@@ -43,8 +46,11 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def run_workers(host: str, port: int, settings: Settings, workers: int) -> int:
-    """Start the workers and keep them running until SIGINT or SIGTERM; returns the exit status."""
+def run_workers(
+    make_server: Callable[[Settings], MCPServer], host: str, port: int, settings: Settings, workers: int
+) -> int:
+    """Start the workers, each serving `make_server(settings)`, and keep them running until SIGINT or
+    SIGTERM; returns the exit status."""
     sock = listening_socket(host, port)
     context = multiprocessing.get_context("fork")
     running: dict[int, BaseProcess] = {}
@@ -52,7 +58,7 @@ def run_workers(host: str, port: int, settings: Settings, workers: int) -> int:
 
     def start(slot: int) -> None:
         process = context.Process(
-            target=_worker, args=(sock, host, port, settings), name=f"alimail-mcp-worker-{slot}"
+            target=_worker, args=(make_server, sock, host, port, settings), name=f"alimail-mcp-worker-{slot}"
         )
         process.start()
         running[slot] = process
@@ -83,12 +89,17 @@ def run_workers(host: str, port: int, settings: Settings, workers: int) -> int:
     return 130 if stop and stop[0] == signal.SIGINT else 0
 
 
-def _worker(sock: socket.socket, host: str, port: int, settings: Settings) -> None:
+def _worker(
+    make_server: Callable[[Settings], MCPServer],
+    sock: socket.socket,
+    host: str,
+    port: int,
+    settings: Settings,
+) -> None:
     import anyio
 
-    from alimail_mcp.server.app import build_server
     from alimail_mcp.server.http_app import run_http
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop (SIGTERM)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    anyio.run(run_http, build_server(settings), "http", host, port, settings, [sock])
+    anyio.run(run_http, make_server(settings), "http", host, port, settings, [sock])
