@@ -13,7 +13,10 @@ _ORIGINAL = re.compile(r"^[ ]+Below is a copy of the original message:", re.MULT
 _MESSAGES = (
     ("expired", ("Envelope expired",)),
     ("hostunknown", ("Invalid domain name", "Domain does not exist")),
-    ("notaccept", ("Destination seem to reject all mails", "No MX found for domain", "No MX found for destination")),
+    (
+        "notaccept",
+        ("Destination seem to reject all mails", "No MX found for domain", "No MX found for destination"),
+    ),
     (
         "networkerror",
         (

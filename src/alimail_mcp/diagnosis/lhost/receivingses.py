@@ -6,6 +6,7 @@ from alimail_mcp.diagnosis.delivery import Mail, Report
 from alimail_mcp.diagnosis.lhost._common import fillet, read_fields, refine_status
 from alimail_mcp.diagnosis.smtp import sweep
 
+
 def read(mail: Mail) -> Report | None:
     if not mail.header("x-ses-outgoing"):
         return None

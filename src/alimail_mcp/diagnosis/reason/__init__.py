@@ -20,7 +20,16 @@ from dataclasses import dataclass
 from alimail_mcp.diagnosis.reason.tables import tables
 
 RECHECK = frozenset(
-    {"undefined", "onhold", "systemerror", "securityerror", "networkerror", "hostunknown", "userunknown", "expired"}
+    {
+        "undefined",
+        "onhold",
+        "systemerror",
+        "securityerror",
+        "networkerror",
+        "hostunknown",
+        "userunknown",
+        "expired",
+    }
 )
 """Reasons a reader or a status code may give that the phrase tables are allowed to override."""
 

@@ -56,6 +56,7 @@ REASONS: tuple[str, ...] = get_args(ReasonId)
 `ratelimited` and `emailtoolarge`). The 29 names of Sisimai 4.25 keep their meaning; the seven new
 ones take cases 4.25 gave to blocked, policyviolation, securityerror or toomanyconn."""
 
+
 def _compiles(patterns: tuple[str, ...]) -> tuple[str, ...]:
     for pattern in patterns:
         try:
