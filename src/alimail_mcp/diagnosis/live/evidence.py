@@ -16,7 +16,10 @@ _NAMED_IP = re.compile(
     r"\s*[:=]?\s*\[?([0-9a-fA-F:.]{3,45})\]?",
     re.IGNORECASE,
 )
-_HOST_THEN_IP = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\s*\[([0-9a-fA-F:.]{3,45})\]")
+_HOST_THEN_IP = re.compile(
+    r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z][A-Za-z0-9-]*\s*\[([0-9a-fA-F:.]{3,45})\]"
+)
+"""A host name (ending in a name, not a number) with its address: the remote host, not the sender."""
 _LISTED_DOMAIN = re.compile(
     r"(?:domain|mailfrom domain|sender domain|the domain)\s+\[?([a-z0-9-]+(?:\.[a-z0-9-]+)+)\]?\s+"
     r"(?:is\s+)?(?:listed|blacklisted|blocklisted|present in)",
