@@ -12,8 +12,11 @@ from alimail_mcp.dns.client import DnsClient
 from alimail_mcp.dns.resolver import ResolverClient
 from tests.support.dns_server import DnsTestServer
 
-NO_PTR = "host mx.partner.test[192.0.2.10] said: 550 5.7.25 Reverse DNS validation failed for 198.51.100.23 [198.51.100.23]"
-BLOCKED = "host mx.partner.test[192.0.2.10] said: 554 5.7.1 Service unavailable; Client host [198.51.100.23] blocked using zen.spamhaus.org"
+NO_PTR = "host mx.partner.test[192.0.2.10] said: 550 5.7.25 Reverse DNS validation failed for [198.51.100.23]"
+BLOCKED = (
+    "host mx.partner.test[192.0.2.10] said: 554 5.7.1 Service unavailable; "
+    "Client host [198.51.100.23] blocked using zen.spamhaus.org"
+)
 
 
 async def test_requireptr_looks_up_the_sending_ips_reverse_dns(

@@ -14,7 +14,8 @@ def test_a_reply_after_a_megabyte_of_log_is_found() -> None:
         + "550 5.1.1 <nobody@partner.test>: Recipient address rejected: User unknown\n"
     )
     result = diagnose_offline(text)
-    assert [(r.reason, r.recipient) for r in result.recipients] == [("userunknown", "nobody@partner.test")]
+    found = [(r.reason, r.recipient) for r in result.recipients]
+    assert found == [("userunknown", "nobody@partner.test")]
     assert (result.intent, result.path) == ("resolve-failure", "client-config")
 
 
@@ -24,7 +25,8 @@ def test_several_bounces_in_one_forwarded_thread() -> None:
         + "Hi, see below.\n" * 400
         + "host mx.partner.test[192.0.2.10] said: 550 5.1.1 <a@partner.test>... User unknown\n"
         + "quoted text\n" * 400
-        + "<b@other.test>: host mx.other.test[192.0.2.11] said: 452 4.2.2 Mailbox full (in reply to RCPT TO command)\n"
+        + "<b@other.test>: host mx.other.test[192.0.2.11] said: 452 4.2.2 Mailbox full"
+        + " (in reply to RCPT TO command)\n"
     )
     result = diagnose_offline(text)
     assert [(r.reason, r.recipient) for r in result.recipients] == [

@@ -73,7 +73,8 @@ def _route(primary: Cause, failed: list[Classified]) -> CauseRoute:
     if inbound is None:
         return primary.route
     incoming = catalog().data.incoming
-    return incoming.by_reason.get(inbound.fact.reason, incoming.default)  # type: ignore[call-overload]
+    route: CauseRoute = incoming.by_reason.get(inbound.fact.reason, incoming.default)  # type: ignore[call-overload]
+    return route
 
 
 def _alibaba_mx(host: str) -> bool:
@@ -237,13 +238,16 @@ def _auth_sentence(live: LiveCheck) -> str:
     if live.failing:
         names = ", ".join(name.upper() for name in live.failing)
         publish = (
-            f" The exact record(s) to publish are in live.records_to_publish ({len(live.records_to_publish)})."
+            f" The exact record(s) to publish are in live.records_to_publish"
+            f" ({len(live.records_to_publish)})."
             if live.records_to_publish
             else ""
         )
         return f"The sender domain's {names} fail(s) now.{spf}{publish}"
     if live.findings:
-        return f"The sender domain's SPF, DKIM and DMARC pass now; its DNS check found {len(live.findings)} other thing(s) to fix.{spf}"
+        count = len(live.findings)
+        others = f"its DNS check found {count} other thing(s) to fix"
+        return f"The sender domain's SPF, DKIM and DMARC pass now; {others}.{spf}"
     return f"The sender domain's SPF, DKIM and DMARC pass now.{spf}"
 
 
@@ -267,11 +271,16 @@ def _blocklist_sentence(live: LiveCheck) -> str:
     if listed is None:
         return ""
     if not listed.checked:
-        return "The blocklist look-up did not run in this build; check the sending IP on the public blocklists by hand."
+        return (
+            "The blocklist look-up did not run in this build; "
+            "check the sending IP on the public blocklists by hand."
+        )
     hits = [item for item in listed.listings if item.status == "listed"]
     if hits:
-        return f"{len(hits)} of the {len(listed.listings)} address(es) or domain(s) the bounce names are on a blocklist now."
-    return f"None of the {len(listed.listings)} address(es) or domain(s) the bounce names is on the blocklists checked now."
+        total = len(listed.listings)
+        return f"{len(hits)} of the {total} address(es) or domain(s) the bounce names are on a blocklist now."
+    total = len(listed.listings)
+    return f"None of the {total} address(es) or domain(s) the bounce names is on the blocklists checked now."
 
 
 def _lower_first(text: str) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass, field
 
 from alimail_mcp.config import Settings, load_settings
@@ -55,7 +56,7 @@ def plan(analysis: Analysis, sender_domain: str | None) -> LivePlan | None:
 
 
 def _kinds(item: Classified) -> list[str]:
-    kinds = list(item.cause.live) if item.cause is not None else []
+    kinds: list[str] = list(item.cause.live) if item.cause is not None else []
     by_reason = _BY_REASON.get(item.fact.reason)
     if by_reason:
         kinds.append(by_reason)
@@ -87,7 +88,7 @@ async def run(
     settings = settings or load_settings()
     dns_client = client if client is not None else _network_client(settings)
     lookup = blocklist or default_lookup()
-    jobs = {}
+    jobs: dict[str, Awaitable[object]] = {}
     if "dns" in wanted.kinds and wanted.domain:
         jobs["dns"] = audit(wanted.domain, wanted.ip, settings=settings, client=client)
     if "ptr" in wanted.kinds and wanted.ip:
@@ -100,7 +101,7 @@ async def run(
     return _merged(wanted, done)
 
 
-def _merged(wanted: LivePlan, done: dict[str, object]) -> LiveCheck:
+def _merged(wanted: LivePlan, done: Mapping[str, object]) -> LiveCheck:
     audit_result = done.get("dns")
     result = (
         audit_result if isinstance(audit_result, LiveCheck) else LiveCheck(domain=wanted.domain, status="ok")

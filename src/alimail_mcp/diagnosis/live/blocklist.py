@@ -42,7 +42,7 @@ async def not_checked(
         checked=False,
         targets=targets,
         listings=[BlocklistListing(target=t, status="unverified") for t in targets],
-        note="The blocklist look-up is not available in this build; check the address on the blocklists by hand.",
+        note="The blocklist look-up is not available in this build; check the address by hand.",
     )
 
 
