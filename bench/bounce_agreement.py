@@ -66,9 +66,19 @@ def main(argv: list[str] | None = None) -> int:
     score = subprocess.run(
         [sys.executable, str(CORPUS / "score.py"), str(out)], capture_output=True, text=True, check=False
     )
+    print("against Sisimai 4.25.15 (sisimai-oracle.jsonl):")
     print(score.stdout.rstrip())
     if score.returncode:
         print(score.stderr, file=sys.stderr)
+    five = subprocess.run(
+        [sys.executable, str(CORPUS / "score.py"), str(out), str(CORPUS / "sisimai5-oracle.jsonl")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    print("\nagainst Sisimai 5.2.0 (sisimai5-oracle.jsonl):")
+    print(five.stdout.rstrip())
+    _print_agreed(predictions)
 
     oracle = _oracle()
     unparsed = sorted(n for n, rows in oracle.items() if not rows[0]["parsed"] and not n.startswith("not-"))
@@ -103,9 +113,28 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _oracle() -> dict[str, list[dict[str, object]]]:
+def _print_agreed(predictions: dict[str, str | None]) -> None:
+    """Agreement on the files where Sisimai 4.25.15 and 5.2.0 give the same reason."""
+    old, new = _expected("sisimai-oracle.jsonl"), _expected("sisimai5-oracle.jsonl")
+    both = {name: reason for name, reason in new.items() if reason and old.get(name) == reason}
+    missed = sorted(name for name, reason in both.items() if predictions.get(name) != reason)
+    agree = len(both) - len(missed)
+    print(f"\nwhere both Sisimai versions agree: {agree}/{len(both)} = {100 * agree / len(both):.1f}%")
+    for name in missed:
+        print(f"  {name}: {both[name]} -> {predictions.get(name)}")
+
+
+def _expected(oracle: str) -> dict[str, str | None]:
+    aliases = {"ratelimited": "speeding", "emailtoolarge": "mesgtoobig"}
+    return {
+        name: Counter(aliases.get(str(r["reason"]), r["reason"]) for r in rows).most_common(1)[0][0]  # type: ignore[misc]
+        for name, rows in _oracle(oracle).items()
+    }
+
+
+def _oracle(oracle: str = "sisimai-oracle.jsonl") -> dict[str, list[dict[str, object]]]:
     rows: dict[str, list[dict[str, object]]] = {}
-    with (CORPUS / "sisimai-oracle.jsonl").open(encoding="utf-8") as f:
+    with (CORPUS / oracle).open(encoding="utf-8") as f:
         for line in f:
             if line.strip():
                 row = json.loads(line)

@@ -38,7 +38,8 @@ def test_case(case: dict[str, Any]) -> None:
     if "needs_admin" in case:
         assert any(f.needs_admin is case["needs_admin"] for f in result.findings if f.code == case["cause"])
     cause = catalog().by_id[case["cause"]]
-    assert result.skill == cause.route.skill
+    if case["route"].startswith(cause.route.intent):  # else: refused by Alibaba Mail's own MX (incoming)
+        assert result.skill == cause.route.skill
     assert result.next_steps[: len(cause.steps)] == list(cause.steps)[: len(result.next_steps)]
 
 
@@ -96,7 +97,9 @@ def test_catalog_rejects_bad_entries(tmp_path: Path) -> None:
         "summary": "Twenty characters or more of summary.",
         "steps": ["Do something."],
     }
-    data = {"version": 1, "receivers": {}, "causes": [good]}
+    route = good["route"]
+    incoming = {"mailbox": route, "delivery": route, "filtering": route, "by_reason": {}, "default": route}
+    data = {"version": 1, "incoming": incoming, "receivers": {}, "causes": [good]}
     validate(CatalogFile, data, tmp_path / "errors.yaml")
     for change, problem in (
         ({"reason": "nosuchreason"}, "reason"),
@@ -108,11 +111,11 @@ def test_catalog_rejects_bad_entries(tmp_path: Path) -> None:
         ({"also": [{}]}, "every `also` entry"),
         ({"also": [{"receiver": "nobody", "en": ["boom"]}]}, "unknown receiver"),
     ):
-        broken = {"version": 1, "receivers": {}, "causes": [{**good, **change}]}
+        broken = {**data, "causes": [{**good, **change}]}
         with pytest.raises(KnowledgeError) as info:
             validate(CatalogFile, broken, tmp_path / "errors.yaml")
         assert problem in str(info.value)
-    twice = {"version": 1, "receivers": {}, "causes": [good, good]}
+    twice = {**data, "causes": [good, good]}
     with pytest.raises(KnowledgeError, match="appears twice"):
         validate(CatalogFile, twice, tmp_path / "errors.yaml")
 

@@ -27,7 +27,8 @@ async def test_authentication_failure_runs_the_dns_check(
     assert live.sending_ip == "198.51.100.77"
     assert live.spf is not None and live.spf.ip == "198.51.100.77"
     assert {f.code for f in result.findings} >= {"google.authentication-required", "spf.multiple"}
-    assert "DNS check of the sender domain found" in result.summary
+    assert "spf" in live.failing and live.still_present is True
+    assert "still there" in result.summary
 
 
 async def test_spf_says_which_term_decided(

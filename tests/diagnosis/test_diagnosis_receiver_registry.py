@@ -54,7 +54,10 @@ def test_a_receiver_is_known_by_its_hosts_and_domains(host: str, receiver: str |
         ("charter.net", "spectrum"),
         ("laposte.net", "orange"),
         ("mfsmax.docomo.ne.jp", "docomo"),
-        ("mx.yahoodns.net", None),  # a receiver without a reply table
+        ("mx.yahoodns.net", "yahoo"),  # Sisimai 5 reads Yahoo Inc.'s MX hosts by their own table
+        ("yahoo.com", None),  # but not a relay's refusal for a yahoo.com recipient
+        ("mx01.mail.icloud.com", "apple"),
+        ("icloud.com", "apple"),  # Sisimai 5: the recipient's domain names Apple's table too
     ],
 )
 def test_a_reply_table_reads_the_hosts_it_read_before(host: str, table: str | None) -> None:

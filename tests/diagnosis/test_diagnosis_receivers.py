@@ -19,13 +19,13 @@ def test_5_7_26_at_gmail_and_elsewhere() -> None:
     assert first(gmail)[:2] == ("google", "google.authentication-required")
     receiver, cause, reason = first(other)
     assert receiver is None and cause != "google.authentication-required"
-    assert reason == "securityerror"
+    assert reason == "authfailure"  # RFC 7372: multiple authentication checks failed
 
 
 def test_5_7_27_means_spf_at_gmail_but_null_mx_in_the_registry() -> None:
     gmail = "550-5.7.27 The sender's domain does not pass SPF. 550 5.7.27 - gsmtp"
     other = "550 5.7.27 Recipient domain has null MX"
-    assert first(gmail) == ("google", "google.spf-not-passed", "securityerror")
+    assert first(gmail) == ("google", "google.spf-not-passed", "authfailure")
     assert first(other)[2] == "notaccept"
 
 

@@ -14,9 +14,10 @@ ERROR_TEXT_CHARS = 10_000_000
 
 
 class DiagnoseSendErrorArgs(ToolArgs):
-    """Explain a bounce or an SMTP/webmail error: per recipient the reason (Sisimai's vocabulary),
+    """Explain a bounce or an SMTP/webmail error: per recipient the reason (Sisimai 5's vocabulary),
     whether it is permanent, the receiver-specific cause and the fix, and whether retrying helps;
-    checks the sender domain's DNS live when the failure is about authentication."""
+    checks live what the bounce blames (the sender domain's SPF/DKIM/DMARC, the sending IP's
+    reverse DNS, blocklists) and says whether the problem is still there."""
 
     error_text: Annotated[
         str,

@@ -24,6 +24,10 @@ try:  # the regex parser is internal to `re`; without it every pattern simply ru
 except ImportError:  # pragma: no cover
     _constants = _parser = None
 
+LiveKind = Literal["dns", "ptr", "blocklist"]
+"""dns: the sender domain's SPF/DKIM/DMARC/MX audit; ptr: the sending IP's reverse DNS; blocklist: the
+IP or domain named in the bounce on public blocklists."""
+
 _ID = re.compile(r"^[a-z]+\.[a-z0-9-]+$|^unclassified$")
 _CODE = re.compile(r"^[245]\.\d{1,3}\.\d{1,3}$")
 
@@ -80,7 +84,8 @@ class Cause(StrictModel):
     override: bool = False
     permanent: bool | None = None
     retry: bool
-    live: Literal["dns"] | None = None
+    live: tuple[LiveKind, ...] = ()
+    """The checks of what this cause blames, run live (see diagnosis.live)."""
     needs_admin: bool
     route: CauseRoute
     summary: str = Field(min_length=20)
@@ -107,8 +112,19 @@ class Cause(StrictModel):
         return (self.match, *self.also)
 
 
+class IncomingRoutes(StrictModel):
+    """Where a refusal by Alibaba Mail's own MX hosts points (mail travelling to an Alibaba Mail mailbox)."""
+
+    mailbox: CauseRoute
+    delivery: CauseRoute
+    filtering: CauseRoute
+    by_reason: dict[ReasonId, CauseRoute]
+    default: CauseRoute
+
+
 class CatalogFile(StrictModel):
     version: int
+    incoming: IncomingRoutes
     receivers: dict[str, Receiver]
     """The receiver registry (skills/receivers.yaml), put in by the loader: causes name receivers from it."""
     causes: tuple[Cause, ...] = Field(min_length=1)

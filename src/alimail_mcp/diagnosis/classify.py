@@ -18,6 +18,7 @@ from alimail_mcp.diagnosis.catalog import Cause, catalog
 from alimail_mcp.diagnosis.delivery import Delivery, Mail, Report
 from alimail_mcp.diagnosis.fact import NOT_FAILURES, Fact, build
 from alimail_mcp.diagnosis.message import Budget, mail_of, read_messages
+from alimail_mcp.diagnosis.patterns import MATCH_CHARS
 from alimail_mcp.diagnosis.reason import Evidence, match_text
 from alimail_mcp.diagnosis.reason.tables import tables
 from alimail_mcp.diagnosis.receiver import detect, reading
@@ -130,6 +131,16 @@ def _items_of(mail: Mail, budget: Budget, *, text_allowed: bool, room: int) -> t
     it is a bounce or a pasted text, and `text_allowed`) the message read as one error text. The
     flag says whether it was read as a text."""
     report, source = _report_of(mail, budget)
+    if (
+        not mail.has_headers
+        and (report is None or report.agent == "rfc3464")
+        and len(mail.body) > MATCH_CHARS
+    ):
+        # A long paste that no MTA's reader recognised: each reply line in it is read on its own
+        # rather than the generic reader's run of addresses and text.
+        found = _pasted(mail.body, room) if text_allowed else []
+        if found:
+            return found, True
     if report is not None and len(report.deliveries) > room:
         named = [d for d in report.deliveries if d.recipient]
         if len(named) > room:  # building a fact is most of a recipient's cost: only those kept
@@ -140,12 +151,54 @@ def _items_of(mail: Mail, budget: Budget, *, text_allowed: bool, room: int) -> t
     if not text_allowed or (mail.has_headers and not _looks_like_bounce(mail)):
         return [], False
     text = _text_of(mail)
+    if len(text) > MATCH_CHARS:
+        found = _pasted(text, room)
+        if found:
+            return found, True
+    item = _text_item(text)
+    return ([item] if item else []), True
+
+
+def _text_item(text: str) -> Classified | None:
+    """An error text read on its own (its first MATCH_CHARS characters), if anything is recognised."""
     fact = _bare_fact(text)
     if fact is None:
-        return [], True
-    item = _classify(fact, text[:4000], bare=True)
+        return None
+    item = _classify(fact, text[:MATCH_CHARS], bare=True)
     recognised = item.matched or fact.status or fact.reply_code or fact.reason not in ("onhold", "undefined")
-    return ([item] if recognised else []), True
+    return item if recognised else None
+
+
+def _pasted(text: str, room: int) -> list[Classified]:
+    """The error texts anywhere in a long paste (a log excerpt, a forwarded thread, several bounces):
+    each reply line found by one linear scan is read with the text around it, once."""
+    items: list[Classified] = []
+    seen: set[tuple[str, str, str]] = set()
+    end = -1
+    for match in _REPLY_LINE.finditer(text):
+        if match.start() < end:
+            continue
+        check()
+        start = _line_start(text, match.start())
+        end = min(len(text), start + _WINDOW_CHARS)
+        item = _text_item(text[start:end])
+        if item is None:
+            continue
+        key = (item.fact.recipient, item.fact.status or item.fact.reply_code, item.fact.diagnosis[:120])
+        if key in seen:
+            continue
+        seen.add(key)
+        items.append(item)
+        if len(items) >= min(room, MAX_PASTED):
+            break
+    return items
+
+
+def _line_start(text: str, at: int) -> int:
+    """Where the line holding `at` starts, looking back at most _LOOK_BACK characters."""
+    lower = max(0, at - _LOOK_BACK)
+    cut = text.rfind("\n", lower, at)
+    return cut + 1 if cut >= 0 else lower
 
 
 def _report_of(mail: Mail, budget: Budget) -> tuple[Report | None, Mail]:
@@ -246,7 +299,7 @@ def _classify(fact: Fact, text: str, *, bare: bool = False) -> Classified:
 
 def _bare_fact(text: str) -> Fact | None:
     """One fact from an error text that is not a bounce message: a reply line or an app's message."""
-    cleaned = sweep(text[:4000])
+    cleaned = sweep(text[:MATCH_CHARS])
     if not cleaned:
         return None
     recipient = find_recipient(cleaned)
@@ -256,7 +309,7 @@ def _bare_fact(text: str) -> Fact | None:
         status=find_status(cleaned),
         reply_code=find_reply(cleaned),
         diagnosis=cleaned,
-        command=find_command(text[:4000]),
+        command=find_command(text[:MATCH_CHARS]),
         remote_host=_host_in(cleaned),
         agent="text",
     )
@@ -280,6 +333,21 @@ def _bare_fact(text: str) -> Fact | None:
             fact.reason = "onhold" if text_reason == "undefined" else text_reason
     return fact
 
+
+MAX_PASTED = 50
+"""Error texts read from one long paste."""
+_WINDOW_CHARS = 1200
+_LOOK_BACK = 300
+_REPLY_LINE = re.compile(
+    r"\b[45]\d\d[ -]#?[45]\.\d{1,3}\.\d{1,3}\b"  # 550 5.1.1 / 550-5.7.26
+    r"|(?m:^[ \t>]*[45]\d\d[ -](?=[A-Za-z<\[#(]))"  # a reply line: 554 Reject by ...
+    r"|\b(?:said|replied|answered|Remote host said):?[ \t]+[45]\d\d\b"
+    r"|Diagnostic-Code:|\(#[45]\.\d\.\d+\)"
+    r"|(?:退信原因|错误原因|失败原因|拒收原因)[:：]",
+    re.IGNORECASE,
+)
+"""Where an error text can start in a long paste: a reply code with its enhanced status, a line that
+starts with a reply code, a relayed reply, a DSN's Diagnostic-Code, a Chinese notice's reason."""
 
 _EMPTY = Mail(headers={}, has_headers=False)
 _HOST = re.compile(

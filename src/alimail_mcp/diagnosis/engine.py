@@ -22,11 +22,14 @@ async def diagnose(
     settings: Settings | None = None,
     client: DnsClient | None = None,
     live: bool = True,
+    blocklist: live_checks.BlocklistLookup | None = None,
 ) -> DiagnosisResult:
     """Explain an SMTP reply, a webmail/client error message or a whole bounce message.
 
     `domain`: the sender's domain (else the returned message's From is used for live checks).
-    `live`: run the DNS checks when the failure is about the sender's authentication.
+    `live`: check now what the bounce blames: the sender domain's SPF/DKIM/DMARC for an authentication
+    failure, the sending IP's reverse DNS for `requireptr`, blocklists for `blocked`/`badreputation`.
+    `blocklist`: the blocklist look-up to use (default: `live.blocklist.default_lookup()`).
     Raises InputError for input that is not text, empty, over 10 MB, or a malformed `domain`.
 
     Reading and explaining run in a worker thread: a bounce can take a good part of a second, and
@@ -36,14 +39,14 @@ async def diagnose(
     analysis = await asyncio.to_thread(analyze, raw)
     sender_domain = domain_name or _sender_domain(analysis)
     checked = None
-    if live and sender_domain and live_checks.wants_dns(analysis):
-        ip = live_checks.sending_ip(analysis)
-        checked = await live_checks.check(sender_domain, ip, settings=settings, client=client)
+    wanted = live_checks.plan(analysis, sender_domain) if live else None
+    if wanted is not None:
+        checked = await live_checks.run(wanted, settings=settings, client=client, blocklist=blocklist)
     return await asyncio.to_thread(_explained, analysis, error_text, sender_domain, checked)
 
 
 def diagnose_offline(error_text: str, *, domain: str | None = None) -> DiagnosisResult:
-    """The same result without the live DNS part: pure and synchronous (CLI --no-live, tests)."""
+    """The same result without the live part: pure and synchronous (CLI --no-live, tests)."""
     raw, domain_name = _validate(error_text, domain)
     analysis = analyze(raw)
     return _explained(analysis, error_text, domain_name or _sender_domain(analysis), None)

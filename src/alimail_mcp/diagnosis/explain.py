@@ -8,8 +8,9 @@ bounce only appears in `diagnostic` and `evidence` fields, quoted and truncated.
 from __future__ import annotations
 
 from collections import Counter
+from functools import cache
 
-from alimail_mcp.diagnosis.catalog import Cause
+from alimail_mcp.diagnosis.catalog import Cause, CauseRoute, catalog
 from alimail_mcp.diagnosis.classify import MAX_RECIPIENTS as MAX_CLASSIFIED
 from alimail_mcp.diagnosis.classify import Analysis, Classified
 from alimail_mcp.diagnosis.fact import NOT_FAILURES
@@ -58,10 +59,34 @@ def compose(
         live=live,
     )
     if primary is not None:
-        result.intent = primary.route.intent
-        result.path = primary.route.path
-        result.skill = primary.route.skill
+        route = _route(primary, failed)
+        result.intent, result.path, result.skill = route.intent, route.path, route.skill
     return result
+
+
+def _route(primary: Cause, failed: list[Classified]) -> CauseRoute:
+    """The primary cause's route, unless Alibaba Mail's own MX hosts refused the mail: then it is mail
+    travelling to an Alibaba Mail mailbox, and the refusal points into troubleshoot-received."""
+    if primary.route.intent != "resolve-failure":
+        return primary.route
+    inbound = next((item for item in failed if _alibaba_mx(item.fact.remote_host)), None)
+    if inbound is None:
+        return primary.route
+    incoming = catalog().data.incoming
+    route: CauseRoute = incoming.by_reason.get(inbound.fact.reason, incoming.default)  # type: ignore[call-overload]
+    return route
+
+
+def _alibaba_mx(host: str) -> bool:
+    return bool(host) and host.lower().rstrip(".") in alibaba_mx_hosts()
+
+
+@cache
+def alibaba_mx_hosts() -> frozenset[str]:
+    """Alibaba Mail's inbound MX hosts (every set of skills/provider.yaml, current and older)."""
+    from alimail_mcp.knowledge.loader import load_provider
+
+    return frozenset(record.host for mx_set in load_provider().mx_sets for record in mx_set.records)
 
 
 def _kind(analysis: Analysis, failed: list[Classified]) -> InputKind:
@@ -187,16 +212,75 @@ def _summary(
 
 
 def _live_sentence(live: LiveCheck) -> str:
-    spf = ""
-    if live.spf is not None:
-        spf = f" SPF for the sending IP gives {live.spf.result}."
-    if live.status == "problem":
-        return f"The DNS check of the sender domain found {len(live.findings)} thing(s) to fix.{spf}"
-    if live.status == "ok":
-        return f"The DNS check of the sender domain found nothing to fix.{spf}"
-    if live.status == "unreachable":
+    """What the live checks found, in our words (no name or address read from the bounce or DNS)."""
+    parts: list[str] = []
+    if "dns" in live.checks:
+        parts.append(_auth_sentence(live))
+    if live.ptr is not None:
+        parts.append(_PTR_SENTENCES[live.ptr.status])
+    if live.blocklist is not None:
+        parts.append(_blocklist_sentence(live))
+    if live.still_present is True:
+        parts.append("Checked now, the problem the bounce describes is still there.")
+    elif live.still_present is False:
+        parts.append(
+            "Checked now, the problem the bounce describes is no longer there; sending again can work."
+        )
+    return " ".join(p for p in parts if p)
+
+
+def _auth_sentence(live: LiveCheck) -> str:
+    if live.status == "error":
+        return "The DNS check of the sender domain could not run."
+    if live.status == "unreachable" and live.still_present is None:
         return "The DNS check of the sender domain could not complete."
-    return ""
+    spf = f" SPF for the sending IP gives {live.spf.result}." if live.spf is not None else ""
+    if live.failing:
+        names = ", ".join(name.upper() for name in live.failing)
+        publish = (
+            f" The exact record(s) to publish are in live.records_to_publish"
+            f" ({len(live.records_to_publish)})."
+            if live.records_to_publish
+            else ""
+        )
+        return f"The sender domain's {names} fail(s) now.{spf}{publish}"
+    if live.findings:
+        count = len(live.findings)
+        others = f"its DNS check found {count} other thing(s) to fix"
+        return f"The sender domain's SPF, DKIM and DMARC pass now; {others}.{spf}"
+    return f"The sender domain's SPF, DKIM and DMARC pass now.{spf}"
+
+
+_PTR_SENTENCES = {
+    "ok": "The sending IP has a reverse DNS (PTR) name that points back to it now.",
+    "missing": (
+        "The sending IP has no reverse DNS (PTR) name now. Alibaba Mail's own sending servers have one, "
+        "so this message did not go out through them."
+    ),
+    "mismatch": (
+        "The sending IP's reverse DNS (PTR) name does not point back to it now. Alibaba Mail's own "
+        "sending servers have matching names, so this message did not go out through them."
+    ),
+    "unreachable": "The sending IP's reverse DNS could not be looked up in time.",
+    "not-public": "The sending IP is a private or reserved address; its reverse DNS was not looked up.",
+}
+
+
+def _blocklist_sentence(live: LiveCheck) -> str:
+    listed = live.blocklist
+    if listed is None:
+        return ""
+    if not listed.checked:
+        return (
+            "The blocklist look-up did not run in this build; "
+            "check the sending IP on the public blocklists by hand."
+        )
+    hits = [item for item in listed.listings if item.status == "listed"]
+    if hits:
+        total = len(listed.listings)
+        return f"{len(hits)} of the {total} address(es) or domain(s) the bounce names are on a blocklist now."
+    total = len(listed.listings)
+    return f"None of the {total} address(es) or domain(s) the bounce names is on the blocklists checked now."
 
 
 def _lower_first(text: str) -> str:

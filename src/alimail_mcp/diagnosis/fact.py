@@ -15,9 +15,11 @@ from alimail_mcp.mail.addresses import first_address
 from alimail_mcp.mail.header_block import first_values
 
 NOT_FAILURES = frozenset({"delivered", "feedback", "vacation"})
-_SPECIFIC_STATUS = re.compile(r"^[45]\.[1-9]\.[1-9]$")
+_SPECIFIC_STATUS = re.compile(r"^[45]\.[1-9]\.[1-9]\d{0,2}$")
 _STATUS_TOKEN = re.compile(r"(?<![\w.])[245]\.\d{1,3}\.\d{1,3}(?![\w.]\d)")
 _REPLY_TOKEN = re.compile(r"\b\d{3}\b")
+MAX_SCAN = 8000
+"""Characters of a diagnosis searched for a recipient's own status code."""
 _COMMANDS = ("EHLO", "HELO", "MAIL", "RCPT", "DATA", "QUIT")
 _SENDER_HEADERS = (
     "from",
@@ -82,7 +84,7 @@ def _fact(d: Delivery, sender: str, subject: str) -> Fact:
     status = d.status
     reply = d.reply_code
     if diagnosis:
-        found_status = find_status(diagnosis)
+        found_status = _own_status(diagnosis, d.recipient) or find_status(diagnosis)
         found_reply = find_reply(diagnosis)
         repeats = 0
         if found_status:
@@ -109,7 +111,11 @@ def _fact(d: Delivery, sender: str, subject: str) -> Fact:
     recipient = first_address(d.recipient) or d.recipient
     ev = Evidence(reason, status, reply, diagnosis, spec, action, command)
     if not reason or reason in RECHECK:
-        reason = reading.reason(ev, host_name, recipient.rpartition("@")[2]) or decide(ev) or "undefined"
+        by_receiver = reading.reason(ev, host_name, recipient.rpartition("@")[2])
+        # A receiver's table that reads a code as "no particular reason" leaves the choice to the
+        # general step (Sisimai 5 only takes an explicit reason from its rhost tables).
+        explicit = by_receiver not in ("", "undefined", "onhold")
+        reason = (by_receiver if explicit else decide(ev)) or "undefined"
     permanent: bool | None
     if reason in NOT_FAILURES:
         permanent = None
@@ -137,6 +143,19 @@ def _fact(d: Delivery, sender: str, subject: str) -> Fact:
         sender=sender,
         subject=subject,
     )
+
+
+def _own_status(diagnosis: str, recipient: str) -> str:
+    """The status code written just before this recipient's address, when a transcript quoted for
+    several recipients (`550 5.2.1 <a@x>... 550 5.1.1 <b@x>...`) gives each its own line."""
+    address = first_address(recipient) or recipient
+    if not address or len(_STATUS_TOKEN.findall(diagnosis[:MAX_SCAN])) < 2:
+        return ""
+    at = diagnosis.lower().find(address.lower(), 0, MAX_SCAN)
+    if at < 0:
+        return ""
+    before = _STATUS_TOKEN.findall(diagnosis[max(0, at - 24) : at])
+    return before[-1] if before and _SPECIFIC_STATUS.match(before[-1]) else ""
 
 
 def _strip_continuations(text: str, reply: str, status: str) -> str:

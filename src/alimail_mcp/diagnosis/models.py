@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from alimail_mcp.models import Finding, ToolResult
+from alimail_mcp.models import DnsChange, Finding, ToolResult
 
 InputKind = Literal["bounce", "error_text", "not_a_failure", "unrecognized"]
 """bounce: a bounce message was read; error_text: a reply line, webmail or client message;
@@ -55,14 +55,57 @@ class SpfVerdict(BaseModel):
     reason: str = ""
 
 
-class LiveCheck(BaseModel):
-    """The sender domain's DNS, checked because the failure is about authentication."""
+class PtrCheck(BaseModel):
+    """The sending IP's reverse DNS, looked up now (what a `requireptr` refusal blames)."""
 
-    domain: str
+    ip: str
+    status: Literal["ok", "missing", "mismatch", "unreachable", "not-public"]
+    """ok: a PTR name that resolves back to the IP; missing: no PTR record; mismatch: the name does not
+    point back to the IP; unreachable: no answer in time; not-public: a private or reserved address,
+    not looked up."""
+    names: list[str] = Field(default_factory=list)
+    """The PTR names found (evidence)."""
+
+
+class BlocklistListing(BaseModel):
+    target: str
+    """The IP address or domain looked up (evidence)."""
+    status: Literal["listed", "not-listed", "unverified"]
+    lists: list[str] = Field(default_factory=list)
+    """The blocklists that list it."""
+
+
+class BlocklistResult(BaseModel):
+    """IP addresses and domains the bounce names, looked up on public blocklists now."""
+
+    checked: bool
+    """False when no blocklist look-up ran (then every target is `unverified`)."""
+    targets: list[str] = Field(default_factory=list)
+    listings: list[BlocklistListing] = Field(default_factory=list)
+    note: str = ""
+
+
+class LiveCheck(BaseModel):
+    """What the bounce blames, checked live now: the sender domain's SPF/DKIM/DMARC (`dns`), the sending
+    IP's reverse DNS (`ptr`), the IP or domain on blocklists (`blocklist`)."""
+
+    domain: str | None = None
+    """The sender domain audited (None when only the sending IP was checked)."""
     status: Literal["ok", "problem", "unreachable", "error"]
-    """ok/problem/unreachable: the check_dns verdict; error: the check could not run."""
+    """problem: some check shows what the bounce blames now; ok: none does; unreachable: a check could
+    not complete; error: a check could not run."""
+    checks: list[Literal["dns", "ptr", "blocklist"]] = Field(default_factory=list)
+    """The live checks that ran."""
+    still_present: bool | None = None
+    """Whether the problem the bounce blames is still there now (None: could not tell)."""
     sending_ip: str | None = None
     spf: SpfVerdict | None = None
+    failing: list[Literal["spf", "dkim", "dmarc"]] = Field(default_factory=list)
+    """Which of the sender domain's SPF, DKIM and DMARC fail now."""
+    records_to_publish: list[DnsChange] = Field(default_factory=list)
+    """The exact records to add or replace in the sender domain's DNS (from the check_dns plan)."""
+    ptr: PtrCheck | None = None
+    blocklist: BlocklistResult | None = None
     findings: list[Finding] = Field(default_factory=list)
     """check_dns findings that need action (warnings and errors)."""
     note: str = ""

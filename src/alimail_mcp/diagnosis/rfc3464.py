@@ -291,6 +291,11 @@ def read_dsn(mail: Mail) -> Report | None:
     return Report([d for d in deliveries if d.recipient], original_text, "rfc3464")
 
 
+BARE_LINES = 2000
+"""Lines of a text pasted without headers read as a bounce body; the error texts further down a long
+paste (a log excerpt, a thread) are found by the reply-line scan of classify."""
+
+
 def _fallback(mail: Mail, deliveries: list[Delivery], *, bare: bool = False) -> int:
     """No DSN fields: when the mail looks like a bounce, take addresses and the text around them.
 
@@ -307,6 +312,8 @@ def _fallback(mail: Mail, deliveries: list[Delivery], *, bare: bool = False) -> 
     d = deliveries[-1]
     found = 0
     for number, line in enumerate(mail.body.split("\n")):
+        if bare and number >= BARE_LINES:
+            break
         if not number % CHECK_LINES:
             check()
         lowered = line.lower()

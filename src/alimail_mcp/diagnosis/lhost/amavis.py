@@ -9,10 +9,11 @@ from alimail_mcp.diagnosis.lhost._common import fillet, read_fields, reason_by_p
 from alimail_mcp.diagnosis.smtp import sweep
 
 _ORIGINAL = re.compile(r"^Content-Type:[ ]text/rfc822-headers", re.MULTILINE)
+# amavis's spam verdict (" - spam") is left to the reason step, which reads a broken header in the
+# same notice first (Sisimai 5: notcompliantrfc before spamdetected).
 _MESSAGES = (
-    ("spamdetected", (" - spam",)),
     ("virusdetected", (" - infected",)),
-    ("contenterror", (" - bad header:",)),
+    ("notcompliantrfc", (" - bad header:",)),
     ("exceedlimit", (" - message size exceeds recipient",)),
     (
         "systemerror",

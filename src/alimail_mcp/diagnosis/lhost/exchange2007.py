@@ -31,7 +31,7 @@ _CODES = {
     "RESOLVER.ADR.Ambiguous": "systemerror",
     "RESOLVER.RST.AuthRequired": "securityerror",
     "RESOLVER.RST.NotAuthorized": "rejected",
-    "RESOLVER.RST.RecipSizeLimit": "mesgtoobig",
+    "RESOLVER.RST.RecipSizeLimit": "exceedlimit",
     "QUEUE.Expired": "expired",
 }
 

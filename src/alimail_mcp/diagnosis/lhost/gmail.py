@@ -73,6 +73,8 @@ def read(mail: Mail) -> Report | None:
         state = rx(r"\(state (\d+)\)\.").search(d.diagnosis)
         if state and state.group(1) in _STATES:
             d.command, d.reason = _STATES[state.group(1)]
+            if tables().match("failedstarttls", d.diagnosis.lower()):
+                d.reason = "failedstarttls"
         else:
             d.reason = reason_by_phrase(d.diagnosis, _MESSAGES)
         if d.reason:

@@ -13,7 +13,10 @@ _ORIGINAL = re.compile(r"^[ ]+Below is a copy of the original message:", re.MULT
 _MESSAGES = (
     ("expired", ("Envelope expired",)),
     ("hostunknown", ("Invalid domain name", "Domain does not exist")),
-    ("notaccept", ("Destination seem to reject all mails",)),
+    (
+        "notaccept",
+        ("Destination seem to reject all mails", "No MX found for domain", "No MX found for destination"),
+    ),
     (
         "networkerror",
         (
@@ -23,8 +26,6 @@ _MESSAGES = (
             "Could not retrieve source address",
             "Loop detected",
             "Network error on destination MXs",
-            "No MX found for domain",
-            "No MX found for destination",
             "No valid route to remote MX",
             "No valid route to destination",
             "Temporary failure in MX lookup",

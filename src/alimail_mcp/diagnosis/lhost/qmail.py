@@ -40,11 +40,12 @@ _MESSAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
         "networkerror",
         (
             "Sorry, I wasn't able to establish an SMTP connection",
-            "Sorry, I couldn't find a mail exchanger or IP address",
             "Sorry. Although I'm listed as a best-preference MX or A for that host",
         ),
     ),
-    ("userunknown", ("no mailbox here by that name", "does not like recipient.")),
+    # notqmail's words for a null MX
+    ("notaccept", ("Sorry, I couldn't find a mail exchanger or IP address",)),
+    ("userunknown", ("no mailbox here by that name",)),
 )
 _LDAP: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("suspend", ("Mailaddress is administrativley disabled", "Mailaddress is administratively disabled")),
@@ -111,18 +112,20 @@ def read(mail: Mail) -> Report | None:
 
 
 def _reason(d: Delivery, remote_said: str) -> str:
-    if d.command == "MAIL":
-        return "rejected"
+    """qmail's own wording decides only what the reason step cannot read (a refusal at MAIL or RCPT
+    is left to it, as Sisimai 5 does)."""
     if d.command in ("HELO", "EHLO"):
         return "blocked"
     if _ON_HOLD.match(d.diagnosis):
         return "onhold"
-    # When the remote host's reply is there, qmail's own phrases are looked for in it only.
-    text = remote_said or d.diagnosis
-    for reason, phrases in _MESSAGES:
-        if any(p in text for p in phrases):
-            return reason
-    for reason, phrases in _LDAP:
-        if any(p in d.diagnosis for p in phrases):
-            return reason
-    return "expired" if _EXPIRED in d.diagnosis else ""
+    # The remote host's reply first, then the whole notice.
+    for text in (remote_said, d.diagnosis):
+        if not text:
+            continue
+        for table in (_MESSAGES, _LDAP):
+            for reason, phrases in table:
+                if any(p in text for p in phrases):
+                    return reason
+        if _EXPIRED in text:
+            return "expired"
+    return ""

@@ -3,16 +3,8 @@
 from __future__ import annotations
 
 from alimail_mcp.diagnosis.delivery import Mail, Report
-from alimail_mcp.diagnosis.lhost._common import fillet, read_fields, reason_by_phrase, refine_status
-from alimail_mcp.diagnosis.reason.tables import tables
+from alimail_mcp.diagnosis.lhost._common import fillet, read_fields, refine_status
 from alimail_mcp.diagnosis.smtp import sweep
-
-_MESSAGES = (
-    ("filtered", ("Mailbox does not exist",)),
-    ("mesgtoobig", ("Message too large",)),
-    ("mailboxfull", ("Mailbox full",)),
-    ("contenterror", ("Message content rejected",)),
-)
 
 
 def read(mail: Mail) -> Report | None:
@@ -23,5 +15,6 @@ def read(mail: Mail) -> Report | None:
     for d in deliveries:
         d.diagnosis = sweep(d.diagnosis)
         refine_status(d)
-        d.reason = reason_by_phrase(d.diagnosis, _MESSAGES) or tables().status_reason(d.status)
+        # No reason here: Sisimai 5 reads these notices as plain delivery reports, and the reason
+        # step reads SES's few phrases ("Mailbox does not exist", "Message content rejected") right.
     return Report(deliveries, original, "receivingses") if deliveries else None

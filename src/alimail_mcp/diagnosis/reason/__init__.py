@@ -1,6 +1,6 @@
 """The reason step: decide a recipient's bounce reason from its status code, error text and command.
 
-The order of the checks follows Sisimai's, so that the same evidence gives the same reason:
+The order of the checks follows Sisimai 5's (5.2.0), so that the same evidence gives the same reason:
 
 1. a reason the reader was sure of is kept (unless it is one worth re-checking);
 2. a 2.x.x status is a delivery;
@@ -20,7 +20,16 @@ from dataclasses import dataclass
 from alimail_mcp.diagnosis.reason.tables import tables
 
 RECHECK = frozenset(
-    {"undefined", "onhold", "systemerror", "securityerror", "networkerror", "hostunknown", "userunknown"}
+    {
+        "undefined",
+        "onhold",
+        "systemerror",
+        "securityerror",
+        "networkerror",
+        "hostunknown",
+        "userunknown",
+        "expired",
+    }
 )
 """Reasons a reader or a status code may give that the phrase tables are allowed to override."""
 
@@ -123,9 +132,15 @@ def _mesgtoobig(ev: Evidence) -> bool:
 
 
 def _suspend(ev: Evidence) -> bool:
-    if not ev.status:
+    return ev.reason == "suspend" or ev.reply_code == "525" or tables().match("suspend", ev.text)
+
+
+def _contenterror(ev: Evidence) -> bool:
+    if ev.reason == "contenterror":
+        return True
+    if _spamdetected(ev):
         return False
-    return ev.reason == "suspend" or tables().match("suspend", ev.text)
+    return _code_is(ev, "contenterror") or tables().match("contenterror", ev.text)
 
 
 def _hasmoved(ev: Evidence) -> bool:
@@ -222,29 +237,40 @@ _STRONG: tuple[tuple[str, Callable[[Evidence], bool]], ...] = (
     ("suspend", _suspend),
     ("hasmoved", _hasmoved),
     ("norelaying", _norelaying),
+    ("authfailure", _plain("authfailure")),
     ("userunknown", _userunknown),
     ("filtered", _filtered),
+    ("requireptr", _plain("requireptr")),
+    ("notcompliantrfc", _plain("notcompliantrfc", by_code=False)),
+    ("badreputation", _plain("badreputation", by_code=False)),
+    ("contenterror", _contenterror),
     ("rejected", _rejected),
     ("hostunknown", _hostunknown),
     ("spamdetected", _spamdetected),
+    ("speeding", _plain("speeding", by_code=False)),
     ("toomanyconn", _plain("toomanyconn")),
     ("blocked", _plain("blocked")),
 )
 
 _WEAK = (
     "mailboxfull",
+    "authfailure",
+    "badreputation",
+    "speeding",
     "spamdetected",
-    "policyviolation",
     "virusdetected",
+    "policyviolation",
     "norelaying",
-    "securityerror",
     "systemerror",
     "networkerror",
     "suspend",
-    "expired",
     "contenterror",
     "systemfull",
     "notaccept",
+    "expired",
+    "failedstarttls",
+    "securityerror",
+    "suppressed",
     "mailererror",
 )
 
@@ -254,15 +280,21 @@ _TEXT_ORDER = (
     "mesgtoobig",
     "exceedlimit",
     "suspend",
+    "authfailure",
     "userunknown",
     "filtered",
+    "requireptr",
+    "notcompliantrfc",
+    "badreputation",
     "rejected",
     "hostunknown",
     "spamdetected",
+    "speeding",
     "toomanyconn",
     "blocked",
     "policyviolation",
     "virusdetected",
+    "failedstarttls",
     "securityerror",
     "systemerror",
     "networkerror",
@@ -273,13 +305,15 @@ _TEXT_ORDER = (
     "notaccept",
     "mailererror",
     "norelaying",
+    "suppressed",
 )
 
 
 def match_text(text: str, status: str = "") -> str:
     """The reason of an error text read on its own, with no bounce around it (a pasted reply line).
 
-    Sisimai's order for bare texts (its `Reason->match`), with policy and virus phrases added:
+    Sisimai 5's order for bare texts (its `Reason.Match`), with the reasons it only reads in bounces
+    (reverse DNS, RFC 5322, reputation, policy, virus) put where its bounce order has them:
     phrases first, then `X-UNIX;` for mailer errors, then the status code; `undefined` otherwise.
     """
     lowered = text.lower()

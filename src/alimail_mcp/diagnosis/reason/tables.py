@@ -14,11 +14,14 @@ from alimail_mcp.knowledge.compiled import compiled
 from alimail_mcp.knowledge.strict import StrictModel
 
 ReasonId = Literal[
+    "authfailure",
+    "badreputation",
     "blocked",
     "contenterror",
     "delivered",
     "exceedlimit",
     "expired",
+    "failedstarttls",
     "feedback",
     "filtered",
     "hasmoved",
@@ -29,11 +32,15 @@ ReasonId = Literal[
     "networkerror",
     "norelaying",
     "notaccept",
+    "notcompliantrfc",
     "onhold",
     "policyviolation",
     "rejected",
+    "requireptr",
     "securityerror",
     "spamdetected",
+    "speeding",
+    "suppressed",
     "suspend",
     "syntaxerror",
     "systemerror",
@@ -45,7 +52,9 @@ ReasonId = Literal[
     "virusdetected",
 ]
 REASONS: tuple[str, ...] = get_args(ReasonId)
-"""Sisimai 4.25's reason names, in the order of corpora/bounces/reasons.json."""
+"""Sisimai 5's reason names (5.2.0: `speeding` and `mesgtoobig`, which later releases call
+`ratelimited` and `emailtoolarge`). The 29 names of Sisimai 4.25 keep their meaning; the seven new
+ones take cases 4.25 gave to blocked, policyviolation, securityerror or toomanyconn."""
 
 
 def _compiles(patterns: tuple[str, ...]) -> tuple[str, ...]:
