@@ -93,5 +93,11 @@ async def check(
         audit.domain, audit.overall, audit.findings, audit.dns_changes, dkim_found=dkim_found, named=_SENDER
     )
     return LiveCheck(
-        domain=audit.domain, status=audit.overall, sending_ip=ip, spf=spf, findings=findings, note=note
+        domain=audit.domain,
+        status=audit.overall,
+        sending_ip=ip,
+        spf=spf,
+        findings=findings,
+        note=note,
+        resolver=audit.resolver,
     )

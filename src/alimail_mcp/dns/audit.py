@@ -25,7 +25,8 @@ from alimail_mcp.dns.args import MAX_SELECTORS
 from alimail_mcp.dns.client import Answer, DnsClient, Outcome
 from alimail_mcp.dns.dkim import check_dkim
 from alimail_mcp.dns.dmarc import check_dmarc
-from alimail_mcp.dns.finding import SKILL_DELIVERY, make
+from alimail_mcp.dns.finding import FAULT_CODES, SKILL_DELIVERY, make
+from alimail_mcp.dns.health import resolver_finding, resolver_report
 from alimail_mcp.dns.models import (
     CheckResult,
     DkimCheck,
@@ -98,6 +99,11 @@ async def audit_domain(
             bounded, bounded, name, questions, port=port, provider=provider, outbound=outbound
         )
     results = await _run(jobs, started + settings.dns_budget)
+    resolver = await resolver_report(inner)
+    blamed = resolver_finding(resolver)
+    if blamed is not None:  # the resolver is down: its silence says nothing about the domain
+        for result in results.values():
+            result.findings = [f for f in result.findings if f.code not in FAULT_CODES]
 
     checks = DnsChecks(
         mx=_as(results["mx"], MxCheck),
@@ -111,6 +117,8 @@ async def audit_domain(
         propagation.findings.append(_too_many_nameservers(max(bounded.nameservers_cut.values())))
     by_name: dict[str, CheckResult] = {k: getattr(checks, k) for k in DnsChecks.model_fields}
     findings = [f for c in (*by_name.values(), *([propagation] if propagation else [])) for f in c.findings]
+    if blamed is not None:
+        findings.insert(0, blamed)
     plan = build_plan(
         name,
         organizational_domain(name),
@@ -135,6 +143,7 @@ async def audit_domain(
         propagation=propagation,
         elapsed_ms=round((time.monotonic() - started) * 1000),
         queries=inner.queries,
+        resolver=resolver,
     )
 
 
