@@ -66,8 +66,8 @@ def test_file_gives_json_lines_and_progress(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["good.test", "--ip", "nope"], "sending_ip"),
-        (["bad..name"], "domain"),
+        (["good.test", "--ip", "nope"], "invalid --ip"),
+        (["bad..name"], "invalid DOMAIN"),
         ([], "give a domain"),
         (["good.test", "--dns-budget", "0"], "--dns-budget"),
         (["good.test", "--resolvers", "resolver.test"], "--resolvers"),
