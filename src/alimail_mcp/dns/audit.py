@@ -20,6 +20,7 @@ import time
 from collections.abc import Coroutine
 from typing import Any
 
+from alimail_mcp import progress
 from alimail_mcp.config import Settings, load_settings
 from alimail_mcp.dns.args import MAX_SELECTORS
 from alimail_mcp.dns.client import Answer, DnsClient, Outcome
@@ -196,6 +197,14 @@ def _questions(domain: str, selectors: list[str], provider: Provider) -> list[tu
 
 async def _run(jobs: dict[str, Coroutine[Any, Any, CheckResult]], deadline: float) -> dict[str, CheckResult]:
     tasks = {key: asyncio.ensure_future(job) for key, job in jobs.items()}
+    finished: list[str] = []
+
+    def done(key: str) -> None:
+        finished.append(key)
+        progress.report(len(finished), len(tasks), f"{key} checked")
+
+    for key, task in tasks.items():
+        task.add_done_callback(lambda _task, key=key: done(key))  # type: ignore[misc]
     _done, pending = await asyncio.wait(tasks.values(), timeout=max(0.0, deadline - time.monotonic()))
     for task in pending:
         task.cancel()
