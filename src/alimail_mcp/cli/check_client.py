@@ -38,8 +38,9 @@ def run(args: argparse.Namespace) -> int:
         print(result.model_dump_json(indent=2))
     else:
         print_result(result, Terminal.for_stdout())
-    blamed = {"dns.resolver-not-answering", "dns.no-route"}
-    problems = any(f.severity == "error" and f.code not in blamed for f in result.findings)
+    from alimail_mcp.dns.health import RESOLVER_CODES
+
+    problems = any(f.severity == "error" and f.code not in RESOLVER_CODES for f in result.findings)
     unchecked = any(p.status == "not-checked" for p in result.probes)
     return verdict(problems=problems, unchecked=unchecked)
 

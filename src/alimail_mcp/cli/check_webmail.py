@@ -40,7 +40,9 @@ def run(args: argparse.Namespace) -> int:
         print(result.model_dump_json(indent=2))
     else:
         print_result(result, Terminal.for_stdout())
-    unchecked = {"dns.resolver-not-answering", "dns.no-route", "webmail.dns-unreachable"}
+    from alimail_mcp.dns.health import RESOLVER_CODES
+
+    unchecked = {*RESOLVER_CODES, "webmail.dns-unreachable"}
     problems = any(f.severity == "error" and f.code not in unchecked for f in result.findings)
     return verdict(problems=problems, unchecked=any(f.code in unchecked for f in result.findings))
 

@@ -23,9 +23,7 @@ def configure(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from alimail_mcp.server.app import serve
 
-    try:
-        settings = settings_from_args(args)
-        serve(transport=args.transport, host=args.host, port=args.port, settings=settings)
-    except KeyboardInterrupt:
-        return 130
+    # Ctrl-C: the command line's main says so in one line and exits 130 (over HTTP uvicorn stops cleanly).
+    settings = settings_from_args(args)
+    serve(transport=args.transport, host=args.host, port=args.port, settings=settings)
     return 0

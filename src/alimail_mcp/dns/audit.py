@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import ipaddress
 import re
 import time
@@ -199,12 +200,12 @@ async def _run(jobs: dict[str, Coroutine[Any, Any, CheckResult]], deadline: floa
     tasks = {key: asyncio.ensure_future(job) for key, job in jobs.items()}
     finished: list[str] = []
 
-    def done(key: str) -> None:
+    def done(key: str, _task: asyncio.Future[CheckResult]) -> None:
         finished.append(key)
         progress.report(len(finished), len(tasks), f"{key} checked")
 
     for key, task in tasks.items():
-        task.add_done_callback(lambda _task, key=key: done(key))  # type: ignore[misc]
+        task.add_done_callback(functools.partial(done, key))
     _done, pending = await asyncio.wait(tasks.values(), timeout=max(0.0, deadline - time.monotonic()))
     for task in pending:
         task.cancel()
