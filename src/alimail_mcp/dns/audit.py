@@ -200,9 +200,10 @@ async def _run(jobs: dict[str, Coroutine[Any, Any, CheckResult]], deadline: floa
     tasks = {key: asyncio.ensure_future(job) for key, job in jobs.items()}
     finished: list[str] = []
 
-    def done(key: str, _task: asyncio.Future[CheckResult]) -> None:
-        finished.append(key)
-        progress.report(len(finished), len(tasks), f"{key} checked")
+    def done(key: str, task: asyncio.Future[CheckResult]) -> None:
+        if not task.cancelled():  # cut off by the budget: reported as unreachable, not as progress
+            finished.append(key)
+            progress.report(len(finished), len(tasks), f"{key} checked")
 
     for key, task in tasks.items():
         task.add_done_callback(functools.partial(done, key))

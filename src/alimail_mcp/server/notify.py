@@ -70,6 +70,7 @@ class Notifier:
         self._loop = asyncio.get_running_loop()
         self._pending: list[concurrent.futures.Future[None]] = []
         self._last = -1.0
+        self._closed = False
 
     async def log(self, level: types.LoggingLevel, data: dict[str, Any]) -> None:
         """Send a log message at `level` when the connection asked for that level or a less severe one."""
@@ -90,7 +91,7 @@ class Notifier:
     def progress(self, done: float, total: float | None, message: str) -> None:
         """The engine's progress listener (alimail_mcp.progress): safe from any thread; the notification is
         sent on the server's loop, in order, and only while the value grows."""
-        if done <= self._last:
+        if self._closed or done <= self._last:
             return
         self._last = done
         self._pending.append(
@@ -104,7 +105,8 @@ class Notifier:
             log.debug("progress notification not delivered", exc_info=True)
 
     async def drain(self) -> None:
-        """Wait for the progress already reported, so that none follows the call's result."""
+        """Wait for the progress already reported, and take no more: none may follow the call's result."""
+        self._closed = True
         pending, self._pending = self._pending, []
         if pending:
             await asyncio.gather(*(asyncio.wrap_future(f) for f in pending), return_exceptions=True)

@@ -62,20 +62,21 @@ def tool_function(row: ToolRow, settings: Settings) -> Callable[..., Awaitable[A
     async def call(ctx: Context | None = None, **arguments: Any) -> Any:
         engine = _engine_function(row.engine)
         extra = {"settings": settings} if row.takes_settings else {}
-        notifier = Notifier(ctx.request_context) if ctx is not None else None
-        if notifier is not None:
-            await notifier.log("debug", {"tool": row.name, "event": "started"})
+        if ctx is None:  # called outside a request: nobody to tell
+            return await run_engine(engine(**arguments, **extra), settings, network=row.network_loop)
+        notifier = Notifier(ctx.request_context)
+        await notifier.log("debug", {"tool": row.name, "event": "started"})
         started = time.monotonic()
         try:
-            with progress.listening(notifier.progress if notifier else _ignore):
+            with progress.listening(notifier.progress):
                 result = await run_engine(engine(**arguments, **extra), settings, network=row.network_loop)
         except ToolError as exc:
-            if notifier is not None:
-                await notifier.log("warning", {"tool": row.name, "event": "failed", "error": str(exc)})
-            raise
-        if notifier is not None:
             await notifier.drain()
-            await _log_result(notifier, row.name, result, started)
+            await notifier.log("warning", {"tool": row.name, "event": "failed", "error": str(exc)})
+            raise
+        finally:
+            await notifier.drain()  # no progress may follow the result or the error
+        await _log_result(notifier, row.name, result, started)
         return result
 
     params = [_parameter(name, row.args) for name in row.args.model_fields]
@@ -84,10 +85,6 @@ def tool_function(row: ToolRow, settings: Settings) -> Callable[..., Awaitable[A
     call.__signature__ = inspect.Signature([*params, context], return_annotation=row.result)  # type: ignore[attr-defined]
     call.__annotations__ = {p.name: p.annotation for p in params} | {"ctx": Context, "return": row.result}
     return call
-
-
-def _ignore(done: float, total: float | None, message: str) -> None:
-    """No client asked for progress (or none is connected): nothing to send."""
 
 
 async def _log_result(notifier: Notifier, tool: str, result: Any, started: float) -> None:
