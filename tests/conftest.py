@@ -51,12 +51,12 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Skip the `interop` tests (tests/interop/: Node and the MCP Inspector from the npm cache) unless
-    ALIMAIL_MCP_INTEROP=1, so that the default run needs nothing outside Python."""
+    """Skip the `interop` tests (tests/interop/: the MCP Inspector, the conformance suite and mcpb, all
+    on Node) unless ALIMAIL_MCP_INTEROP=1, so that the default run needs nothing outside Python."""
     if os.environ.get(INTEROP) == "1":
         return
     skip = pytest.mark.skip(
-        reason=f"opt-in: set {INTEROP}=1 to run it (needs npx and the pinned MCP Inspector in the npm cache)"
+        reason=f"opt-in: set {INTEROP}=1 to run it (needs Node: MCP Inspector, conformance suite, mcpb)"
     )
     for item in items:
         if item.get_closest_marker("interop") is not None:

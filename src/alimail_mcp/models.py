@@ -68,6 +68,23 @@ class Finding(BaseModel):
     needs_admin: bool = False
 
 
+ResolverState = Literal["answering", "not-answering", "no-route", "not-asked"]
+
+
+class ResolverReport(BaseModel):
+    """The DNS resolver a live check asked, and whether it answered: `not-answering` and `no-route` mean
+    the fault is on this machine's side (nothing about the domain or the servers asked was learnt)."""
+
+    servers: list[str]
+    """The resolvers asked, `host:port`."""
+    configured: bool
+    """Named by ALIMAIL_MCP_RESOLVERS (or --resolvers); otherwise the system's (/etc/resolv.conf)."""
+    state: ResolverState
+    """answering: at least one DNS answer came back; not-answering: none did, not even to a control
+    question about the root zone; no-route: no question could be sent (the network is unreachable);
+    not-asked: nothing needed DNS."""
+
+
 class Route(BaseModel):
     """Where a result belongs in the knowledge base."""
 

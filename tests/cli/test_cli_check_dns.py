@@ -89,8 +89,8 @@ def test_a_bulk_run_asks_each_shared_question_once(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["good.test", "--ip", "nope"], "sending_ip"),
-        (["bad..name"], "domain"),
+        (["good.test", "--ip", "nope"], "invalid --ip"),
+        (["bad..name"], "invalid DOMAIN"),
         ([], "give a domain"),
         (["good.test", "--dns-budget", "0"], "--dns-budget"),
         (["good.test", "--resolvers", "resolver.test"], "--resolvers"),

@@ -38,7 +38,7 @@ def test_file_and_dir(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
 
 def test_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["diagnose", "--no-live", "   "]) == 2
-    assert "error_text" in capsys.readouterr().err
+    assert "invalid TEXT" in capsys.readouterr().err
     assert main(["diagnose", "--no-live", "550 x", "--domain", "bad domain"]) == 2
     assert "domain" in capsys.readouterr().err
     assert main(["diagnose", "--file", str(tmp_path / "missing.eml")]) == 2

@@ -32,4 +32,4 @@ def test_route_refuses_off_topic_in_plain_words(capsys: pytest.CaptureFixture[st
 
 def test_route_empty_question_is_an_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["route", "   "]) == 2
-    assert "query" in capsys.readouterr().err
+    assert "invalid QUERY" in capsys.readouterr().err

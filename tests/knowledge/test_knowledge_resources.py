@@ -62,14 +62,22 @@ def test_provider_document_renders_the_profile() -> None:
     assert kb.provider.console.antispam_feedback in text
 
 
-def test_one_prompt_per_intent_taking_the_situation() -> None:
+def test_one_prompt_per_intent_taking_the_situation_and_optionally_the_path() -> None:
     kb = load_knowledge()
     specs = prompt_specs(kb)
     assert [s.intent for s in specs] == [i.intent for i in kb.intents]
     assert [s.name for s in specs] == [f"alimail-{i.intent}" for i in kb.intents]
     for spec in specs:
-        assert [(a.name, a.required) for a in spec.arguments] == [("situation", True)]
+        assert [(a.name, a.required) for a in spec.arguments] == [("situation", True), ("path", False)]
         assert spec.title and spec.description
+
+
+def test_a_prompt_can_start_from_a_chosen_path_of_its_intent() -> None:
+    kb = load_knowledge()
+    text = intent_prompt("resolve-failure", "Outlook asks for the password", kb, path_id="client-config")
+    assert "The path is already chosen:" in text and "[resolve-failure/client-config]" in text
+    with pytest.raises(InputError, match="invalid path: must be one of dns-authorization"):
+        intent_prompt("resolve-failure", "Outlook keeps asking", kb, path_id="unlock-account")
 
 
 def test_prompt_walks_the_decision_tree_with_the_situation_quoted() -> None:

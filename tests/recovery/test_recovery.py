@@ -454,7 +454,7 @@ def test_cli_json_and_text(capsys: pytest.CaptureFixture[str]) -> None:
     text = capsys.readouterr().out
     assert "Path: unlock-account" in text and "30 minutes remaining" in text
     assert main(["recover", "--locked-at", "yesterday"]) == 2
-    assert "locked_at" in capsys.readouterr().err
+    assert "invalid --locked-at" in capsys.readouterr().err
 
 
 @given(

@@ -253,9 +253,9 @@ def test_cli_json_with_edition(world: DnsTestServer, capsys: pytest.CaptureFixtu
 
 def test_cli_bad_input(world: DnsTestServer, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli(world, "good.test", "--edition", "gold") == 2
-    assert "invalid edition" in capsys.readouterr().err
+    assert "invalid --edition" in capsys.readouterr().err
     assert cli(world, "good.test", "--today", "someday") == 2
-    assert "invalid today" in capsys.readouterr().err
+    assert "invalid --today" in capsys.readouterr().err
 
 
 def test_cli_reads_a_p12_certificate_with_the_password_typed_in(

@@ -117,3 +117,11 @@ def test_cli_entry_points(argv: list[str]) -> None:
     done = subprocess.run([sys.executable, "-m", "alimail_mcp", *argv], capture_output=True, timeout=30)
     assert done.returncode == 0
     assert done.stdout.strip()
+
+
+@pytest.mark.parametrize(("transport", "path"), [("http", "/mcp"), ("sse", "/sse")])
+def test_serve_says_where_it_listens_in_one_line_on_stderr(transport: str, path: str) -> None:
+    with http_server(transport) as (proc, port):
+        assert proc.stderr is not None
+        line = proc.stderr.readline().decode()
+    assert line.startswith("alimail-mcp: serving ") and f"http://127.0.0.1:{port}{path}" in line

@@ -81,6 +81,7 @@ class DnsTestServer:
         unknown: Literal["nxdomain", "refused"] = "nxdomain",
         delay_ms: int = 0,
         recursion_available: bool = False,
+        silent: bool = False,
     ) -> None:
         """`zones`: master-file texts, each with `$ORIGIN` (or add them with `add_zone(text, origin)`).
 
@@ -90,6 +91,7 @@ class DnsTestServer:
         `recursion_available`: set the RA flag, as a recursive resolver does. Without it, an NXDOMAIN
         for a name outside every zone (no AA, no RA) is what an authoritative-only server says, and
         the engine's client reads it as "not answered" (Outcome.REFUSED), not as "does not exist".
+        `silent`: receive and count every question but never answer (a resolver that is down).
         """
         self.host = host
         self._requested_port = port
@@ -97,6 +99,7 @@ class DnsTestServer:
         self.unknown = unknown
         self.delay_ms = delay_ms
         self.recursion_available = recursion_available
+        self.silent = silent
         self._lock = threading.Lock()
         self._records: dict[dns.name.Name, dict[int, dns.rdataset.Rdataset]] = {}
         self._origins: dict[dns.name.Name, dns.rrset.RRset] = {}
@@ -318,6 +321,8 @@ class DnsTestServer:
             return None
         question = query.question[0]
         fault = self._record_and_fault(question.name, question.rdtype, transport)
+        if self.silent:
+            return None
         if fault.delay_ms or self.delay_ms:
             await asyncio.sleep((fault.delay_ms + self.delay_ms) / 1000)
         if fault.drop:

@@ -1,6 +1,7 @@
 """`alimail-mcp check-client`: check a mail client's POP/IMAP/SMTP settings (check_client_settings).
 
-Exit status: 0 nothing to fix, 1 a setting to fix (an error finding), 2 bad input.
+Exit status (cli/status.py): 0 nothing to fix, 1 a setting to fix (an error finding), 3 a probe could
+not run (the resolver or the network did not answer) and nothing else is wrong, 2 bad input.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import asyncio
 from typing import Any
 
 from alimail_mcp.cli.options import add_dns_options, settings_from_args
+from alimail_mcp.cli.status import verdict
+from alimail_mcp.cli.terminal import Terminal
 from alimail_mcp.cli.tool_args import add_arguments, read_arguments
 from alimail_mcp.clients.args import CheckClientSettingsArgs
 
@@ -34,30 +37,32 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(result.model_dump_json(indent=2))
     else:
-        print(_text(result))
-    return 1 if any(f.severity == "error" for f in result.findings) else 0
+        print_result(result, Terminal.for_stdout())
+    from alimail_mcp.dns.health import RESOLVER_CODES
+
+    problems = any(f.severity == "error" and f.code not in RESOLVER_CODES for f in result.findings)
+    unchecked = any(p.status == "not-checked" for p in result.probes)
+    return verdict(problems=problems, unchecked=unchecked)
 
 
-def _text(result: Any) -> str:
-    out = [result.summary, ""]
-    for f in result.findings:
-        if f.severity != "info" or not f.code.endswith("-reminder"):
-            out.append(f"[{f.severity}] {f.code}: {f.title}")
-    out += [
-        "",
-        f"Correct settings for {result.client_label}, site {result.site} (webmail {result.site_webmail})",
-    ]
-    out.append(f"Where: {result.where}")
+def print_result(result: Any, term: Terminal) -> None:
+    term.line(result.summary)
+    if result.probes:
+        term.resolver(result.resolver)
+    # reminders are listed on their own below; a finding that only says "fine" adds nothing to the table
+    term.findings(f for f in result.findings if f.severity != "ok" and not f.code.endswith("-reminder"))
+    term.heading(f"CORRECT SETTINGS for {result.client_label}, site {result.site}")
+    term.line(f"Webmail: https://{result.site_webmail}. Where: {result.where}", "  ")
     width = max(len(row.label) for row in result.settings)
     for row in result.settings:
         mark = "" if row.matches is None else ("  ok" if row.matches else f"  (you have: {row.configured})")
-        out.append(f"  {row.label.ljust(width)}  {row.value}{mark}")
+        term.line(f"{row.value}{mark}", f"  {row.label.ljust(width)}  ")
     if result.probes:
-        out += ["", "Probe:"]
+        term.heading("PROBE")
         for p in result.probes:
             tls = f", {p.tls_version}" if p.tls_version else ""
-            out.append(f"  {p.role} {p.host}:{p.port} ({p.mode}{tls}): {p.status}")
-    out += ["", "Reminders:", *(f"  - {r}" for r in result.reminders)]
-    if result.assumed:
-        out += ["", "Assumed:", *(f"  - {a}" for a in result.assumed)]
-    return "\n".join(out)
+            why = f": {p.error}" if p.error else ""
+            term.line(f"{p.role} {p.host}:{p.port} ({p.mode}{tls}): {p.status.replace('-', ' ')}{why}", "  ")
+    term.steps("NEXT STEPS", result.next_steps)
+    term.steps("REMINDERS", result.reminders)
+    term.steps("ASSUMED", result.assumed)

@@ -1,7 +1,7 @@
 """`alimail-mcp check-dns`: audit a domain's DNS for Alibaba Mail (a table, or JSON), or many domains
 from a file (JSON Lines on stdout, progress on stderr).
 
-Exit status: 0 all ok, 1 a problem was found, 3 an audit could not complete, 2 bad input.
+Exit status (cli/status.py): 0 all ok, 1 a problem was found, 3 an audit could not complete, 2 bad input.
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from alimail_mcp.cli.options import add_dns_options, settings_from_args
+from alimail_mcp.cli.terminal import Terminal
 from alimail_mcp.cli.tool_args import Flag, add_arguments, read_arguments
 from alimail_mcp.dns.args import CheckDnsArgs
 from alimail_mcp.errors import InputError
@@ -59,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(result.model_dump_json(indent=2))
     else:
-        print_table(result, sys.stdout)
+        print_table(result, Terminal.for_stdout())
     return EXIT[result.overall]
 
 
@@ -100,7 +101,7 @@ async def _run_file(args: argparse.Namespace, settings: Settings) -> int:
         overall = str(line["overall"])
         tally[overall] += 1
         print(json.dumps(line, ensure_ascii=False), flush=True)
-        why = f" ({line['error']})" if overall == "error" else ""
+        why = f": {line['error']}" if "error" in line else ""
         print(f"[{done}/{len(domains)}] {line['domain']}: {overall}{why}", file=sys.stderr, flush=True)
     counts = ", ".join(f"{tally[k]} {k}" for k in ("ok", "problem", "unreachable", "error") if tally[k])
     elapsed = time.monotonic() - started
@@ -130,14 +131,18 @@ def _read_domains(path: str) -> list[tuple[int, str]]:
     return [(number, domain) for domain, number in first.items()]
 
 
-def print_table(result: DnsAuditResult, out: TextIO) -> None:
-    w = out.write
-    w(f"{result.domain}: {result.overall.upper()}  ({result.queries} DNS queries, {result.elapsed_ms} ms)\n")
-    w(f"{result.summary}\n\n")
-    w(f"{'CHECK':<15}{'STATUS':<13}RECORDS\n")
+def print_table(result: DnsAuditResult, term: Terminal) -> None:
+    w = term.out.write
+    head = f"{result.domain}: {result.overall.upper()}"
+    style = {"ok": "green", "problem": "red"}.get(result.overall, "yellow")
+    w(f"{term.style(head, 'bold', style)}  ({result.queries} DNS queries, {result.elapsed_ms} ms)\n")
+    term.resolver(result.resolver)
+    term.line(result.summary)
+    w(f"\n{'CHECK':<15}{'STATUS':<13}RECORDS\n")
+    room = max(20, term.width - 29)
     for name in ("mx", "spf", "dkim", "dmarc", "webmail_cname"):
         check = getattr(result.checks, name)
-        records = [_cut(r, 70) for r in check.records] or ["-"]
+        records = [_cut(r, room) for r in check.records] or ["-"]
         w(f"{name:<15}{check.status:<13}{records[0]}\n")
         for record in records[1:4]:
             w(f"{'':<28}{record}\n")
@@ -147,25 +152,17 @@ def print_table(result: DnsAuditResult, out: TextIO) -> None:
         p = result.propagation
         compared = f"{p.compared} answers compared with {len(p.servers_asked)} server(s)"
         w(f"{'propagation':<15}{p.status:<13}{compared}\n")
-    if result.findings:
-        w("\nFINDINGS\n")
-        for f in result.findings:
-            w(f"  [{f.severity.value}] {f.code}: {f.title}\n")
-            for step in f.fix:
-                w(f"      - {step}\n")
+    term.findings(result.findings)
     if result.dns_changes:
-        w("\nCHANGE PLAN (in this order)\n")
+        term.heading("CHANGE PLAN (in this order)")
         for i, c in enumerate(result.dns_changes, 1):
             prio = f" priority {c.priority}" if c.priority is not None else ""
             old = f"  (was {_cut(c.old_value, 60)})" if c.old_value else ""
-            w(f"  {i}. {c.action} {c.type} {c.host} -> {_cut(c.value, 80)}{prio}{old}\n")
+            term.line(f"{c.action} {c.type} {c.host} -> {_cut(c.value, 80)}{prio}{old}", f"  {i}. ")
             if c.find_command:
-                w(f"     find RecordId: {c.find_command}\n")
-            w(f"     {c.command}\n")
-    if result.next_steps:
-        w("\nNEXT STEPS\n")
-        for step in result.next_steps:
-            w(f"  - {step}\n")
+                term.code(c.find_command, "     find RecordId: ")
+            term.code(c.command, "     ")
+    term.steps("NEXT STEPS", result.next_steps)
 
 
 def _cut(text: str, limit: int) -> str:

@@ -1,6 +1,7 @@
 """`alimail-mcp check-webmail DOMAIN`: does mail.<domain> lead to Alibaba Mail's webmail? (check_webmail)
 
-Exit status: 0 it works, 1 a problem (an error finding), 2 bad input.
+Exit status (cli/status.py): 0 it works, 1 a problem (an error finding), 3 the name could not be
+looked up (the resolver or the domain's DNS did not answer), 2 bad input.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import asyncio
 from typing import Any
 
 from alimail_mcp.cli.options import add_dns_options, settings_from_args
+from alimail_mcp.cli.status import verdict
+from alimail_mcp.cli.terminal import Terminal
 from alimail_mcp.cli.tool_args import Flag, add_arguments, read_arguments
 from alimail_mcp.webmail.args import CheckWebmailArgs
 
@@ -36,20 +39,29 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(result.model_dump_json(indent=2))
     else:
-        print(_text(result))
-    return 1 if any(f.severity == "error" for f in result.findings) else 0
+        print_result(result, Terminal.for_stdout())
+    from alimail_mcp.dns.health import RESOLVER_CODES
+
+    unchecked = {*RESOLVER_CODES, "webmail.dns-unreachable"}
+    problems = any(f.severity == "error" and f.code not in unchecked for f in result.findings)
+    return verdict(problems=problems, unchecked=any(f.code in unchecked for f in result.findings))
 
 
-def _text(result: Any) -> str:
+def print_result(result: Any, term: Terminal) -> None:
+    term.resolver(result.resolver)
+    term.line(result.summary)
     chain = " -> ".join([result.name, *result.cname_chain, *result.addresses[:1]])
-    out = [result.summary, "", f"Record: {chain}"]
+    term.line()
+    term.line(chain, "Record: ")
     for fetch in result.fetches:
+        if fetch.outcome == "skipped":
+            term.line(f"{fetch.url}: not checked (no address to fetch)", "  ")
+            continue
         status = fetch.status_code if fetch.outcome != "tls-error" else fetch.tls_error
         where = f" -> {fetch.location}" if fetch.location else ""
-        out.append(f"  {fetch.url}: {fetch.outcome} ({status}){where}")
-    out.append("")
-    out += [f"[{f.severity}] {f.code}: {f.title}" for f in result.findings]
-    if result.next_steps:
-        out += ["", "Next steps:", *(f"  {i}. {s}" for i, s in enumerate(result.next_steps, 1))]
-    out += ["", f"Official webmail address: {result.official_address}"]
-    return "\n".join(out)
+        detail = f" ({status})" if status is not None else ""
+        term.line(f"{fetch.url}: {fetch.outcome}{detail}{where}", "  ")
+    term.findings(result.findings)
+    term.steps("NEXT STEPS", result.next_steps, numbered=True)
+    term.line()
+    term.line(result.official_address, "Official webmail address: ")

@@ -5,7 +5,9 @@
     alimail-mcp diagnose --dir bounces/ > results.jsonl
 
 With --dir every regular file of the folder is diagnosed (without DNS unless --live) and one JSON
-line per file is written to stdout. Exit status: 0 diagnosed, 2 bad input.
+line per file is written to stdout. Exit status (cli/status.py): 0 diagnosed (with --dir: every file
+read), 3 the text was not recognised as a bounce, an SMTP reply or a client/webmail error (said on
+stderr), 2 bad input (a binary file, an empty text).
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ import json
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from alimail_mcp.cli.options import add_dns_options, settings_from_args
+from alimail_mcp.cli.status import NOT_CHECKED, OK
+from alimail_mcp.cli.terminal import Terminal
 from alimail_mcp.cli.tool_args import Flag, add_arguments, read_arguments
 from alimail_mcp.diagnosis.args import DiagnoseSendErrorArgs
 from alimail_mcp.errors import InputError
@@ -55,8 +59,15 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(result.model_dump_json(indent=2))
     else:
-        print_result(result, sys.stdout)
-    return 0
+        print_result(result, Terminal.for_stdout())
+    if result.kind == "unrecognized":
+        print(
+            "alimail-mcp diagnose: the text was not recognised as a bounce, an SMTP reply or a client or "
+            "webmail error message; nothing was diagnosed",
+            file=sys.stderr,
+        )
+        return NOT_CHECKED
+    return OK
 
 
 async def _diagnose(args: argparse.Namespace, text: str, *, live: bool) -> DiagnosisResult:
@@ -81,7 +92,7 @@ def _input_text(args: argparse.Namespace) -> str:
     if args.file and args.file != "-":
         return read_file(Path(args.file), "--file")
     if args.file == "-" or not sys.stdin.isatty():
-        return sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
+        return _text_of(sys.stdin.buffer.read(), "--file" if args.file else "TEXT", "stdin")
     raise InputError("error_text", "give the error text, --file F, --dir DIR, or pipe it on stdin")
 
 
@@ -92,9 +103,23 @@ def read_file(path: Path, field: str) -> str:
     try:
         if path.stat().st_size > MAX_INPUT_BYTES:
             raise InputError(field, f"{path.name} is over the {MAX_INPUT_BYTES}-byte (10 MB) limit")
-        return path.read_bytes().decode("utf-8", "surrogateescape")
+        return _text_of(path.read_bytes(), field, path.name)
     except OSError as exc:
         raise InputError(field, f"cannot read {path}: {exc.strerror}") from None
+
+
+_TEXT_CONTROLS = frozenset(b"\t\n\r\f\x1b")
+SNIFF_BYTES = 8192
+
+
+def _text_of(data: bytes, field: str, name: str) -> str:
+    """The bytes as text, or InputError when they are a binary file: a NUL byte, or more than one byte in
+    ten a control character, in the first 8 KB (a bounce with 8-bit or badly encoded text passes)."""
+    head = data[:SNIFF_BYTES]
+    controls = sum(1 for b in head if b < 0x20 and b not in _TEXT_CONTROLS)
+    if b"\x00" in head or controls * 10 > len(head):
+        raise InputError(field, f"{name} is a binary file, not a bounce, an SMTP reply or an error message")
+    return data.decode("utf-8", "surrogateescape")
 
 
 def _run_dir(args: argparse.Namespace) -> int:
@@ -142,10 +167,20 @@ def dir_line(result: DiagnosisResult) -> dict[str, Any]:
     }
 
 
-def print_result(result: DiagnosisResult, out: TextIO) -> None:
-    w = out.write
-    route = f"{result.intent} / {result.path} ({result.skill})" if result.intent else "-"
-    w(f"{result.kind.upper()}   route: {route}\n{result.summary}\n")
+_KINDS = {
+    "bounce": "Bounce message",
+    "error_text": "Error message",
+    "not_a_failure": "Not a delivery failure (an auto-reply, a feedback report or a delivery report)",
+    "unrecognized": "Not recognised",
+}
+
+
+def print_result(result: DiagnosisResult, term: Terminal) -> None:
+    w = term.out.write
+    w(f"{term.style(_KINDS.get(result.kind, result.kind), 'bold')}\n")
+    if result.intent:
+        term.line(f"{result.intent} / {result.path} ({result.skill})", "Troubleshooting path: ")
+    term.line(result.summary)
     if result.recipients:
         w(f"\n{'RECIPIENT':<34}{'REASON':<16}{'REPLY':<7}{'STATUS':<10}{'PERMANENT':<11}CAUSE\n")
         for r in result.recipients:
@@ -155,19 +190,16 @@ def print_result(result: DiagnosisResult, out: TextIO) -> None:
                 f"{r.enhanced_status or '-':<10}{permanent:<11}{r.cause or '-'}\n"
             )
             if r.diagnostic:
-                w(f'    server said: "{_cut(r.diagnostic, 200)}"\n')
+                term.line(f'"{_cut(r.diagnostic, 200)}"', "    server said: ")
     if result.live is not None:
         live = result.live
-        w(f"\nDNS CHECK of {live.domain}: {live.status}\n")
+        term.heading(f"DNS CHECK of {live.domain}: {live.status}")
+        term.resolver(live.resolver)
         if live.spf is not None:
             decided = f" (decided by {live.spf.decided_by})" if live.spf.decided_by else ""
-            w(f"  SPF for {live.spf.ip}: {live.spf.result}{decided}\n")
-        for f in live.findings:
-            w(f"  [{f.severity.value}] {f.code}: {f.title}\n")
-    if result.next_steps:
-        w("\nNEXT STEPS\n")
-        for step in result.next_steps:
-            w(f"  - {step}\n")
+            term.line(f"SPF for {live.spf.ip}: {live.spf.result}{decided}", "  ")
+        term.findings(live.findings, title="FINDINGS OF THE DNS CHECK")
+    term.steps("NEXT STEPS", result.next_steps)
 
 
 def _cut(text: str, limit: int) -> str:

@@ -1,17 +1,19 @@
 """`alimail-mcp missing-mail DOMAIN`: why mail sent to the domain did not arrive (diagnose_missing_mail).
 
-Exit status: 0 the evidence decides the cause, 1 a question is still open, 3 the domain's DNS could
-not be read, 2 bad input.
+Exit status (cli/status.py): 0 the evidence decides the cause (its steps are the fix), 1 a question is
+still open, 3 the domain's DNS could not be read (the resolver, the network or the domain's
+nameservers did not answer), 2 bad input.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
 from alimail_mcp.cli.options import add_dns_options, settings_from_args
+from alimail_mcp.cli.status import NOT_CHECKED, OK, PROBLEMS
+from alimail_mcp.cli.terminal import Terminal
 from alimail_mcp.cli.tool_args import Flag, add_arguments, read_arguments
 from alimail_mcp.errors import InputError
 from alimail_mcp.missing_mail.args import SYMPTOMS, DiagnoseMissingMailArgs
@@ -51,49 +53,48 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(result.model_dump_json(indent=2))
     else:
-        print_diagnosis(result, sys.stdout)
+        print_diagnosis(result, Terminal.for_stdout())
     if result.dns_overall == "unreachable":
-        return 3
-    return 0 if result.decided else 1
+        return NOT_CHECKED
+    return OK if result.decided else PROBLEMS
 
 
-def print_diagnosis(result: MissingMailDiagnosis, out: TextIO) -> None:
-    w = out.write
+def print_diagnosis(result: MissingMailDiagnosis, term: Terminal) -> None:
     state = "decided" if result.decided else "open question"
-    w(f"{result.domain}: missing mail ({state}; path {result.path}; DNS {result.dns_overall})\n")
-    w(f"{result.summary}\n\nLIKELY CAUSES\n")
+    head = f"{result.domain}: missing mail ({state}; path {result.path}; DNS {result.dns_overall})"
+    term.line(term.style(head, "bold"))
+    term.resolver(result.resolver)
+    term.line(result.summary)
+    term.heading("LIKELY CAUSES")
     for cause in result.causes:
-        w(f"  {cause.rank}. {cause.score:4.0%}  {cause.title}  [{cause.id}]\n")
+        term.line(f"{cause.score:4.0%}  {cause.title}  [{cause.id}]", f"  {cause.rank}. ", 11)
         for e in cause.evidence[:4]:
             quote = f'  "{e.quote}"' if e.quote else ""
-            w(f"        + {e.says}{quote}\n")
+            term.line(f"{e.says}{quote}", "        + ")
         for e in cause.against[:2]:
-            w(f"        - {e.says}\n")
+            term.line(e.says, "        - ")
         if cause.rank <= 3:
             for step in cause.steps:
-                w(f"        > {step}\n")
+                term.line(step, "        > ", step=True)
             for change in cause.dns_changes:
-                w(f"        $ {change.command}\n")
+                term.code(change.command, "        $ ")
     if result.next_question is not None:
         q = result.next_question
-        w(f"\nNEXT QUESTION\n  {q.ask}\n  (why: {q.why})\n")
+        term.heading("NEXT QUESTION")
+        term.line(q.ask, "  ")
+        term.line(f"(why: {q.why})", "  ")
     if result.headers is not None and result.headers.hops:
-        w("\nHOPS (oldest first)\n")
+        term.heading("HOPS (oldest first)")
         for hop in result.headers.hops:
             delay = f"+{hop.delay_s}s" if hop.delay_s is not None else "?"
             mark = "  <- delayed" if hop.delayed else ""
-            w(f"  {hop.number}. {delay:>8}  {hop.from_host or '?'} -> {hop.by_host or '?'}{mark}\n")
+            route = f"{hop.from_host or '?'} -> {hop.by_host or '?'}"
+            term.line(f"{delay:>8}  {route}{mark}", f"  {hop.number}. ")
         verdicts = ", ".join(f"{v.method}={v.result}" for v in result.headers.auth if v.position == 0)
         if verdicts:
-            w(f"  authentication: {verdicts}\n")
+            term.line(verdicts, "  authentication: ")
         flagged = [v.system for v in result.headers.spam if v.flagged]
         if flagged:
-            w(f"  flagged as spam by: {', '.join(dict.fromkeys(flagged))}\n")
-    if result.findings:
-        w("\nFINDINGS\n")
-        for f in result.findings:
-            w(f"  [{f.severity.value}] {f.code}: {f.title}\n")
-    if result.next_steps:
-        w("\nNEXT STEPS\n")
-        for line in result.next_steps:
-            w(f"  - {line}\n")
+            term.line(", ".join(dict.fromkeys(flagged)), "  flagged as spam by: ")
+    term.findings(result.findings)
+    term.steps("NEXT STEPS", result.next_steps)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
+from alimail_mcp.cli.terminal import Terminal
 from alimail_mcp.cli.tool_args import add_arguments, read_arguments
 from alimail_mcp.recovery.args import RecoverAccessArgs
 
@@ -26,25 +27,27 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(plan.model_dump_json(indent=2))
         return 0
-    out = [plan.summary, "", f"Path: {plan.path} ({plan.intent})"]
+    term = Terminal.for_stdout()
+    term.line(plan.summary)
+    term.line()
+    term.line(f"{plan.path} ({plan.intent})", "Path: ")
     if plan.unlock_at:
-        out.append(f"Unlocks at: {plan.unlock_at} ({plan.minutes_remaining} minutes remaining)")
-    out.append(f"Needs an administrator: {'yes' if plan.needs_admin else 'no'}")
+        term.line(f"{plan.unlock_at} ({plan.minutes_remaining} minutes remaining)", "Unlocks at: ")
+    term.line("yes" if plan.needs_admin else "no", "Needs an administrator: ")
     if plan.account_state:
-        out.append(f"Account state: {plan.account_state.id}")
-    out += _numbered("Steps", plan.steps)
-    out += _numbered("If that fails", [f"[{f.path}] {f.step}" for f in plan.fallbacks])
-    out += _numbered("For the administrator", plan.admin_steps)
-    out += _numbered("Send the administrator", plan.what_to_send_admin)
-    out += _listed("Inferred", [f'{f.fact} = {f.value} (from "{f.evidence}")' for f in plan.inferred])
-    out += _listed("Assumed", [f"{a.fact} = {a.value}: {a.reason}" for a in plan.assumed])
-    print("\n".join(out))
+        term.line(plan.account_state.id, "Account state: ")
+    _listed(term, "Steps", plan.steps, numbered=True)
+    _listed(term, "If that fails", [f"[{f.path}] {f.step}" for f in plan.fallbacks], numbered=True)
+    _listed(term, "For the administrator", plan.admin_steps, numbered=True)
+    _listed(term, "Send the administrator", plan.what_to_send_admin, numbered=True)
+    _listed(term, "Inferred", [f'{f.fact} = {f.value} (from "{f.evidence}")' for f in plan.inferred])
+    _listed(term, "ASSUMED", [f"{a.fact} = {a.value}: {a.reason}" for a in plan.assumed])
     return 0
 
 
-def _numbered(title: str, items: list[str]) -> list[str]:
-    return ["", f"{title}:", *(f"  {i}. {item}" for i, item in enumerate(items, 1))] if items else []
-
-
-def _listed(title: str, items: list[str]) -> list[str]:
-    return ["", f"{title}:", *(f"  - {item}" for item in items)] if items else []
+def _listed(term: Terminal, title: str, items: list[str], *, numbered: bool = False) -> None:
+    if items:
+        term.line()
+        term.line(f"{title}:")
+        for i, item in enumerate(items, 1):
+            term.line(item, f"  {i}. " if numbered else "  - ")

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
-import textwrap
 from typing import Any
 
+from alimail_mcp.cli.terminal import Terminal
 from alimail_mcp.cli.tool_args import Flag, add_arguments, read_arguments
-from alimail_mcp.errors import KnowledgeError
 from alimail_mcp.router.args import RouteQueryArgs
 
 FLAGS = {"query": Flag(positional=True, words=True)}
@@ -25,20 +23,18 @@ def run(args: argparse.Namespace) -> int:
     from alimail_mcp.router.route import route
 
     query = read_arguments(RouteQueryArgs, args, FLAGS).query
-    try:
-        result = route(query)
-    except KnowledgeError as exc:
-        print(f"alimail-mcp route: knowledge base error: {exc}", file=sys.stderr)
-        return 1
+    result = route(query)  # a broken knowledge base is reported by the command line's main (exit 3)
     if args.json:
         print(result.model_dump_json(indent=2))
     else:
-        print(render(result))
+        term = Terminal.for_stdout()
+        term.out.write(render(result, term) + "\n")
     return 0
 
 
-def render(result: Any) -> str:
+def render(result: Any, term: Terminal) -> str:
     """The route result as text for a terminal."""
+    _wrap = term.wrap
     if not result.matched:
         return _wrap(result.summary)
     out = [
@@ -59,14 +55,3 @@ def render(result: Any) -> str:
         out += [f"  - {a.intent}/{a.path} ({a.score:.2f})" for a in result.alternatives]
     out += ["", "Next:"] + [_wrap(step, "  - ") for step in result.next_steps]
     return "\n".join(out)
-
-
-def _wrap(text: str, lead: str = "") -> str:
-    return textwrap.fill(
-        text,
-        width=100,
-        initial_indent=lead,
-        subsequent_indent=" " * len(lead),
-        break_long_words=False,
-        break_on_hyphens=False,
-    )

@@ -1,20 +1,21 @@
 """`alimail-mcp secure-plan DOMAIN`: the plan to secure a domain's mail (the plan_secure_setup tool).
 
 `--certificate FILE` may be a .p12/.pfx file: its password is asked for on the terminal.
-Exit status: 0 nothing to do now, 1 steps to take now (or a certificate problem), 3 the DNS could not
-be read completely, 2 bad input.
+Exit status (cli/status.py): 0 nothing to do now, 1 steps to take now (or a certificate problem), 3 the
+DNS could not be read completely and nothing else needs doing now, 2 bad input.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
 from alimail_mcp.cli.options import add_dns_options, settings_from_args
-from alimail_mcp.cli.tool_args import Flag, add_arguments, read_arguments
+from alimail_mcp.cli.status import verdict
+from alimail_mcp.cli.terminal import Terminal
+from alimail_mcp.cli.tool_args import Flag, add_arguments, name_flags, read_arguments
 from alimail_mcp.secure_setup.args import GOALS, PlanSecureSetupArgs
 
 if TYPE_CHECKING:
@@ -46,6 +47,7 @@ def configure(p: argparse.ArgumentParser) -> None:
         "--today", metavar="YYYY-MM-DD", help="count the DMARC stages from this date (default today)"
     )
     p.add_argument("--json", action="store_true", help="print the plan as JSON")
+    name_flags(p, today="--today", dkim_selectors="--selector", certificate="--certificate")
     add_dns_options(p)
     p.set_defaults(handler=run)
 
@@ -74,49 +76,49 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(plan.model_dump_json(indent=2))
     else:
-        print_plan(plan, sys.stdout)
+        print_plan(plan, Terminal.for_stdout())
     return exit_status(plan)
 
 
 def exit_status(plan: SecureSetupPlan) -> int:
-    if any(s.status == "unknown" for s in plan.authentication_steps):
-        return 3
     now = any(s.status in ("to-do", "fix") for s in plan.authentication_steps)
     cert = plan.smime.certificate if plan.smime else None
-    return 1 if now or (cert is not None and not cert.fit) else 0
+    unknown = any(s.status == "unknown" for s in plan.authentication_steps)
+    return verdict(problems=now or (cert is not None and not cert.fit), unchecked=unknown)
 
 
 _MARK = {"done": "done", "to-do": "TO DO", "fix": "FIX", "later": "later", "unknown": "??"}
 
 
-def print_plan(plan: SecureSetupPlan, out: TextIO) -> None:
-    w = out.write
+def print_plan(plan: SecureSetupPlan, term: Terminal) -> None:
+    w = term.out.write
     w(f"{plan.domain}: secure mail plan ({', '.join(plan.goals)}); DMARC dates counted from {plan.today}\n")
-    w(f"{plan.summary}\n")
+    term.resolver(plan.resolver)
+    term.line(plan.summary)
     if plan.authentication_steps:
         w("\nAUTHENTICATION STEPS (in this order)\n")
         for step in plan.authentication_steps:
             when = f"  from {step.not_before}" if step.status == "later" and step.not_before else ""
             w(f"  {step.order}. [{_MARK[step.status]}] {step.title}{when}\n")
             for action in step.actions:
-                w(f"       - {action}\n")
+                term.line(action, "       - ", step=True)
             for change in step.dns_changes:
                 w(f"       {change.action} {change.type} {change.host}: {change.value}\n")
-                w(f"         {change.command}\n")
+                term.code(change.command, "         ")
             if not step.dns_changes:
                 for record in step.records:
                     w(f"       {record.action} {record.type} {record.host}: {record.value}\n")
             if step.condition and step.status in ("to-do", "later"):
-                w(f"       note: {step.condition}\n")
+                term.line(step.condition, "       note: ")
             if step.propagation and step.status in ("to-do", "fix"):
-                w(f"       takes effect: {step.propagation.text}\n")
+                term.line(step.propagation.text, "       takes effect: ")
     if plan.smime is not None:
         s = plan.smime
         verdict = {True: "included", False: "NOT included", None: "unknown (edition not given)"}[s.eligible]
         w(f"\nS/MIME: {verdict}; at most {s.max_certificates_per_mailbox} certificates per mailbox\n")
         for r in s.requirements:
             mark = {True: "ok", False: "NO", None: "check"}[r.met]
-            w(f"  [{mark}] {r.text}\n")
+            term.line(r.text, f"  [{mark}] ")
         if s.certificate is not None:
             c = s.certificate
             w(f"  certificate: {'fit' if c.fit else 'NOT fit'}; {c.subject}; expires {c.not_after[:10]}\n")
@@ -124,17 +126,13 @@ def print_plan(plan: SecureSetupPlan, out: TextIO) -> None:
         f = plan.sender_filters
         w("\nSENDER FILTERS\n")
         for option in (f.strict_mode, f.permanently_delete_spam):
-            w(f"  {option.name}: {option.what}\n    cost: {option.cost}\n    advice: {option.advice}\n")
+            term.line(f"{option.name}: {option.what}", "  ", 4)
+            term.line(option.cost, "    cost: ")
+            term.line(option.advice, "    advice: ")
         w("  whitelist first:\n")
         for item in f.whitelist_first:
-            w(f"    - {item}\n")
+            term.line(item, "    - ")
         if f.own_senders:
             w(f"    (other senders in the SPF record: {', '.join(f.own_senders)})\n")
-    if plan.findings:
-        w("\nFINDINGS\n")
-        for finding in plan.findings:
-            w(f"  [{finding.severity.value}] {finding.code}: {finding.title}\n")
-    if plan.next_steps:
-        w("\nNEXT STEPS\n")
-        for line in plan.next_steps:
-            w(f"  - {line}\n")
+    term.findings(plan.findings)
+    term.steps("NEXT STEPS", plan.next_steps)

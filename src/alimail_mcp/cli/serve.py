@@ -36,10 +36,8 @@ def configure(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from alimail_mcp.server.app import serve
 
-    try:
-        settings = settings_from_args(args)
-        if args.stateless or args.workers > 1:
-            settings = replace(settings, stateless_http=True)
-        return serve(args.transport, args.host, args.port, settings, workers=args.workers)
-    except KeyboardInterrupt:
-        return 130
+    # Ctrl-C: the command line's main says so in one line and exits 130 (over HTTP uvicorn stops cleanly).
+    settings = settings_from_args(args)
+    if args.stateless or args.workers > 1:
+        settings = replace(settings, stateless_http=True)
+    return serve(args.transport, args.host, args.port, settings, workers=args.workers)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
+from alimail_mcp.cli.terminal import Terminal
 from alimail_mcp.errors import InputError
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(check.model_dump_json(indent=2))
     else:
-        print_check(check, sys.stdout)
+        print_check(check, Terminal.for_stdout())
     return 0 if check.fit else 1
 
 
@@ -74,8 +74,8 @@ def read_file(path: Path) -> bytes:
         raise InputError("file", f"cannot read {path}: {exc.strerror or exc}") from None
 
 
-def print_check(check: CertificateCheck, out: TextIO) -> None:
-    w = out.write
+def print_check(check: CertificateCheck, term: Terminal) -> None:
+    w = term.out.write
     w(f"{'FIT for S/MIME' if check.fit else 'NOT fit for S/MIME'}  ({check.source})\n\n")
     rows = [
         ("subject", check.subject),
@@ -98,10 +98,5 @@ def print_check(check: CertificateCheck, out: TextIO) -> None:
         ("sha256", check.sha256_fingerprint),
     ]
     for label, value in rows:
-        w(f"  {label:<12}{value}\n")
-    if check.findings:
-        w("\nFINDINGS\n")
-        for f in check.findings:
-            w(f"  [{f.severity.value}] {f.code}: {f.title}\n")
-            for step in f.fix:
-                w(f"      - {step}\n")
+        term.line(value, f"  {label:<12}")
+    term.findings(check.findings)

@@ -53,10 +53,20 @@ def add_arguments(
     flags: Mapping[str, Flag] | None = None,
     skip: Collection[str] = (),
 ) -> None:
-    """Add one argument per field of `model` (in its order), except those in `skip`."""
+    """Add one argument per field of `model` (in its order), except those in `skip`; the parser keeps how
+    each field is spelt (`flag_names`), so an error an engine raises about a field names the flag."""
+    names: dict[str, str] = dict(parser.get_default("flag_names") or {})
     for field, info in model.model_fields.items():
         if field not in skip:
-            _add(parser, field, info, (flags or {}).get(field, Flag()))
+            flag = (flags or {}).get(field, Flag())
+            _add(parser, field, info, flag)
+            names[field] = option(field, flag)
+    parser.set_defaults(flag_names=names)
+
+
+def name_flags(parser: argparse.ArgumentParser, **names: str) -> None:
+    """Say how the command line spells fields it adds itself (`today="--today"`), for error messages."""
+    parser.set_defaults(flag_names={**(parser.get_default("flag_names") or {}), **names})
 
 
 def read_arguments(

@@ -13,7 +13,7 @@ from alimail_mcp.clients.models import ClientSettingsResult, ProbeResult
 from alimail_mcp.clients.table import settings_table
 from alimail_mcp.knowledge.loader import load_provider
 from alimail_mcp.knowledge.provider import Provider
-from alimail_mcp.models import Finding, Severity
+from alimail_mcp.models import Finding, ResolverReport, Severity
 
 if TYPE_CHECKING:
     from alimail_mcp.config import Settings
@@ -23,6 +23,7 @@ _PROBE_CODES = {
     "not-allowed": "client.probe-not-allowed",
     "port-not-probed": "client.probe-port-not-probed",
     "unresolved": "client.probe-unresolved",
+    "not-checked": "client.probe-not-checked",
     "unreachable": "client.probe-unreachable",
     "timeout": "client.probe-timeout",
     "tls-failed": "client.probe-tls-failed",
@@ -71,15 +72,21 @@ async def check_client_settings(
     if not any(f.severity in (Severity.ERROR, Severity.WARNING) for f in findings):
         findings.append(make(kb, "client.settings-ok", {}))
     probes: list[ProbeResult] = []
+    resolver = blamed = None
     if probe:
-        probes = await _probe(config, provider, dns, settings)
+        probes, resolver = await _probe(config, provider, dns, settings)
         findings += [_probe_finding(p, config, provider, kb, chosen.id) for p in probes]
+        blamed = _resolver_finding(resolver)
+    summary = _summary(config, provider, kb, chosen, findings)
+    if blamed is not None:  # said first, and not counted as a setting to fix
+        summary = f"{blamed.title}: the servers could not be probed. {summary}"
+        findings.insert(0, blamed)
     reminders, reminder_findings = _reminders(config, kb)
     return ClientSettingsResult(
         intent="resolve-failure",
         path="client-config",
         skill=SKILL,
-        summary=_summary(config, provider, kb, chosen, findings),
+        summary=summary,
         findings=findings + reminder_findings,
         next_steps=_next_steps(findings),
         email=config.email,
@@ -93,20 +100,29 @@ async def check_client_settings(
         reminders=reminders + list(config.client.notes),
         assumed=config.assumed + _site_assumption(chosen, provider),
         probes=probes,
+        resolver=resolver,
     )
 
 
 async def _probe(
     config: ClientConfig, provider: Provider, dns: DnsClient | None, settings: Settings | None
-) -> list[ProbeResult]:
+) -> tuple[list[ProbeResult], ResolverReport | None]:
     from alimail_mcp.clients.probe import probe_all
+    from alimail_mcp.dns.health import resolver_report
     from alimail_mcp.outbound import OutboundPolicy
 
     if dns is None:
         from alimail_mcp.dns.resolver import ResolverClient
 
         dns = ResolverClient.from_settings(settings)
-    return await probe_all(config, provider, dns, OutboundPolicy.from_settings(settings))
+    probes = await probe_all(config, provider, dns, OutboundPolicy.from_settings(settings))
+    return probes, await resolver_report(dns)
+
+
+def _resolver_finding(report: ResolverReport | None) -> Finding | None:
+    from alimail_mcp.dns.health import resolver_finding
+
+    return resolver_finding(report)
 
 
 def _probe_finding(

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from alimail_mcp.models import ToolResult
+from alimail_mcp.models import ResolverReport, ToolResult
 
 Protocol = Literal["imap", "pop3"]
 Security = Literal["ssl", "starttls", "none"]
@@ -16,6 +16,7 @@ ProbeStatus = Literal[
     "not-allowed",
     "port-not-probed",
     "unresolved",
+    "not-checked",
     "unreachable",
     "timeout",
     "tls-failed",
@@ -82,3 +83,5 @@ class ClientSettingsResult(ToolResult):
     assumed: list[str] = Field(default_factory=list)
     """What the check had to assume (protocol or site not given, client not recognised)."""
     probes: list[ProbeResult] = Field(default_factory=list)
+    resolver: ResolverReport | None = None
+    """With `probe`: the resolver asked for the servers' addresses and whether it answered."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import ssl
 import time
 from collections.abc import Iterator, Mapping
@@ -31,6 +32,7 @@ from alimail_mcp.knowledge.provider import Provider
 from alimail_mcp.outbound import OutboundPolicy, Target, open_connection
 
 ERROR_CHARS = 200
+_NO_ROUTE = frozenset({errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EADDRNOTAVAIL})
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,10 @@ async def probe(
     if not listed and not any(name in catalogue(provider) for name in answer.cname_chain):
         result.status = "not-allowed" if answer.outcome is Outcome.OK else "unresolved"
         return result
+    if not answer.outcome.conclusive:  # no usable answer: nothing is known about the name
+        result.status = "not-checked"
+        result.error = f"DNS: {answer.outcome.value}"
+        return result
     if answer.outcome is not Outcome.OK or not answer.records:
         result.status = "unresolved"
         result.error = f"DNS: {answer.outcome.value}"
@@ -134,8 +140,8 @@ async def _converse(result: ProbeResult, target: Target, policy: ProbePolicy) ->
     except ssl.SSLError as exc:
         result.status = "tls-failed"
         result.error = str(exc)[:ERROR_CHARS]
-    except OSError as exc:
-        result.status = "unreachable"
+    except OSError as exc:  # no route from this machine: the server was never reached, so not checked
+        result.status = "not-checked" if exc.errno in _NO_ROUTE else "unreachable"
         result.error = (exc.strerror or str(exc) or type(exc).__name__)[:ERROR_CHARS]
     result.elapsed_ms = round((time.monotonic() - started) * 1000, 1)
 

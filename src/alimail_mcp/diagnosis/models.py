@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from alimail_mcp.models import DnsChange, Finding, ToolResult
+from alimail_mcp.models import DnsChange, Finding, ResolverReport, ToolResult
 
 InputKind = Literal["bounce", "error_text", "not_a_failure", "unrecognized"]
 """bounce: a bounce message was read; error_text: a reply line, webmail or client message;
@@ -109,6 +109,8 @@ class LiveCheck(BaseModel):
     findings: list[Finding] = Field(default_factory=list)
     """check_dns findings that need action (warnings and errors)."""
     note: str = ""
+    resolver: ResolverReport | None = None
+    """The resolver asked and whether it answered."""
 
 
 class DiagnosisResult(ToolResult):

@@ -14,19 +14,22 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import ipaddress
 import re
 import time
 from collections.abc import Coroutine
 from typing import Any
 
+from alimail_mcp import progress
 from alimail_mcp.config import Settings, load_settings
 from alimail_mcp.dns.answer_cache import AnswerCache
 from alimail_mcp.dns.args import MAX_SELECTORS
 from alimail_mcp.dns.client import Answer, DnsClient, Outcome
 from alimail_mcp.dns.dkim import check_dkim
 from alimail_mcp.dns.dmarc import check_dmarc
-from alimail_mcp.dns.finding import SKILL_DELIVERY, make
+from alimail_mcp.dns.finding import FAULT_CODES, SKILL_DELIVERY, make
+from alimail_mcp.dns.health import resolver_finding, resolver_report
 from alimail_mcp.dns.models import (
     CheckResult,
     DkimCheck,
@@ -101,6 +104,11 @@ async def audit_domain(
             bounded, bounded, name, questions, port=port, provider=provider, outbound=outbound
         )
     results = await _run(jobs, started + settings.dns_budget)
+    resolver = await resolver_report(inner)
+    blamed = resolver_finding(resolver)
+    if blamed is not None:  # the resolver is down: its silence says nothing about the domain
+        for result in results.values():
+            result.findings = [f for f in result.findings if f.code not in FAULT_CODES]
 
     checks = DnsChecks(
         mx=_as(results["mx"], MxCheck),
@@ -114,6 +122,8 @@ async def audit_domain(
         propagation.findings.append(_too_many_nameservers(max(bounded.nameservers_cut.values())))
     by_name: dict[str, CheckResult] = {k: getattr(checks, k) for k in DnsChecks.model_fields}
     findings = [f for c in (*by_name.values(), *([propagation] if propagation else [])) for f in c.findings]
+    if blamed is not None:
+        findings.insert(0, blamed)
     plan = build_plan(
         name,
         organizational_domain(name),
@@ -138,6 +148,7 @@ async def audit_domain(
         propagation=propagation,
         elapsed_ms=round((time.monotonic() - started) * 1000),
         queries=inner.queries,
+        resolver=resolver,
     )
 
 
@@ -190,6 +201,15 @@ def _questions(domain: str, selectors: list[str], provider: Provider) -> list[tu
 
 async def _run(jobs: dict[str, Coroutine[Any, Any, CheckResult]], deadline: float) -> dict[str, CheckResult]:
     tasks = {key: asyncio.ensure_future(job) for key, job in jobs.items()}
+    finished: list[str] = []
+
+    def done(key: str, task: asyncio.Future[CheckResult]) -> None:
+        if not task.cancelled():  # cut off by the budget: reported as unreachable, not as progress
+            finished.append(key)
+            progress.report(len(finished), len(tasks), f"{key} checked")
+
+    for key, task in tasks.items():
+        task.add_done_callback(functools.partial(done, key))
     _done, pending = await asyncio.wait(tasks.values(), timeout=max(0.0, deadline - time.monotonic()))
     for task in pending:
         task.cancel()

@@ -18,7 +18,7 @@ from alimail_mcp.dns.models import (
     WebmailCheck,
 )
 from alimail_mcp.dns.spf.models import SpfCheck
-from alimail_mcp.models import ToolResult
+from alimail_mcp.models import ResolverReport, ToolResult
 
 Overall = Literal["ok", "problem", "unreachable"]
 
@@ -46,3 +46,6 @@ class DnsAuditResult(ToolResult):
     elapsed_ms: int
     queries: int
     """DNS questions sent (identical ones shared)."""
+    resolver: ResolverReport | None = None
+    """The resolver asked and whether it answered; when it did not, the one finding is
+    dns.resolver-not-answering (or dns.no-route) and nothing is said about the domain."""

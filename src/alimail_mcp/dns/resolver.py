@@ -10,6 +10,7 @@ raise: they come back as an `Outcome`. Only the engine imports this module (it l
 from __future__ import annotations
 
 import asyncio
+import errno
 import time
 from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from alimail_mcp.config import Nameserver, Settings, load_settings
 from alimail_mcp.dns.answer_cache import AnswerCache
 from alimail_mcp.dns.client import Answer, Outcome
 from alimail_mcp.dns.network_loop import on_network_loop
+from alimail_mcp.models import ResolverReport, ResolverState
 
 _EDNS_PAYLOAD = 1232
 """UDP answers up to this size come in one datagram (the DNS flag day 2020 value)."""
@@ -42,6 +44,10 @@ _MAX_HOPS = 8
 
 
 _Asking = Coroutine[Any, Any, Answer]
+_NO_ROUTE = frozenset({errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT})
+"""Send errors that mean this machine has no way to the resolver (not that the resolver is silent)."""
+CONTROL_TIMEOUT = 1.5
+"""Seconds the control question (the root zone's NS, see `report`) may take at most."""
 
 
 @dataclass
@@ -49,6 +55,19 @@ class _Tally:
     """Questions sent, shared by a client and the clients it derives (with_nameservers, query_at)."""
 
     sent: int = 0
+
+
+@dataclass
+class _Health:
+    """What the client's own resolvers did with the questions sent to them (not shared with derived
+    clients: a domain's silent nameservers say nothing about the resolver)."""
+
+    answered: int = 0
+    """Questions to which a DNS message came back, whatever its code (SERVFAIL and REFUSED included)."""
+    silent: int = 0
+    """Questions that got nothing back in time."""
+    no_route: int = 0
+    """Questions that could not be sent: the network is unreachable from this machine."""
 
 
 class ResolverClient:
@@ -82,6 +101,8 @@ class ResolverClient:
         self._shared = shared
         self.recursive: bool | None = None
         """Whether the servers asked offer recursion (RA seen in an answer); None until one answers."""
+        self.configured = bool(nameservers)
+        self.health = _Health()
         self._resolver = _make_resolver(nameservers, timeout, recursion)
 
     @classmethod
@@ -134,6 +155,25 @@ class ResolverClient:
     def time_left(self) -> float:
         return max(0.0, self.deadline - time.monotonic())
 
+    async def report(self) -> ResolverReport:
+        """Which resolvers this client asked and whether they answered. When every question went
+        unanswered, one control question about a name that has nothing to do with any domain checked
+        (the root zone's NS) tells a dead resolver from a domain whose own nameservers are silent; it
+        is sent after the audit's deadline, with its own short limit."""
+        if not self.health.answered and (self.health.silent or self.health.no_route):
+            self._tally.sent += 1
+            control = self._ask(dns.name.root, dns.rdatatype.NS, min(self.timeout, CONTROL_TIMEOUT))
+            await (on_network_loop(control) if self.offload else control)
+        return ResolverReport(servers=list(self.nameservers), configured=self.configured, state=self._state())
+
+    def _state(self) -> ResolverState:
+        health = self.health
+        if health.answered:
+            return "answering"
+        if health.no_route and not health.silent:
+            return "no-route"
+        return "not-answering" if health.silent or health.no_route else "not-asked"
+
     async def query(self, name: str, rdtype: str) -> Answer:
         kind = dns.rdatatype.RdataType.make(rdtype.upper())
         type_text = dns.rdatatype.to_text(kind)
@@ -174,20 +214,26 @@ class ResolverClient:
                     qname, kind, raise_on_no_answer=False, lifetime=lifetime, search=False
                 )
         except dns.resolver.NXDOMAIN as exc:
+            self.health.answered += 1
             response = _nxdomain_response(exc)
             self._saw(response)
             ttl, chain = _negative_ttl_and_chain(response)
             outcome = Outcome.NXDOMAIN if _vouched(response) else Outcome.REFUSED
             return Answer(name, type_text, outcome, ttl=ttl, cname_chain=chain, elapsed_ms=_ms(started))
         except (TimeoutError, dns.exception.Timeout):
+            self.health.silent += 1
             return self._failed(name, type_text, Outcome.TIMEOUT, started)
         except dns.resolver.NoNameservers as exc:  # every server failed or refused
-            for *_, response in exc.kwargs.get("errors") or []:
+            errors = exc.kwargs.get("errors") or []
+            for *_, response in errors:
                 self._saw(response)
+            self._note_failure(errors)
             outcome = Outcome.REFUSED if _all_refused(exc) else Outcome.SERVFAIL
             return self._failed(name, type_text, outcome, started)
         except dns.exception.DNSException:  # unreadable answers, CNAME loops
+            self.health.answered += 1
             return self._failed(name, type_text, Outcome.SERVFAIL, started)
+        self.health.answered += 1
         self._saw(found.response)
         result = found.chaining_result
         records = tuple(_present(rdata) for rdata in result.answer) if result.answer is not None else ()
@@ -239,6 +285,16 @@ class ResolverClient:
             elapsed_ms=_ms(started),
             recursive=rest.recursive,
         )
+
+    def _note_failure(self, errors: list[tuple[object, ...]]) -> None:
+        """Count a question every server failed: answered if any server sent a message back, no-route
+        if every attempt failed because the network is unreachable, silent otherwise."""
+        if any(error[-1] is not None for error in errors):
+            self.health.answered += 1
+        elif errors and all(isinstance(e[-2], OSError) and e[-2].errno in _NO_ROUTE for e in errors):
+            self.health.no_route += 1
+        else:
+            self.health.silent += 1
 
     def _saw(self, response: dns.message.Message | None) -> None:
         """Note whether the resolvers recurse (RA) from an answer they gave."""

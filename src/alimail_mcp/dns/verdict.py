@@ -10,6 +10,7 @@ text read from DNS.
 from __future__ import annotations
 
 from alimail_mcp.dns.finding import FAULT_CODES, SKILL_CONFIGURATION, SKILL_DELIVERY, SKILL_SERVICE
+from alimail_mcp.dns.health import RESOLVER_CODES
 from alimail_mcp.dns.models import CheckResult, PlannedChange, PropagationCheck
 from alimail_mcp.knowledge.provider import Provider
 from alimail_mcp.models import Finding, Route
@@ -54,6 +55,8 @@ _ACTIONABLE = ("error", "warning")
 def overall_of(findings: list[Finding], checks: dict[str, CheckResult]) -> str:
     """problem: something to fix; unreachable: a question that mattered got no usable answer (info
     findings, such as a provider's name this resolver would not answer for, never count)."""
+    if any(f.code in RESOLVER_CODES for f in findings):
+        return "unreachable"
     actionable = [f for f in findings if f.severity.value in _ACTIONABLE]
     if any(f.code not in FAULT_CODES for f in actionable):
         return "problem"
@@ -85,6 +88,9 @@ def summary_of(
     came from outside text (a bounce) rather than from the caller."""
     lead = named[:1].upper() + named[1:] if named else domain
     domain = named or domain
+    blamed = next((f for f in findings if f.code in RESOLVER_CODES), None)
+    if blamed is not None:
+        return f"{blamed.title}. {blamed.detail}"
     if overall == "unreachable":
         lost = sum(1 for f in findings if f.code in FAULT_CODES and f.severity.value in _ACTIONABLE)
         return (
@@ -126,6 +132,9 @@ def next_steps_of(
     provider: Provider,
 ) -> list[str]:
     codes = {f.code for f in findings}
+    blamed = next((f for f in findings if f.code in RESOLVER_CODES), None)
+    if blamed is not None:
+        return list(blamed.fix)
     steps: list[str] = []
     hours = provider.limits.propagation.official_max_hours
     if overall == "unreachable":
@@ -134,7 +143,7 @@ def next_steps_of(
         )
     if plan:
         steps.append(
-            f"Make the {len(plan)} change(s) in dns_changes at the domain's DNS host, in the order given "
+            f"Make the {len(plan)} change(s) of the change plan at the domain's DNS host, in the order given "
             "(Alibaba Cloud DNS: the console fields or the aliyun alidns command shown with each change)."
         )
     if "dkim.missing" in codes:

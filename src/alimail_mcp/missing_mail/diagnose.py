@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
+from alimail_mcp.dns.health import RESOLVER_CODES
 from alimail_mcp.errors import InputError
 from alimail_mcp.inputs import normalize_address, normalize_domain
 from alimail_mcp.knowledge.facts import render
@@ -79,8 +80,9 @@ async def diagnose_missing_mail(
 
     if sender_domain is None and analysis is not None:
         sender_domain = analysis.message.from_domain  # the message's own From when no sender was named
+    blamed = next((f for f in audit.findings if f.code in RESOLVER_CODES), None)
     checks = None
-    if sender_domain is not None:
+    if sender_domain is not None and blamed is None:
         asker = client if client is not None else _client(settings)
         checks = await _sender(asker, name, sender_domain, sender_address, analysis, settings)
 
@@ -97,9 +99,9 @@ async def diagnose_missing_mail(
         intent="troubleshoot-received",
         path=path,
         skill=SKILLS[path],
-        summary=_summary(name, ranked, decided, question, audit, kb),
+        summary=_summary(name, ranked, decided, question, audit, kb, blamed),
         findings=findings,
-        next_steps=_next_steps(listed, ranked, decided, question, kb),
+        next_steps=[*(blamed.fix if blamed else []), *_next_steps(listed, ranked, decided, question, kb)],
         domain=name,
         sender=sender_address or sender_domain,
         symptoms=list(reported),
@@ -112,6 +114,7 @@ async def diagnose_missing_mail(
         sender_checks=checks,
         headers=analysis,
         bounce=reading,
+        resolver=audit.resolver,
     )
 
 
@@ -243,13 +246,15 @@ def _summary(
     question: tuple[QuestionSpec, list[str]] | None,
     audit: DnsAuditResult,
     kb: MissingMailKnowledge,
+    blamed: Finding | None = None,
 ) -> str:
     s = kb.summary
     top = ranked[0]
+    lead = [render(s.resolver, {"resolver": blamed.title})] if blamed else []
     if not decided and top.score < kb.decision.floor * 4:
-        parts = [render(s.nothing, {"domain": domain})]
+        parts = [*lead, render(s.nothing, {"domain": domain})]
     else:
-        parts = [render(s.top, {"domain": domain, "title": top.spec.title})]
+        parts = [*lead, render(s.top, {"domain": domain, "title": top.spec.title})]
         others = confirmed(ranked, kb)[1:2]
         if others:
             parts.append(render(s.also, {"title": others[0].spec.title}))

@@ -77,6 +77,7 @@ class Summaries(StrictModel):
     undecided: str
     nothing: str
     dns_problem: str
+    resolver: str
 
 
 class MissingMailKnowledge(StrictModel):

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from alimail_mcp.dns.models import MxCheck, PlannedChange
 from alimail_mcp.headers.models import HeaderAnalysis
 from alimail_mcp.missing_mail.args import SYMPTOMS, Symptom
-from alimail_mcp.models import PathId, ToolResult
+from alimail_mcp.models import PathId, ResolverReport, ToolResult
 
 __all__ = ["SYMPTOMS", "Symptom"]
 
@@ -105,6 +105,8 @@ class MissingMailDiagnosis(ToolResult):
     """True when the evidence establishes the leading cause(s); False: ask `next_question`."""
     next_question: NextQuestion | None = None
     dns_overall: Literal["ok", "problem", "unreachable"]
+    resolver: ResolverReport | None = None
+    """The resolver the DNS audit asked and whether it answered."""
     mx: MxCheck | None = None
     dns_changes: list[PlannedChange] = Field(default_factory=list)
     """The domain's MX and SPF changes from check_dns."""

@@ -52,6 +52,10 @@ def from_symptoms(symptoms: Iterable[Symptom]) -> Observed:
 
 
 def from_audit(audit: DnsAuditResult) -> Observed:
+    from alimail_mcp.dns.health import is_down
+
+    if is_down(audit.resolver):  # this machine's resolver did not answer: nothing is known of the domain
+        return {}
     mx = audit.checks.mx
     errors = {f.code for f in mx.findings if f.severity.value == "error"}
     codes = {f.code for f in mx.findings}

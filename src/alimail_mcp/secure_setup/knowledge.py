@@ -98,6 +98,7 @@ class Summaries(StrictModel):
     dns_staged: str
     dns_todo: str
     dns_unknown: str
+    dns_resolver: str
     dmarc_dates: str
     dmarc_reject_date: str
     smime_ok: str

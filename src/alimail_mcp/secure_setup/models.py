@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from alimail_mcp.dns.models import PlannedChange
-from alimail_mcp.models import DnsChange, Finding, ToolResult
+from alimail_mcp.models import DnsChange, Finding, ResolverReport, ToolResult
 from alimail_mcp.secure_setup.args import GoalId
 
 EditionId = Literal["standard", "premium", "enterprise", "ai-premium"]
@@ -140,6 +140,8 @@ class SecureSetupPlan(ToolResult):
     today: str
     """The date the DMARC stages are counted from (ISO 8601)."""
     dns_overall: Literal["ok", "problem", "unreachable"] | None = None
+    resolver: ResolverReport | None = None
+    """The resolver the DNS audit asked and whether it answered."""
     """The check_dns verdict; None when anti-spoofing was not a goal and DNS was not checked."""
     authentication_steps: list[PlanStep] = Field(default_factory=list)
     """SPF, then DKIM, then DMARC at p=none, p=quarantine and p=reject."""

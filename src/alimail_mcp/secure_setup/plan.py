@@ -108,7 +108,7 @@ async def plan_secure_setup(
         intent="configure-communication",
         path=path,
         skill=_SKILLS[path],
-        summary=_summary(name, steps, smime, filters is not None, kb),
+        summary=_summary(name, steps, smime, filters is not None, kb, blamed=_blamed(audit)),
         findings=findings,
         next_steps=_next_steps(steps, smime, filters is not None, audit, kb),
         domain=name,
@@ -120,7 +120,15 @@ async def plan_secure_setup(
         dns_changes=audit.dns_changes if audit is not None else [],
         smime=smime,
         sender_filters=filters,
+        resolver=audit.resolver if audit is not None else None,
     )
+
+
+def _blamed(audit: DnsAuditResult | None) -> Finding | None:
+    """The finding that blames this machine's resolver, when it did not answer the audit."""
+    from alimail_mcp.dns.health import RESOLVER_CODES
+
+    return next((f for f in audit.findings if f.code in RESOLVER_CODES), None) if audit else None
 
 
 async def _audit(
@@ -215,13 +223,17 @@ def _summary(
     smime: SmimeEligibility | None,
     filters: bool,
     kb: SecureSetupKnowledge,
+    *,
+    blamed: Finding | None = None,
 ) -> str:
     s = kb.summary
     parts: list[str] = []
     if steps:
         now = [st for st in steps if st.status in ("to-do", "fix")]
         unknown = [st for st in steps if st.status == "unknown"]
-        if unknown:
+        if blamed is not None:
+            parts.append(render(s.dns_resolver, {"resolver": blamed.title, "domain": domain}))
+        elif unknown:
             parts.append(render(s.dns_unknown, {"domain": domain}))
         elif now:
             records = {st.id.split("-")[0] for st in now}
@@ -261,6 +273,10 @@ def _next_steps(
 ) -> list[str]:
     out: list[str] = []
     s = kb.summary
+    blamed = _blamed(audit)
+    if blamed is not None:  # nothing was read: what to do is make the resolver answer
+        out += blamed.fix
+        steps = [st for st in steps if st.status != "unknown"]
     for step in steps:
         if step.status in ("to-do", "fix") and step.actions:
             out.append(render(s.step_now, {"title": step.title, "action": step.actions[0]}))
@@ -268,9 +284,13 @@ def _next_steps(
             out.append(render(s.step_later, {"title": step.title, "date": step.not_before}))
         elif step.status == "unknown":
             out.append(render(s.step_unknown, {"title": step.title}))
-    if audit is not None and any(
-        f.severity.value in ("error", "warning") and not f.code.startswith(_AUTH_CHECKS)
-        for f in audit.findings
+    if (
+        audit is not None
+        and blamed is None
+        and any(
+            f.severity.value in ("error", "warning") and not f.code.startswith(_AUTH_CHECKS)
+            for f in audit.findings
+        )
     ):
         out.append(s.other_dns)
     if smime is not None and smime.eligible is not False:

@@ -13,11 +13,14 @@ from dataclasses import replace
 from typing import Annotated, Literal
 
 from mcp.server.mcpserver import MCPServer
+from mcp_types import CompleteRequestParams, SetLevelRequestParams
 from pydantic import Field
 
 from alimail_mcp import __version__
 from alimail_mcp.config import Settings, load_settings
+from alimail_mcp.server.completions import complete
 from alimail_mcp.server.lazy import LazyServer
+from alimail_mcp.server.notify import set_level
 
 log = logging.getLogger("alimail_mcp")
 
@@ -40,7 +43,7 @@ def build_server(settings: Settings | None = None) -> LazyServer:
 
         register(server, settings)
 
-    return LazyServer(
+    server = LazyServer(
         tools=register_tools,
         knowledge=register_knowledge,
         name="alimail-mcp",
@@ -49,6 +52,9 @@ def build_server(settings: Settings | None = None) -> LazyServer:
         version=__version__,
         log_level="WARNING",
     )
+    server.add_request_handler("logging/setLevel", SetLevelRequestParams, set_level)
+    server.add_request_handler("completion/complete", CompleteRequestParams, complete)
+    return server
 
 
 def register_knowledge(server: MCPServer) -> None:
@@ -58,9 +64,20 @@ def register_knowledge(server: MCPServer) -> None:
 
     from alimail_mcp.knowledge.loader import load_knowledge
     from alimail_mcp.server.prompts import intent_prompt, prompt_specs
-    from alimail_mcp.server.resources import resource_documents
+    from alimail_mcp.server.resources import PATH_TEMPLATE, render_path, resource_documents
 
     kb = load_knowledge()
+
+    def path_document(path: str) -> str:
+        return render_path(kb, path)
+
+    server.resource(
+        PATH_TEMPLATE,
+        name="alimail-path",
+        title="One troubleshooting path",
+        description="One path of the taxonomy on its own: when to use it, its steps and its pitfalls.",
+        mime_type="text/markdown",
+    )(path_document)
     for doc in resource_documents(kb):
         server.add_resource(
             FunctionResource(
@@ -90,13 +107,16 @@ def _constant(text: str) -> Callable[[], str]:
     return read
 
 
-def _prompt_fn(intent: str, render: Callable[[str, str], str]) -> Callable[[str], str]:
+def _prompt_fn(intent: str, render: Callable[..., str]) -> Callable[..., str]:
     def prompt(
         situation: Annotated[
             str, Field(description="The user's situation in their own words.", max_length=8000)
         ],
+        path: Annotated[
+            str | None, Field(description="One of the intent's paths, when already known.", max_length=40)
+        ] = None,
     ) -> str:
-        return render(intent, situation)
+        return render(intent, situation, path_id=path)
 
     return prompt
 

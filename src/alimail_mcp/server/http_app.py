@@ -134,9 +134,11 @@ def build_app(
         )
         app: ASGIApp = SseStreams(sse, limit=settings.max_sessions, idle=settings.session_idle_timeout)
     else:
-        # Plain JSON answers, not an SSE stream per call: no tool sends progress or log messages while
-        # it runs, and the stream cost 40% of the server's time per light call under load. Stateless
-        # (workers, replicas): no session is kept, so any process answers any request.
+        # Plain JSON answers unless a request asks for progress (answer_modes.py): an event stream per
+        # call cost 40% of the server's time per light call under load. Stateless (workers, replicas):
+        # no session is kept, so any process answers any request.
+        from alimail_mcp.server.answer_modes import JsonUnlessStreamed, StreamWhenAsked
+
         app = server.streamable_http_app(
             max_request_body_size=settings.max_body_bytes,
             transport_security=security,
@@ -146,6 +148,8 @@ def build_app(
             max_sessions=settings.max_sessions,
             session_idle_timeout=settings.session_idle_timeout,
         )
+        server.session_manager.json_response = JsonUnlessStreamed()  # type: ignore[assignment]
+        app = StreamWhenAsked(app, settings.max_body_bytes)
     return Guard(app, hosts, origins, settings.auth_token)
 
 
@@ -158,6 +162,7 @@ async def run_http(
     sockets: list[socket.socket] | None = None,
 ) -> None:
     """Serve until stopped; on `sockets` already listening (workers) instead of binding host:port."""
+    import anyio
     import uvicorn
 
     app = build_app(server, transport, host, port, settings)
@@ -170,4 +175,25 @@ async def run_http(
         server_header=False,  # no software banner for strangers
         timeout_graceful_shutdown=3,  # open SSE streams must not hold a stop forever
     )
-    await uvicorn.Server(config).serve(sockets=sockets)
+    web = uvicorn.Server(config)
+    async with anyio.create_task_group() as group:
+        if sockets is None:  # with workers the parent says where it listens, once
+            group.start_soon(_announce, web, transport, host, port)
+        await web.serve(sockets=sockets)
+        group.cancel_scope.cancel()
+
+
+async def _announce(web: object, transport: Literal["sse", "http"], host: str, port: int) -> None:
+    """One line on stderr once the server listens: where to point a client."""
+    import sys
+
+    import anyio
+
+    while not getattr(web, "started", False):
+        if getattr(web, "should_exit", False):
+            return
+        await anyio.sleep(0.02)
+    name = f"[{host.strip('[]')}]" if ":" in host else host
+    kind, path = ("SSE", "/sse") if transport == "sse" else ("streamable HTTP", "/mcp")
+    sys.stderr.write(f"alimail-mcp: serving {kind} at http://{name}:{port}{path} (Ctrl-C stops)\n")
+    sys.stderr.flush()

@@ -28,6 +28,11 @@ class LazyServer(MCPServer):
         super().__init__(**kwargs)
         self._pending: dict[str, Registrar] = {"tools": tools, "knowledge": knowledge}
 
+    def add_request_handler(self, method: str, params_type: type[Any], handler: Any) -> None:
+        """Serve a protocol method MCPServer has no registration for (`logging/setLevel`,
+        `completion/complete`); the capability is declared because the method is served."""
+        self._lowlevel_server.add_request_handler(method, params_type, handler)
+
     def register_now(self, part: str | None = None) -> None:
         """Run the pending registrations (`tools`, `knowledge`, or both); later calls are free."""
         for name in [part] if part else list(self._pending):

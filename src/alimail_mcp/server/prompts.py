@@ -43,6 +43,16 @@ SITUATION = PromptArgument(
 )
 
 
+PATH = PromptArgument(
+    name="path",
+    description=(
+        "The troubleshooting path, when it is already known: one of this intent's paths (completion "
+        "lists them). The prompt then starts from that path."
+    ),
+    required=False,
+)
+
+
 def prompt_specs(kb: KnowledgeBase) -> list[PromptSpec]:
     """One prompt per intent, in knowledge-base order; the name is the intent skill's name."""
     return [
@@ -51,16 +61,19 @@ def prompt_specs(kb: KnowledgeBase) -> list[PromptSpec]:
             intent=intent.intent,
             title=intent.title,
             description=prompt_description(intent.title),
-            arguments=[SITUATION],
+            arguments=[SITUATION, PATH],
         )
         for intent in kb.intents
     ]
 
 
-def intent_prompt(intent: str, situation: str, kb: KnowledgeBase | None = None) -> str:
-    """The message for `intent` (an intent id such as `resolve-failure`) and the user's situation.
+def intent_prompt(
+    intent: str, situation: str, kb: KnowledgeBase | None = None, path_id: str | None = None
+) -> str:
+    """The message for `intent` (an intent id such as `resolve-failure`) and the user's situation;
+    `path_id`: a path of the intent already chosen.
 
-    Raises InputError for an unknown intent or a situation that is empty or over 8000 characters.
+    Raises InputError for an unknown intent or path, or a situation that is empty or over 8000 characters.
     """
     if kb is None:
         from alimail_mcp.knowledge.loader import load_knowledge
@@ -72,6 +85,11 @@ def intent_prompt(intent: str, situation: str, kb: KnowledgeBase | None = None) 
         known = ", ".join(i.intent for i in kb.intents)
         raise InputError("intent", f"must be one of {known}") from None
     words = bounded_text(situation, "situation", SITUATION_MAX_CHARS)
+    chosen = None
+    if path_id:
+        chosen = next((p for p in skill.paths if p.id == path_id.strip()), None)
+        if chosen is None:
+            raise InputError("path", f"must be one of {', '.join(p.id for p in skill.paths)}")
     fence = "`" * max(3, _longest_backtick_run(words) + 1)
     default = skill.path(skill.default_path)
     out = [
@@ -90,6 +108,12 @@ def intent_prompt(intent: str, situation: str, kb: KnowledgeBase | None = None) 
         "on one path.",
         "",
     ]
+    if chosen is not None:
+        out[-1:] = [
+            f"The path is already chosen: {chosen.title} [{skill.intent}/{chosen.id}]. Confirm that it fits "
+            "the situation before giving its steps; if it does not, choose again below.",
+            "",
+        ]
     for number, path in enumerate(skill.paths, 1):
         tag = " (default)" if path.id == skill.default_path else ""
         out += [

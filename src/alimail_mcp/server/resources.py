@@ -20,7 +20,7 @@ from alimail_mcp.server.skill_index import (
 if TYPE_CHECKING:
     from alimail_mcp.knowledge.knowledge_base import KnowledgeBase
     from alimail_mcp.knowledge.provider import Provider
-    from alimail_mcp.knowledge.skill_models import DetailSkill, IntentSkill
+    from alimail_mcp.knowledge.skill_models import DetailSkill, IntentSkill, PathSpec
 
 
 class SkillDocument(BaseModel):
@@ -106,28 +106,48 @@ def render_intent(kb: KnowledgeBase, intent: IntentSkill) -> str:
     out += [f"- **Otherwise (default)** -> **{default.title}** (`{default.id}`): {intent.default_reason}", ""]
     for number, path in enumerate(intent.paths, 1):
         tag = " (default)" if path.id == intent.default_path else ""
-        out += [
-            f"## Path {number}: {path.title}{tag}",
-            "",
-            f"Path id: `{path.id}`; detail skill: [{path.skill}]({skill_uri(path.skill)})",
-            "",
-            path.summary,
-            "",
-            f"**Key fact:** {path.key_fact}",
-            "",
-        ]
-        out += _section("When to use", path.when_to_use)
-        out += _section("When not to use", path.when_not_to_use)
-        out += _section("Known limitations", path.limitations)
-        out += ["### Steps", ""] + [f"{n}. {step}" for n, step in enumerate(path.steps, 1)] + [""]
-        out += _section(
-            "If you pick the wrong path",
-            [f"**{kb.path(p.wrong_path).spec.title}** instead: {p.consequence}" for p in path.pitfalls],
-        )
-        if path.tools:
-            out += _section("Tools", [f"`{tool}`" for tool in path.tools])
+        out += _path_section(kb, path, f"## Path {number}: {path.title}{tag}")
     out += ["## Notes", "", _demote(intent.body)]
     return "\n".join(out).rstrip() + "\n"
+
+
+PATH_TEMPLATE = "skill://alimail/path/{path}"
+"""One troubleshooting path on its own (a resource template: the argument completes to the path ids)."""
+
+
+def render_path(kb: KnowledgeBase, path_id: str) -> str:
+    """One path's document: when to use it, its steps and pitfalls (InputError for an unknown path)."""
+    try:
+        ref = kb.path(path_id)
+    except KeyError:
+        known = ", ".join(r.id for r in kb.paths)
+        raise InputError("path", f"must be one of {known}") from None
+    heading = f"# {ref.spec.title} ({ref.intent.intent}/{ref.id})"
+    return "\n".join(_path_section(kb, ref.spec, heading)).rstrip() + "\n"
+
+
+def _path_section(kb: KnowledgeBase, path: PathSpec, heading: str) -> list[str]:
+    out = [
+        heading,
+        "",
+        f"Path id: `{path.id}`; detail skill: [{path.skill}]({skill_uri(path.skill)})",
+        "",
+        path.summary,
+        "",
+        f"**Key fact:** {path.key_fact}",
+        "",
+    ]
+    out += _section("When to use", path.when_to_use)
+    out += _section("When not to use", path.when_not_to_use)
+    out += _section("Known limitations", path.limitations)
+    out += ["### Steps", ""] + [f"{n}. {step}" for n, step in enumerate(path.steps, 1)] + [""]
+    out += _section(
+        "If you pick the wrong path",
+        [f"**{kb.path(p.wrong_path).spec.title}** instead: {p.consequence}" for p in path.pitfalls],
+    )
+    if path.tools:
+        out += _section("Tools", [f"`{tool}`" for tool in path.tools])
+    return out
 
 
 def render_detail(kb: KnowledgeBase, detail: DetailSkill) -> str:

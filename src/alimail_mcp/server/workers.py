@@ -12,6 +12,7 @@ import multiprocessing
 import multiprocessing.connection
 import signal
 import socket
+import sys
 from typing import TYPE_CHECKING, Any
 
 from alimail_mcp.errors import InputError
@@ -70,6 +71,12 @@ def run_workers(
     try:
         for slot in range(workers):
             start(slot)
+        name = f"[{host.strip('[]')}]" if ":" in host else host
+        sys.stderr.write(
+            f"alimail-mcp: serving streamable HTTP at http://{name}:{port}/mcp with {workers} workers "
+            "(stateless; Ctrl-C stops)\n"
+        )
+        sys.stderr.flush()
         while not stop:
             multiprocessing.connection.wait([p.sentinel for p in running.values()], timeout=0.5)
             for slot, process in list(running.items()):

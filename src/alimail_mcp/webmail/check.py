@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from alimail_mcp.dns.health import resolver_finding, resolver_report
 from alimail_mcp.inputs import normalize_domain
 from alimail_mcp.knowledge.loader import load_provider
 from alimail_mcp.knowledge.provider import Provider
@@ -47,7 +48,10 @@ async def check_webmail(
     record = await read_record(dns, domain, provider)
     name = f"{provider.webmail_cname.host}.{domain}"
     values = _values(provider, name, record.site)
-    findings = [_record_finding(record, kb, values)]
+    resolver = await resolver_report(dns)
+    blamed = resolver_finding(resolver)
+    # A resolver that does not answer says nothing about the record: the one finding blames it.
+    findings = [blamed] if blamed is not None else [_record_finding(record, kb, values)]
     found = addresses(record)
     target, refused = OutboundPolicy.from_settings(settings).choose(found)
     if refused:
@@ -71,7 +75,7 @@ async def check_webmail(
         intent="resolve-failure",
         path="webmail-service",
         skill=SKILL,
-        summary=_summary(kb, findings, values),
+        summary=f"{blamed.title}. {blamed.detail}" if blamed else _summary(kb, findings, values),
         findings=findings,
         next_steps=_next_steps(findings, admin),
         domain=domain,
@@ -81,6 +85,7 @@ async def check_webmail(
         official_address=values["official"],
         fetches=fetches,
         admin_steps=admin,
+        resolver=resolver,
     )
 
 

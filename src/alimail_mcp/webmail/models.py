@@ -6,10 +6,11 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from alimail_mcp.models import ToolResult
+from alimail_mcp.models import ResolverReport, ToolResult
 
 FetchOutcome = Literal["ok", "redirect", "http-error", "tls-error", "unreachable", "refused", "skipped"]
-"""`refused`: the address is not on the public internet (outbound.py), so nothing was sent to it."""
+"""`refused`: the address is not on the public internet (outbound.py), so nothing was sent to it;
+`skipped`: not checked, because the name gave no address to fetch."""
 
 
 class FetchResult(BaseModel):
@@ -48,3 +49,5 @@ class WebmailResult(ToolResult):
     fetches: list[FetchResult] = Field(default_factory=list)
     admin_steps: list[str] = Field(default_factory=list)
     """What an administrator does next, when a 5xx answer points at service or account state."""
+    resolver: ResolverReport | None = None
+    """The resolver asked for the record and whether it answered."""

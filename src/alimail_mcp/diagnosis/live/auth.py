@@ -84,6 +84,7 @@ async def audit(
         records_to_publish=publish,
         findings=findings,
         note=note,
+        resolver=result.resolver,
     )
 
 
