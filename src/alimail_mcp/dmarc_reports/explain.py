@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from alimail_mcp.dmarc_reports.senders import Verdicts
 
 EVIDENCE_SOURCES = 10
+_FIXES_FIRST = ("dmarc_report.alibaba-mail-failing", "dmarc_report.authorized-failing")
 SHORT_PERIOD_DAYS = 14
 
 
@@ -330,7 +331,7 @@ def _next_steps(
         out.append(n.at_reject)
     elif readiness.blockers:
         out.append(render(n.fix_first, {"next": readiness.next or "reject"}))
-        out += [step for f in findings if f.severity.value == "error" for step in f.fix][:3]
+        out += [step for f in findings if f.code in _FIXES_FIRST for step in f.fix][:3]
     if reading.errors:
         out.append(n.resend)
     if any(f.code == "dmarc_report.several-domains" for f in findings):

@@ -159,7 +159,8 @@ def blocker(judged: Judged, kb: DmarcReportsKnowledge) -> Blocker:
     elif kind == "third-party":
         t = texts.third_party
         seen = [d for d, result in tally.spf_seen.items() if result == "pass"]
-        seen += [d for d, result in tally.dkim_seen.items() if result == "pass"]
+        seen += [d.split(" ", 1)[0] for d, result in tally.dkim_seen.items() if result == "pass"]
+        seen = list(dict.fromkeys(seen))
         fix = [render(t.seen, {"quoted_domains": ", ".join(quoted(d, 80) for d in seen[:3])})] if seen else []
         fix.append(t.dkim)
         if tally.own_spf_failed:
