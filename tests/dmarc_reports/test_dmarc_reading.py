@@ -83,10 +83,13 @@ def test_an_email_with_several_reports_and_a_logo_counts_each_report() -> None:
 def test_an_mbox_of_report_emails_is_read_by_the_command_line_reader() -> None:
     first = report_email({"a.xml": XML.encode()})
     second = report_email({"b.xml": report_xml(DOMAIN, [Row("198.51.100.1", 4)], report_id="r-2").encode()})
-    mbox = b"From a@b Mon Jun  3 10:00:00 2024\n" + first + b"\nFrom a@b Mon Jun  3 11:00:00 2024\n" + second
+    chatter = report_email({})
+    separator = b"\nFrom a@b Mon Jun  3 11:00:00 2024\n"
+    mbox = b"From a@b Mon Jun  3 10:00:00 2024\n" + first + separator + chatter + separator + second
     result = asyncio.run(analyze_items([("reports.mbox", mbox)], live=False))
     assert result.totals.reports == 2 and result.totals.messages == 9
-    assert result.reports[1].source.startswith("reports.mbox > message 2 > b.xml")
+    assert result.reports[1].source.startswith("reports.mbox > message 3 > b.xml")
+    assert [e.source for e in result.errors] == ["reports.mbox > message 2"]
 
 
 def test_an_email_without_a_report_is_an_error_and_the_others_count() -> None:

@@ -57,17 +57,23 @@ async def analyze_dmarc_reports(
     Raises InputError for no reports, too many, or a malformed `domain`; a report that cannot be read is
     an entry of `errors`, and the others still count.
     """
+    items = text_items(reports)
+    return await analyze_items(items, domain, settings=settings, client=client, live=live)
+
+
+def text_items(reports: object, field: str = "reports") -> list[Item]:
+    """The tool's report texts as items, each labelled with its place; InputError naming `field` for
+    none, too many, or an empty or over-long one."""
     if not isinstance(reports, list) or not reports:
-        raise InputError("reports", "give at least one report")
+        raise InputError(field, "give at least one report")
     if len(reports) > MAX_REPORTS:
-        raise InputError("reports", f"at most {MAX_REPORTS} reports in one call")
+        raise InputError(field, f"at most {MAX_REPORTS} reports in one call")
     for number, report in enumerate(reports):
         if not isinstance(report, str) or not report.strip():
-            raise InputError("reports", f"item {number} is empty or not text")
+            raise InputError(field, f"item {number} is empty or not text")
         if len(report) > REPORT_CHARS:
-            raise InputError("reports", f"item {number} is longer than {REPORT_CHARS:,} characters")
-    items: list[Item] = [(f"reports[{n}]", text) for n, text in enumerate(reports)]
-    return await analyze_items(items, domain, settings=settings, client=client, live=live)
+            raise InputError(field, f"item {number} is longer than {REPORT_CHARS:,} characters")
+    return [(f"{field}[{n}]", text) for n, text in enumerate(reports)]
 
 
 async def analyze_items(

@@ -211,11 +211,18 @@ def _member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, budget: Budget) -
 def _mbox(data: bytes, label: str, budget: Budget, depth: int) -> Iterator[Document | Unreadable]:
     from alimail_mcp.mail.mbox import mbox_messages
 
+    number = 0
     for number, message in enumerate(mbox_messages(data.replace(b"\r\n", b"\n")), 1):
         if number > MAX_MESSAGES:
             yield Unreadable(label, f"the mbox holds more than {MAX_MESSAGES} messages; the rest are unread")
             return
-        yield from _email(message, f"{label} > message {number}", budget, depth)
+        where = f"{label} > message {number}"
+        try:
+            yield from _email(message, where, budget, depth)
+        except _Unreadable as exc:  # a message without a report: the others are still read
+            yield Unreadable(where, str(exc))
+    if number == 0:
+        raise _Unreadable("the mbox file holds no message")
 
 
 def _email(data: bytes, label: str, budget: Budget, depth: int) -> Iterator[Document | Unreadable]:
