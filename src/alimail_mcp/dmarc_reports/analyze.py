@@ -2,8 +2,9 @@
 whether the DMARC policy can move on.
 
 Reading (unpacking, XML, adding up) runs in a worker thread: a 20,000-record report takes about a
-second. The live part is the SPF evaluation of the sources (senders.py), over one DNS client whose
-answers every evaluation shares.
+second. Each report is added up as soon as it is read and its records dropped, so memory follows the
+number of sources, not of records. The live part is the SPF evaluation of the sources (senders.py),
+over one DNS client whose answers every evaluation shares.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from alimail_mcp.dmarc_reports.args import MAX_REPORTS, REPORT_CHARS
-from alimail_mcp.dmarc_reports.feedback import Feedback, ReportError, read_feedback
-from alimail_mcp.dmarc_reports.merge import Merged, merge
+from alimail_mcp.dmarc_reports.feedback import ReportError, read_feedback
+from alimail_mcp.dmarc_reports.merge import Merger, ReportRead, Tally
 from alimail_mcp.dmarc_reports.models import DmarcReportsResult
 from alimail_mcp.dmarc_reports.models import ReportError as ItemError
 from alimail_mcp.dmarc_reports.unpack import Budget, Unreadable, unpack
@@ -34,12 +35,26 @@ Progress = Callable[[int, int], None]
 
 @dataclass
 class Reading:
-    """What the items held: the reports read (with where each came from) and what could not be read."""
+    """What the items held: the reports read and added up, the tallies of the counted ones, and what
+    could not be read."""
 
-    reports: list[Feedback] = field(default_factory=list)
-    sources: list[str] = field(default_factory=list)
+    domain: str | None
+    """The domain asked for (None: every report counts)."""
+    reports: list[ReportRead] = field(default_factory=list)
+    tallies: dict[tuple[str, str], Tally] = field(default_factory=dict)
     errors: list[ItemError] = field(default_factory=list)
     items: int = 0
+
+    @property
+    def main_domain(self) -> str | None:
+        """The domain the policy step is judged for: the one asked for, else the one with most mail."""
+        if self.domain is not None:
+            return self.domain
+        volume: dict[str, int] = {}
+        for report in self.reports:
+            if report.counted:
+                volume[report.domain] = volume.get(report.domain, 0) + report.messages
+        return max(volume, key=lambda d: (volume[d], d)) if volume else None
 
 
 async def analyze_dmarc_reports(
@@ -87,18 +102,18 @@ async def analyze_items(
 ) -> DmarcReportsResult:
     """The analysis of `items` (labels name them in errors); `progress(done, total)` after each item."""
     name = normalize_domain(domain) if domain is not None and domain.strip() else None
-    reading = await asyncio.to_thread(read_items, items, progress)
-    counted, main = choose(reading.reports, name)
-    merged = merge(reading.reports, counted)
-    verdicts = await _verdicts(merged, settings, client) if live else None
+    reading = await asyncio.to_thread(read_items, items, name, progress)
+    verdicts = await _verdicts(reading, settings, client) if live else None
     from alimail_mcp.dmarc_reports.explain import compose
 
-    return await asyncio.to_thread(compose, reading, merged, counted, main, name, verdicts)
+    return await asyncio.to_thread(compose, reading, verdicts)
 
 
-def read_items(items: Sequence[Item], progress: Progress | None = None) -> Reading:
-    """Every report in the items, in order; an item (or a file in it) that gives none is an error."""
-    reading = Reading(items=len(items))
+def read_items(items: Sequence[Item], domain: str | None = None, progress: Progress | None = None) -> Reading:
+    """Every report in the items, in order, added up as it is read (only those about `domain` and its
+    subdomains when given); an item (or a file in it) that gives no report is an error."""
+    reading = Reading(domain, items=len(items))
+    merger = Merger(domain)
     budget = Budget()
     for done, (label, content) in enumerate(items, 1):
         for found in unpack(content, label, budget):
@@ -106,29 +121,18 @@ def read_items(items: Sequence[Item], progress: Progress | None = None) -> Readi
                 reading.errors.append(ItemError(source=found.label, error=found.error, refused=found.refused))
                 continue
             try:
-                reading.reports.append(read_feedback(found.data, utf8=found.utf8))
-                reading.sources.append(found.label)
+                report = read_feedback(found.data, utf8=found.utf8)
             except ReportError as exc:
                 reading.errors.append(ItemError(source=found.label, error=str(exc), refused=exc.refused))
+                continue
+            merger.add(report, found.label)
         if progress is not None:
             progress(done, len(items))
+    reading.reports, reading.tallies = merger.reports, merger.tallies
     return reading
 
 
-def choose(reports: list[Feedback], domain: str | None) -> tuple[set[int], str | None]:
-    """The positions of the reports to count and the domain the policy step is judged for: `domain`
-    and its subdomains when given, else every report and the domain with the most messages."""
-    if domain is not None:
-        counted = {n for n, r in enumerate(reports) if r.domain == domain or r.domain.endswith("." + domain)}
-        return counted, domain
-    volume: dict[str, int] = {}
-    for report in reports:
-        volume[report.domain] = volume.get(report.domain, 0) + sum(r.count for r in report.records)
-    main = max(volume, key=lambda d: (volume[d], d)) if volume else None
-    return set(range(len(reports))), main
-
-
-async def _verdicts(merged: Merged, settings: Settings | None, client: DnsClient | None) -> Verdicts:
+async def _verdicts(reading: Reading, settings: Settings | None, client: DnsClient | None) -> Verdicts:
     from alimail_mcp.dmarc_reports.senders import check_senders
     from alimail_mcp.knowledge.loader import load_provider
 
@@ -138,5 +142,5 @@ async def _verdicts(merged: Merged, settings: Settings | None, client: DnsClient
         client = ResolverClient.from_settings(settings)
     spf = load_provider().spf
     includes = tuple(dict.fromkeys((spf.recommended_include, *spf.accepted_includes)))
-    tallies = sorted(merged.tallies.values(), key=lambda t: -t.messages)
+    tallies = sorted(reading.tallies.values(), key=lambda t: -t.messages)
     return await check_senders(tallies, client, includes)

@@ -7,16 +7,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from alimail_mcp.dmarc_reports.knowledge import SKILL, DmarcReportsKnowledge, load_dmarc_reports
-from alimail_mcp.dmarc_reports.merge import Merged, Tally, record_passes
+from alimail_mcp.dmarc_reports.merge import ReportRead, Tally
 from alimail_mcp.dmarc_reports.models import (
     DmarcReportsResult,
     PolicyReadiness,
     PublishedPolicy,
     ReportSummary,
-    SourceSummary,
     Totals,
 )
-from alimail_mcp.dmarc_reports.readiness import Judged, iso, policy_readiness
+from alimail_mcp.dmarc_reports.readiness import Judged, iso, judge, policy_readiness
 from alimail_mcp.dmarc_reports.senders import checked, forwarded, sender_class
 from alimail_mcp.errors import InputError
 from alimail_mcp.inputs import normalize_domain
@@ -26,7 +25,6 @@ from alimail_mcp.models import Finding
 
 if TYPE_CHECKING:
     from alimail_mcp.dmarc_reports.analyze import Reading
-    from alimail_mcp.dmarc_reports.feedback import Feedback
     from alimail_mcp.dmarc_reports.senders import Verdicts
 
 EVIDENCE_SOURCES = 10
@@ -34,41 +32,31 @@ _FIXES_FIRST = ("dmarc_report.alibaba-mail-failing", "dmarc_report.authorized-fa
 SHORT_PERIOD_DAYS = 14
 
 
-def compose(
-    reading: Reading,
-    merged: Merged,
-    counted: set[int],
-    main: str | None,
-    asked: str | None,
-    verdicts: Verdicts | None,
-) -> DmarcReportsResult:
+def compose(reading: Reading, verdicts: Verdicts | None) -> DmarcReportsResult:
     kb = load_dmarc_reports()
-    kept = [n for n in sorted(counted) if n not in merged.duplicates]
-    reports = [
-        _report(reading.reports[n], reading.sources[n], n in merged.duplicates) for n in sorted(counted)
-    ]
-    tallies = sorted(merged.tallies.values(), key=lambda t: (-t.messages, t.domain, t.source_ip))
+    main, asked = reading.main_domain, reading.domain
+    shown = [r for r in reading.reports if r.counted or r.duplicate]
+    kept = [r for r in shown if r.counted]
+    tallies = sorted(reading.tallies.values(), key=lambda t: (-t.messages, t.domain, t.source_ip))
     judged = [_judge(t, verdicts) for t in tallies]
-    main_reports = [reading.reports[n] for n in kept if reading.reports[n].domain == main]
-    if asked is not None:
-        main_reports = [reading.reports[n] for n in kept]
     readiness = policy_readiness(
         main,
-        main_reports,
+        [r for r in kept if asked is not None or r.domain == main],
         [j for j in judged if asked is not None or j.tally.domain == main],
         kb,
         load_provider(),
         _valid(main),
     )
-    sources = [j.summary for j in judged]
+    messages = sum(t.messages for t in tallies)
+    passing = sum(t.dmarc_pass for t in tallies)
     totals = Totals(
-        messages=sum(s.messages for s in sources),
-        dmarc_pass=sum(s.dmarc_pass for s in sources),
-        dmarc_fail=sum(s.dmarc_fail for s in sources),
+        messages=messages,
+        dmarc_pass=passing,
+        dmarc_fail=messages - passing,
         reports=len(kept),
-        sources=len(sources),
+        sources=len(tallies),
     )
-    findings = _findings(reading, merged, counted, judged, readiness, asked, verdicts is not None, kb)
+    findings = _findings(reading, shown, judged, readiness, verdicts is not None, kb)
     return DmarcReportsResult(
         intent="configure-communication",
         path="dns-auth",
@@ -77,8 +65,8 @@ def compose(
         findings=findings,
         next_steps=_next_steps(reading, readiness, findings, kb),
         domain=main,
-        reports=reports,
-        sources=sources,
+        reports=[_report(r) for r in shown],
+        sources=[j.row() for j in judged],  # validated at once: faster than a model per source
         totals=totals,
         policy_readiness=readiness,
         errors=reading.errors,
@@ -93,9 +81,7 @@ def _valid(domain: str | None) -> str | None:
         return None
 
 
-def _report(report: Feedback, source: str, duplicate: bool) -> ReportSummary:
-    messages = sum(r.count for r in report.records)
-    passing = sum(r.count for r in report.records if any(record_passes(r, report.domain)))
+def _report(report: ReportRead) -> ReportSummary:
     return ReportSummary(
         org_name=report.org_name,
         report_id=report.report_id,
@@ -105,13 +91,13 @@ def _report(report: Feedback, source: str, duplicate: bool) -> ReportSummary:
         end_date=iso(report.end),
         domain=report.domain,
         policy=published(report.policy),
-        messages=messages,
-        dmarc_pass=passing,
-        dmarc_fail=messages - passing,
-        records=len(report.records),
-        source=source,
+        messages=report.messages,
+        dmarc_pass=report.dmarc_pass,
+        dmarc_fail=report.messages - report.dmarc_pass,
+        records=report.records,
+        source=report.source,
         repaired=list(report.repaired),
-        duplicate=duplicate,
+        duplicate=report.duplicate,
     )
 
 
@@ -139,24 +125,9 @@ def _int(text: str | None) -> int | None:
 
 def _judge(tally: Tally, verdicts: Verdicts | None) -> Judged:
     sender = sender_class(tally, verdicts)
-    summary = SourceSummary.model_construct(
-        source_ip=tally.source_ip,
-        domain=tally.domain,
-        messages=tally.messages,
-        dmarc_pass=tally.dmarc_pass,
-        dmarc_fail=tally.dmarc_fail,
-        spf_aligned=tally.spf_aligned,
-        dkim_aligned=tally.dkim_aligned,
-        sender=sender,
-        spf_alibaba_mail=verdicts.alibaba.get(tally.source_ip) if verdicts else None,
-        spf_domain=verdicts.domain.get((tally.domain, tally.source_ip)) if verdicts else None,
-        forwarded=forwarded(tally, sender, verdicts),
-        authenticated_elsewhere=tally.elsewhere,
-        reports=len(tally.reports),
-        spf_domains=[f"{d}: {r}" for d, r in tally.spf_seen.items()],
-        dkim_domains=[f"{d}: {r}" for d, r in tally.dkim_seen.items()],
-    )
-    return Judged(summary, tally, checked(tally, verdicts))
+    alibaba = verdicts.alibaba.get(tally.source_ip) if verdicts else None
+    own = verdicts.domain.get((tally.domain, tally.source_ip)) if verdicts else None
+    return judge(tally, sender, alibaba, own, forwarded(tally, sender, verdicts), checked(tally, verdicts))
 
 
 # --- findings --------------------------------------------------------------------------------------
@@ -164,11 +135,9 @@ def _judge(tally: Tally, verdicts: Verdicts | None) -> Judged:
 
 def _findings(
     reading: Reading,
-    merged: Merged,
-    counted: set[int],
+    shown: list[ReportRead],
     judged: list[Judged],
     readiness: PolicyReadiness,
-    asked: str | None,
     live: bool,
     kb: DmarcReportsKnowledge,
 ) -> list[Finding]:
@@ -179,14 +148,16 @@ def _findings(
         out.append(kb.finding("dmarc_report.refused", _labels(refused), count=len(refused)))
     if unreadable:
         out.append(kb.finding("dmarc_report.unreadable", _labels(unreadable), count=len(unreadable)))
-    repaired = [n for n in counted if reading.reports[n].repaired]
+    repaired = [r for r in shown if r.repaired]
     if repaired:
         out.append(kb.finding("dmarc_report.repaired", count=len(repaired)))
-    if merged.duplicates & counted:
-        out.append(kb.finding("dmarc_report.duplicate", count=len(merged.duplicates & counted)))
-    domains = {reading.reports[n].domain for n in counted}
-    if asked is not None and len(counted) < len(reading.reports):
-        out.append(kb.finding("dmarc_report.other-domains", count=len(reading.reports) - len(counted)))
+    duplicates = [r for r in shown if r.duplicate]
+    if duplicates:
+        out.append(kb.finding("dmarc_report.duplicate", count=len(duplicates)))
+    domains = {r.domain for r in shown if r.counted}
+    asked = reading.domain
+    if asked is not None and len(shown) < len(reading.reports):
+        out.append(kb.finding("dmarc_report.other-domains", count=len(reading.reports) - len(shown)))
     elif asked is None and len(domains) > 1:
         out.append(kb.finding("dmarc_report.several-domains", count=len(domains)))
     if not live:
@@ -202,12 +173,12 @@ def _source_findings(judged: list[Judged], kb: DmarcReportsKnowledge) -> list[Fi
     by_kind: dict[str, list[Judged]] = {}
     for j in judged:
         by_kind.setdefault(j.kind, []).append(j)
-    alibaba = [j for j in judged if j.summary.sender == "alibaba-mail"]
+    alibaba = [j for j in judged if j.sender == "alibaba-mail"]
     failing = by_kind.get("alibaba-mail", [])
     if failing:
         out.append(_about("dmarc_report.alibaba-mail-failing", failing, kb))
     elif alibaba:
-        unsigned = sum(j.summary.messages - j.summary.dkim_aligned for j in alibaba)
+        unsigned = sum(j.tally.messages - j.tally.dkim_aligned for j in alibaba)
         if unsigned:
             out.append(_about("dmarc_report.alibaba-mail-spf-only", alibaba, kb, count=unsigned))
         else:
@@ -220,7 +191,7 @@ def _source_findings(judged: list[Judged], kb: DmarcReportsKnowledge) -> list[Fi
     ):
         if by_kind.get(kind):
             out.append(_about(code, by_kind[kind], kb))
-    forwarders = [j for j in judged if j.summary.forwarded]
+    forwarders = [j for j in judged if j.forwarded]
     if forwarders:
         out.append(_about("dmarc_report.forwarded", forwarders, kb))
     return out
@@ -229,14 +200,14 @@ def _source_findings(judged: list[Judged], kb: DmarcReportsKnowledge) -> list[Fi
 def _about(code: str, judged: list[Judged], kb: DmarcReportsKnowledge, **extra: object) -> Finding:
     values: dict[str, object] = {
         "count": len(judged),
-        "messages": sum(j.summary.messages for j in judged),
-        "failing": sum(j.summary.dmarc_fail for j in judged),
-        "passing": sum(j.summary.dmarc_pass for j in judged),
+        "messages": sum(j.tally.messages for j in judged),
+        "failing": sum(j.tally.dmarc_fail for j in judged),
+        "passing": sum(j.tally.dmarc_pass for j in judged),
         **extra,
     }
-    ranked = sorted(judged, key=lambda j: (-j.summary.dmarc_fail, -j.summary.messages))
+    ranked = sorted(judged, key=lambda j: (-j.tally.dmarc_fail, -j.tally.messages))
     evidence: dict[str, Any] = {
-        "sources": [j.summary.source_ip for j in ranked[:EVIDENCE_SOURCES]],
+        "sources": [j.tally.source_ip for j in ranked[:EVIDENCE_SOURCES]],
         "count": len(judged),
     }
     return kb.finding(code, evidence, **values)
@@ -273,7 +244,7 @@ def _labels(errors: list[Any]) -> dict[str, Any]:
 
 def _summary(
     reading: Reading,
-    kept: list[int],
+    kept: list[ReportRead],
     totals: Totals,
     judged: list[Judged],
     readiness: PolicyReadiness,
@@ -282,10 +253,10 @@ def _summary(
     s = kb.summary
     if not kept:
         return render(s.nothing, {"count": reading.items})
-    reports = [reading.reports[n] for n in kept]
+    reports = kept
     by_sender = {"alibaba-mail": 0, "authorized": 0, "unknown": 0}
     for j in judged:
-        by_sender[j.summary.sender] += j.summary.messages
+        by_sender[j.sender] += j.tally.messages
     percent = round(100 * totals.dmarc_pass / totals.messages, 1) if totals.messages else 0
     parts = [
         render(

@@ -31,7 +31,8 @@ class Tally:
     own_spf_failed: bool = False
     """SPF was checked for the domain itself (or a subdomain) and did not pass: its record lacks this
     server, so an include would fix it."""
-    reports: set[int] = field(default_factory=set)
+    reports: int = 0
+    last_report: int = -1
     spf_seen: dict[str, str] = field(default_factory=dict)
     dkim_seen: dict[str, str] = field(default_factory=dict)
 
@@ -41,30 +42,78 @@ class Tally:
 
 
 @dataclass(slots=True)
-class Merged:
-    reports: list[Feedback]
-    """Every report read, in order; `duplicates` holds the positions of those given twice."""
-    duplicates: set[int]
-    tallies: dict[tuple[str, str], Tally]
-    """(domain, source_ip) -> its tally, for the reports counted."""
+class ReportRead:
+    """One report once added up: what it says about itself and its figures, without its records (a
+    large report's records are dropped as soon as they are counted)."""
+
+    org_name: str
+    org_email: str
+    report_id: str
+    begin: int
+    end: int
+    domain: str
+    policy: dict[str, str]
+    repaired: tuple[str, ...]
+    source: str
+    messages: int
+    dmarc_pass: int
+    records: int
+    duplicate: bool
+    """About the domain analysed, but the same reporter gave the same report ID earlier: not counted again."""
+    counted: bool
+    """About the domain analysed, and not a duplicate. (Neither: a report about another domain.)"""
 
 
-def merge(reports: list[Feedback], counted: set[int] | None = None) -> Merged:
-    """Tallies over the reports at the positions in `counted` (all when None), each report once."""
-    seen: set[tuple[str, str, str]] = set()
-    duplicates: set[int] = set()
-    tallies: dict[tuple[str, str], Tally] = {}
-    for number, report in enumerate(reports):
+class Merger:
+    """Reports added in as they are read: per (domain, address) tallies over the counted ones."""
+
+    def __init__(self, domain: str | None) -> None:
+        self.domain = domain
+        """Count only reports about this domain and its subdomains (None: every report)."""
+        self.reports: list[ReportRead] = []
+        self.tallies: dict[tuple[str, str], Tally] = {}
+        self._seen: set[tuple[str, str, str]] = set()
+
+    def add(self, report: Feedback, source: str) -> None:
         key = (report.org_name.lower(), report.report_id, report.domain)
-        if report.report_id and key in seen:
-            duplicates.add(number)
-            continue
-        seen.add(key)
-        if counted is not None and number not in counted:
-            continue
+        duplicate = bool(report.report_id) and key in self._seen
+        self._seen.add(key)
+        wanted = (
+            self.domain is None or report.domain == self.domain or report.domain.endswith("." + self.domain)
+        )
+        counted, duplicate = wanted and not duplicate, wanted and duplicate
+        number = len(self.reports)
+        messages = passing = 0
         for record in report.records:
-            _add(tallies, report.domain, number, record)
-    return Merged(reports, duplicates, tallies)
+            messages += record.count
+            spf, dkim = record_passes(record, report.domain)
+            if spf or dkim:
+                passing += record.count
+            if counted:
+                _add(self.tallies, report.domain, number, record, spf, dkim)
+        self.reports.append(
+            ReportRead(
+                org_name=report.org_name,
+                org_email=report.org_email,
+                report_id=report.report_id,
+                begin=report.begin,
+                end=report.end,
+                domain=report.domain,
+                policy=report.policy,
+                repaired=report.repaired,
+                source=source,
+                messages=messages,
+                dmarc_pass=passing,
+                records=len(report.records),
+                duplicate=duplicate,
+                counted=counted,
+            )
+        )
+
+
+def within(name: str, domain: str) -> bool:
+    """`name` is `domain` or one of its subdomains."""
+    return name == domain or name.endswith("." + domain)
 
 
 def record_passes(record: Record, domain: str) -> tuple[bool, bool]:
@@ -76,15 +125,18 @@ def record_passes(record: Record, domain: str) -> tuple[bool, bool]:
     return spf, dkim
 
 
-def _add(tallies: dict[tuple[str, str], Tally], domain: str, number: int, record: Record) -> None:
+def _add(
+    tallies: dict[tuple[str, str], Tally], domain: str, number: int, record: Record, spf: bool, dkim: bool
+) -> None:
     key = (domain, record.source_ip)
     tally = tallies.get(key)
     if tally is None:
         tally = tallies[key] = Tally(domain, record.source_ip)
     count = record.count
-    spf, dkim = record_passes(record, domain)
     tally.messages += count
-    tally.reports.add(number)
+    if tally.last_report != number:
+        tally.reports += 1
+        tally.last_report = number
     if spf or dkim:
         tally.dmarc_pass += count
     if spf:

@@ -12,12 +12,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
-from alimail_mcp.dmarc_reports.feedback import Feedback
 from alimail_mcp.dmarc_reports.knowledge import DmarcReportsKnowledge
-from alimail_mcp.dmarc_reports.merge import Tally
-from alimail_mcp.dmarc_reports.models import Blocker, Period, PolicyReadiness, PolicyWord, SourceSummary
+from alimail_mcp.dmarc_reports.merge import ReportRead, Tally
+from alimail_mcp.dmarc_reports.models import (
+    Blocker,
+    Period,
+    PolicyReadiness,
+    PolicyWord,
+    SenderClass,
+    SpfWord,
+)
 from alimail_mcp.dns.finding import quoted
 from alimail_mcp.knowledge.facts import render
 from alimail_mcp.knowledge.provider import Provider
@@ -37,27 +43,59 @@ _FOLLOWING: dict[PolicyWord, PolicyWord | None] = {
 
 @dataclass(frozen=True, slots=True)
 class Judged:
-    """A source as the readiness judgement sees it."""
+    """A source as the readiness judgement sees it: its tally and what the live checks said."""
 
-    summary: SourceSummary
     tally: Tally
+    sender: SenderClass
+    spf_alibaba_mail: SpfWord | None
+    spf_domain: SpfWord | None
+    forwarded: bool
     checked: bool
     """Its live SPF checks answered."""
+    kind: Kind
 
-    @property
-    def kind(self) -> Kind:
-        s = self.summary
-        if s.forwarded:
-            return "forwarded"
-        if s.dmarc_fail == 0:
-            return "ok"
-        if s.sender == "alibaba-mail":
-            return "alibaba-mail"
-        if s.sender == "authorized":
-            return "authorized"
-        if s.authenticated_elsewhere:
-            return "third-party"
-        return "unauthenticated" if self.checked else "unverified"
+    def row(self) -> dict[str, Any]:
+        """The source as the result lists it (SourceSummary's fields)."""
+        t = self.tally
+        return {
+            "source_ip": t.source_ip,
+            "domain": t.domain,
+            "messages": t.messages,
+            "dmarc_pass": t.dmarc_pass,
+            "dmarc_fail": t.messages - t.dmarc_pass,
+            "spf_aligned": t.spf_aligned,
+            "dkim_aligned": t.dkim_aligned,
+            "sender": self.sender,
+            "spf_alibaba_mail": self.spf_alibaba_mail,
+            "spf_domain": self.spf_domain,
+            "forwarded": self.forwarded,
+            "authenticated_elsewhere": t.elsewhere,
+            "reports": t.reports,
+            "spf_domains": [f"{d}: {r}" for d, r in t.spf_seen.items()],
+            "dkim_domains": [f"{d}: {r}" for d, r in t.dkim_seen.items()],
+        }
+
+
+def judge(
+    tally: Tally,
+    sender: SenderClass,
+    spf_alibaba_mail: SpfWord | None,
+    spf_domain: SpfWord | None,
+    forwarded: bool,
+    checked: bool,
+) -> Judged:
+    kind: Kind
+    if forwarded:
+        kind = "forwarded"
+    elif tally.dmarc_pass == tally.messages:
+        kind = "ok"
+    elif sender != "unknown":
+        kind = sender
+    elif tally.elsewhere:
+        kind = "third-party"
+    else:
+        kind = "unauthenticated" if checked else "unverified"
+    return Judged(tally, sender, spf_alibaba_mail, spf_domain, forwarded, checked, kind)
 
 
 BLOCKING: frozenset[Kind] = frozenset({"alibaba-mail", "authorized", "third-party", "unverified"})
@@ -65,7 +103,7 @@ BLOCKING: frozenset[Kind] = frozenset({"alibaba-mail", "authorized", "third-part
 
 def policy_readiness(
     domain: str | None,
-    reports: list[Feedback],
+    reports: list[ReportRead],
     judged: list[Judged],
     kb: DmarcReportsKnowledge,
     provider: Provider,
@@ -76,8 +114,8 @@ def policy_readiness(
     current, pct = latest_policy(reports)
     following = next_policy(current, pct)
     blocking = [j for j in judged if j.kind in BLOCKING]
-    blocking.sort(key=lambda j: -j.summary.dmarc_fail)
-    messages = sum(j.summary.messages for j in judged)
+    blocking.sort(key=lambda j: -j.tally.dmarc_fail)
+    messages = sum(j.tally.messages for j in judged)
     return PolicyReadiness(
         domain=domain,
         current=current,
@@ -91,7 +129,7 @@ def policy_readiness(
     )
 
 
-def latest_policy(reports: list[Feedback]) -> tuple[PolicyWord | None, int]:
+def latest_policy(reports: list[ReportRead]) -> tuple[PolicyWord | None, int]:
     """The policy and pct of the report with the latest period (pct 100 when absent or unreadable)."""
     if not reports:
         return None, 100
@@ -126,7 +164,7 @@ def _next_record(current: PolicyWord | None, pct: int, provider: Provider, domai
     return template.format(domain=domain)
 
 
-def period(reports: list[Feedback]) -> Period | None:
+def period(reports: list[ReportRead]) -> Period | None:
     if not reports:
         return None
     begin, end = min(r.begin for r in reports), max(r.end for r in reports)
@@ -147,13 +185,13 @@ def iso(stamp: int) -> str:
 
 
 def blocker(judged: Judged, kb: DmarcReportsKnowledge) -> Blocker:
-    s, tally = judged.summary, judged.tally
-    values = {"failing": s.dmarc_fail, "messages": s.messages}
+    tally = judged.tally
+    values = {"failing": tally.dmarc_fail, "messages": tally.messages}
     texts = kb.blockers
     kind = judged.kind
     if kind == "alibaba-mail":
-        fix = [texts.alibaba_mail.spf if s.spf_domain != "pass" else texts.alibaba_mail.spf_now]
-        if s.dkim_aligned < s.messages:
+        fix = [texts.alibaba_mail.spf if judged.spf_domain != "pass" else texts.alibaba_mail.spf_now]
+        if tally.dkim_aligned < tally.messages:
             fix.append(texts.alibaba_mail.dkim)
         problem = texts.alibaba_mail.problem
     elif kind == "third-party":
@@ -171,10 +209,10 @@ def blocker(judged: Judged, kb: DmarcReportsKnowledge) -> Blocker:
         plain = texts.authorized if kind == "authorized" else texts.unverified
         fix, problem = list(plain.fix), plain.problem
     return Blocker(
-        source_ip=s.source_ip,
-        sender=s.sender,
-        messages=s.messages,
-        dmarc_fail=s.dmarc_fail,
+        source_ip=tally.source_ip,
+        sender=judged.sender,
+        messages=tally.messages,
+        dmarc_fail=tally.dmarc_fail,
         problem=render(problem, values),
         fix=fix,
     )

@@ -17,7 +17,9 @@ from __future__ import annotations
 import asyncio
 import bisect
 import ipaddress
+import socket
 from collections.abc import Sequence
+from functools import lru_cache
 
 from alimail_mcp.dns.client import DnsClient
 from alimail_mcp.dns.spf import macros
@@ -34,6 +36,7 @@ _ADDRESS_LETTERS = frozenset("ipvcrt")
 """Macro letters whose value depends on the address (c, r, t cannot appear in a domain, but say so)."""
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+_MAPPED_PREFIX = bytes(10) + b"\xff\xff"
 
 
 async def check_many(client: DnsClient, domain: str, addresses: Sequence[str]) -> dict[str, SpfResultCode]:
@@ -75,8 +78,26 @@ class Pieces:
         self._edges = {version: sorted(points) for version, points in edges.items()}
 
     def key(self, address: str) -> tuple[int, int]:
-        ip = parse_ip(address)
-        return ip.version, bisect.bisect_right(self._edges[ip.version], int(ip))
+        version, number = address_number(address)
+        return version, bisect.bisect_right(self._edges[version], number)
+
+
+@lru_cache(maxsize=65_536)
+def address_number(address: str) -> tuple[int, int]:
+    """(IP version, the address as an integer), an IPv4-mapped IPv6 address as IPv4 (as check_host()
+    takes it). The socket module's parser: ipaddress is ten times slower, and a report has thousands."""
+    try:
+        return 4, int.from_bytes(socket.inet_pton(socket.AF_INET, address), "big")
+    except OSError:
+        pass
+    try:
+        packed = socket.inet_pton(socket.AF_INET6, address)
+    except OSError:
+        ip = parse_ip(address)  # raises InputError for what is no address at all
+        return ip.version, int(ip)
+    if packed[:12] == _MAPPED_PREFIX:
+        return 4, int.from_bytes(packed[12:], "big")
+    return 6, int.from_bytes(packed, "big")
 
 
 async def published_networks(client: DnsClient, domain: str) -> list[Network] | None:
