@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 
 EVIDENCE_SOURCES = 10
 _FIXES_FIRST = ("dmarc_report.alibaba-mail-failing", "dmarc_report.authorized-failing")
-SHORT_PERIOD_DAYS = 14
 
 
 def compose(reading: Reading, verdicts: Verdicts | None) -> DmarcReportsResult:
@@ -217,7 +216,7 @@ def _readiness_findings(readiness: PolicyReadiness, kb: DmarcReportsKnowledge) -
     out: list[Finding] = []
     period = readiness.period
     blocked = readiness.blocked_sources
-    if period is not None and period.days < SHORT_PERIOD_DAYS:
+    if period is not None and period.days < load_provider().dmarc.days_at_none:
         out.append(kb.finding("dmarc_report.short-period", days=period.days))
     if readiness.current is None:
         return out
