@@ -205,6 +205,23 @@ def test_everything_a_call_expands_is_bounded(monkeypatch: pytest.MonkeyPatch) -
     assert refused and all("in all" in e.error for e in refused)
 
 
+def test_more_records_than_a_call_reads_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from alimail_mcp.dmarc_reports import analyze as analyze_module
+
+    monkeypatch.setattr(analyze_module, "MAX_RECORDS", 3)
+    result = analyze([XML, report_xml(DOMAIN, ROWS, report_id="r-2")])
+    assert result.totals.messages == 5  # the first report's 2 records fit; the second would make 4
+    assert result.errors[0].refused and "more records than one call reads" in result.errors[0].error
+
+
+def test_repairing_markup_takes_linear_time_on_a_hostile_line() -> None:
+    hostile = XML.replace("<email>", "<email>x</y>" * 300_000 + "<email>", 1)
+    started = time.perf_counter()
+    with pytest.raises(ReportError, match="not well-formed"):
+        read_feedback(hostile.encode())
+    assert time.perf_counter() - started < 5
+
+
 def test_a_damaged_archive_and_a_truncated_report_are_errors_beside_good_reports() -> None:
     damaged = zipped({"a.xml": XML})[:-30]
     truncated = XML[: len(XML) // 2]
@@ -231,6 +248,13 @@ def test_a_record_with_a_bad_field_makes_its_report_an_error(record: str, messag
     original = XML[XML.index(field) : XML.index(f"</{end}") + len(end) + 2]
     with pytest.raises(ReportError, match=message):
         read_feedback(XML.replace(original, record, 1).encode())
+
+
+def test_deep_nesting_is_an_error_at_once() -> None:
+    started = time.perf_counter()
+    with pytest.raises(ReportError, match="nests elements more than"):
+        read_feedback(b"<feedback>" + b"<a>" * 1_000_000)
+    assert time.perf_counter() - started < 1
 
 
 def test_a_report_without_a_domain_or_period_is_an_error() -> None:

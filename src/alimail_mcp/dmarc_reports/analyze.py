@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from alimail_mcp.dmarc_reports.args import MAX_REPORTS, REPORT_CHARS
-from alimail_mcp.dmarc_reports.feedback import ReportError, read_feedback
+from alimail_mcp.dmarc_reports.feedback import MAX_RECORDS, ReportError, read_feedback
 from alimail_mcp.dmarc_reports.merge import Merger, ReportRead, Tally
 from alimail_mcp.dmarc_reports.models import DmarcReportsResult
 from alimail_mcp.dmarc_reports.models import ReportError as ItemError
@@ -115,17 +115,19 @@ def read_items(items: Sequence[Item], domain: str | None = None, progress: Progr
     reading = Reading(domain, items=len(items))
     merger = Merger(domain)
     budget = Budget()
+    records = 0
     for done, (label, content) in enumerate(items, 1):
         for found in unpack(content, label, budget):
             if isinstance(found, Unreadable):
                 reading.errors.append(ItemError(source=found.label, error=found.error, refused=found.refused))
                 continue
             try:
-                report = read_feedback(found.data, utf8=found.utf8)
+                report = read_feedback(found.data, utf8=found.utf8, max_records=MAX_RECORDS - records)
             except ReportError as exc:
                 reading.errors.append(ItemError(source=found.label, error=str(exc), refused=exc.refused))
                 continue
             merger.add(report, found.label)
+            records += len(report.records)
         if progress is not None:
             progress(done, len(items))
     reading.reports, reading.tallies = merger.reports, merger.tallies

@@ -24,15 +24,21 @@ from xml.parsers import expat
 from alimail_mcp import deadline
 
 RESULT_WORDS = frozenset({"pass", "fail", "none", "neutral", "softfail", "temperror", "permerror", "policy"})
+MAX_RECORDS = 100_000
+"""Records read in one call, over every report (five times the largest report measured, 20,000)."""
+MAX_DEPTH = 32
+"""Element nesting read (a report's deepest element is six levels down)."""
 _CHECK_EVERY = 512
 """Records between two looks at the call's deadline."""
 _TEXT_FIELDS = (
     "org_name|email|extra_contact_info|report_id|header_from|envelope_from|envelope_to|comment|"
     "human_result|domain|selector|generator"
 )
-_STRAY_MARKUP = re.compile(rf"<({_TEXT_FIELDS})>((?:(?!</)[^\n]){{0,1000}}?)</\1>")
-"""A text field on one line whose text holds markup characters; bounded, so that a line of openings
-without their ends costs linear time."""
+_FIELD_OPENING = re.compile(rf"<({_TEXT_FIELDS})>".encode())
+_FIELD_TEXT_CHARS = 1000
+MAX_REPAIRS = 16
+"""Text fields mended in one report (each repair parses the report again)."""
+ESCAPED = "'<', '>' and '&' inside text fields were escaped"
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 _DOTTED_QUAD = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}")
 _DOMAIN_LIKE = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
@@ -95,33 +101,45 @@ class _Refused(Exception):
     pass
 
 
-def read_feedback(data: bytes, *, utf8: bool = False) -> Feedback:
+@dataclass(frozen=True, slots=True)
+class _Failure:
+    """Why the XML could not be read, and where (a byte index into the data)."""
+
+    message: str
+    at: int
+
+
+def read_feedback(data: bytes, *, utf8: bool = False, max_records: int = MAX_RECORDS) -> Feedback:
     """The report in `data`. `utf8`: the bytes are UTF-8 whatever the XML declaration says (text that
-    was given as a string). Raises ReportError (refused=True for a document type declaration)."""
-    reader = _attempt(data, utf8)
-    if isinstance(reader, _Reader):
-        return reader.feedback(())
-    first = reader
+    was given as a string). Raises ReportError (refused=True for a document type declaration, or more
+    than `max_records` records)."""
+    outcome = _attempt(data, utf8, max_records)
+    if isinstance(outcome, _Reader):
+        return outcome.feedback(())
+    first = outcome.message
     repairs: list[str] = []
     if not utf8 and _utf8_declared(data) and not _is_utf8(data):
         data = data.decode("utf-8", "ignore").encode("utf-8")
         repairs.append("bytes that are not UTF-8 were dropped")
-        reader = _attempt(data, utf8)
-        if isinstance(reader, _Reader):
-            return reader.feedback(tuple(repairs))
-    text = data.decode("utf-8", "replace")
-    mended = _STRAY_MARKUP.sub(_escape_text, text)
-    if mended != text:
-        repairs.append("'<' and '&' inside text fields were escaped")
-        reader = _attempt(mended.encode("utf-8"), True)
-        if isinstance(reader, _Reader):
-            return reader.feedback(tuple(repairs))
+        outcome = _attempt(data, utf8, max_records)
+        if isinstance(outcome, _Reader):
+            return outcome.feedback(tuple(repairs))
+    for _ in range(MAX_REPAIRS):
+        mended = _mend_field(data, outcome.at)
+        if mended is None:
+            break
+        data = mended
+        if ESCAPED not in repairs:
+            repairs.append(ESCAPED)
+        outcome = _attempt(data, utf8, max_records)
+        if isinstance(outcome, _Reader):
+            return outcome.feedback(tuple(repairs))
     raise ReportError(first)
 
 
-def _attempt(data: bytes, utf8: bool) -> _Reader | str:
-    """A reader that read the whole report, or why the XML could not be read."""
-    reader = _Reader()
+def _attempt(data: bytes, utf8: bool, max_records: int) -> _Reader | _Failure:
+    """A reader that read the whole report, or why and where the XML could not be read."""
+    reader = _Reader(max_records)
     parser = reader.parser("UTF-8" if utf8 else None)
     try:
         parser.Parse(data, True)
@@ -129,21 +147,37 @@ def _attempt(data: bytes, utf8: bool) -> _Reader | str:
         raise ReportError(str(exc), refused=True) from None
     except expat.ExpatError as exc:
         if not reader.complete:
-            return f"not well-formed XML ({expat.ErrorString(exc.code)} at line {exc.lineno})"
+            why = f"not well-formed XML ({expat.ErrorString(exc.code)} at line {exc.lineno})"
+            return _Failure(why, parser.ErrorByteIndex)
         reader.trailing = True
-    except RecursionError:
-        return "the XML nests too deeply"
     if not reader.seen_feedback:
         root = reader.root or "nothing"
         raise ReportError(f"not a DMARC aggregate report (the XML's root element is <{root[:40]}>)")
     return reader
 
 
-def _escape_text(match: re.Match[str]) -> str:
-    inner = match.group(2)
-    inner = _ENTITY.sub(lambda m: m.group(0).replace("&", "\x00"), inner)
-    inner = inner.replace("&", "&amp;").replace("\x00", "&").replace("<", "&lt;").replace(">", "&gt;")
-    return f"<{match.group(1)}>{inner}</{match.group(1)}>"
+def _mend_field(data: bytes, at: int) -> bytes | None:
+    """`data` with the markup characters escaped in the one-line text field the parser stopped in
+    (`<email>Name <a@b></email>`), or None when it did not stop in one or there is nothing to escape."""
+    if at < 0:
+        return None
+    window = max(0, at - _FIELD_TEXT_CHARS)
+    openings = list(_FIELD_OPENING.finditer(data, window, at + 1))
+    if not openings:
+        return None
+    opening = openings[-1]
+    start = opening.end()
+    end = data.find(b"</" + opening.group(1) + b">", start, start + _FIELD_TEXT_CHARS)
+    inner = data[start:end]
+    if end < at or b"\n" in inner:
+        return None
+    escaped = _escaped(inner.decode("utf-8", "replace")).encode("utf-8")
+    return None if escaped == inner else data[:start] + escaped + data[end:]
+
+
+def _escaped(inner: str) -> str:
+    kept = _ENTITY.sub(lambda m: m.group(0).replace("&", "\x00"), inner)
+    return kept.replace("&", "&amp;").replace("\x00", "&").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _utf8_declared(data: bytes) -> bool:
@@ -163,7 +197,8 @@ class _Reader:
     """expat handlers that keep what an aggregate report says, one record at a time. They run once per
     element of a report that may have hundreds of thousands: kept short on purpose."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_records: int = MAX_RECORDS) -> None:
+        self.max_records = max_records
         self.stack: list[str] = []
         self.text: list[str] = []
         self.names: dict[str, str] = {}
@@ -203,6 +238,8 @@ class _Reader:
                 self.seen_feedback = True
         self.stack.append(local)
         self.text.clear()
+        if len(self.stack) > MAX_DEPTH:
+            raise ReportError(f"the XML nests elements more than {MAX_DEPTH} deep; no report does")
 
     def end(self, name: str) -> None:
         stack = self.stack
@@ -243,6 +280,10 @@ class _Reader:
         number = len(self.records) + 1
         if number % _CHECK_EVERY == 0:
             deadline.check()
+        if number > self.max_records:
+            raise ReportError(
+                f"refused: the reports hold more records than one call reads ({MAX_RECORDS:,})", refused=True
+            )
         self.records.append(
             Record(
                 source_ip=_address(r.get("source_ip"), number),
