@@ -242,37 +242,40 @@ class _Reader:
             raise ReportError(f"the XML nests elements more than {MAX_DEPTH} deep; no report does")
 
     def end(self, name: str) -> None:
+        # Branches in the order of how often they are taken: 19 elements per record.
         stack = self.stack
         local = stack.pop()
         if self.complete or not stack:
             self.complete = self.complete or local == "feedback"
             return
         parent = stack[-1]
-        if parent == "row" or parent == "identifiers" or parent == "identities":
-            self.record[local] = "".join(self.text).strip()
+        if parent == "dkim" or parent == "spf":
+            if len(stack) > 1 and stack[-2] == "auth_results":
+                self.auth[local] = "".join(self.text).strip()
         elif parent == "policy_evaluated":
             if local == "reason":
                 self.record["_reasons"].append(self.reason.pop("type", "").lower())
                 self.reason.clear()
             else:
                 self.record["pe_" + local] = "".join(self.text).strip().lower()
+        elif parent == "row" or parent == "identifiers" or parent == "identities":
+            self.record[local] = "".join(self.text).strip()
+        elif parent == "record":
+            return
         elif parent == "auth_results":
             if local == "dkim" or local == "spf":
                 self.record["_" + local].append(_auth(self.auth))
             self.auth = {}
-        elif (parent == "dkim" or parent == "spf") and len(stack) > 1 and stack[-2] == "auth_results":
-            self.auth[local] = "".join(self.text).strip()
-        elif parent == "reason":
-            self.reason[local] = "".join(self.text).strip()
         elif local == "record":
             self._add_record()
+        elif parent == "reason":
+            self.reason[local] = "".join(self.text).strip()
         elif parent == "report_metadata" or parent == "date_range":
             self.meta.setdefault(local, "".join(self.text).strip())
         elif parent == "policy_published":
             self.policy[local] = "".join(self.text).strip()
         elif local == "feedback":
             self.complete = True
-        self.text.clear()
 
     def _add_record(self) -> None:
         r = self.record
