@@ -239,3 +239,14 @@ async def test_records_that_depend_on_the_address_are_evaluated_address_by_addre
     assert await published_networks(client, "dynamic.test") is None
     results = await check_many(client, "dynamic.test", ["192.0.2.3", "192.0.2.4"])
     assert results == {"192.0.2.3": "pass", "192.0.2.4": "fail"}
+
+
+async def test_alibaba_mail_failing_after_the_spf_record_was_fixed_asks_only_for_dkim(
+    world: DnsTestServer,
+) -> None:
+    result = await analyze(world, [report_xml("senders.test", [Row("203.0.113.9", 4, "fail", "fail")])])
+    (blocker,) = result.policy_readiness.blockers
+    assert blocker.fix[0].startswith("The domain's SPF record passes this server now")
+    finding = next(f for f in result.findings if f.code == "dmarc_report.alibaba-mail-failing")
+    assert len(finding.fix) == 1 and "DKIM" in finding.fix[0]
+    assert not any("include:spf.qiye.aliyun.com" in step for step in result.next_steps)
