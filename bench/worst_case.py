@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
 from alimail_mcp.diagnosis.args import ERROR_TEXT_CHARS  # noqa: E402
+from alimail_mcp.dmarc_reports.args import REPORT_CHARS  # noqa: E402
 from alimail_mcp.errors import InputError  # noqa: E402
 from alimail_mcp.inputs import ADDRESS_CHARS, LINE_CHARS, QUESTION_CHARS  # noqa: E402
 from alimail_mcp.missing_mail.args import HEADERS_CHARS  # noqa: E402
@@ -433,6 +434,33 @@ def txt_cases(head: str) -> Callable[[int], Iterator[tuple[str, str]]]:
     return cases
 
 
+def report_cases(size: int) -> Iterator[tuple[str, str]]:
+    """Aggregate reports built to be slow: deep nesting, one huge text node, a line of broken fields
+    that sends the reader to its markup repair, the most tiny records, a gzip bomb, generic runs."""
+    import base64
+    import gzip
+
+    yield "xml-nested", fill("<a>", size, "<feedback>")
+    yield "xml-one-text-node", fill("x", size, "<feedback><report_metadata><org_name>")
+    yield "xml-field-repairs", fill("<email>x</y>", size, "<feedback><report_metadata>", "</feedback>")
+    head = "<feedback><report_metadata><org_name>o</org_name><report_id>1</report_id><date_range><begin>1"
+    head += "</begin><end>2</end></date_range></report_metadata><policy_published><domain>example.com"
+    head += "</domain><p>none</p></policy_published>"
+    record = "<record><row><source_ip>10.0.0.1</source_ip><count>1</count></row></record>"
+    yield "xml-tiny-records", fill(record, size - 12, head, "</feedback>")
+    bomb = gzip.compress(b"<feedback>" + b" " * 100_000_000, compresslevel=9)
+    yield "base64-gzip-bomb", base64.b64encode(bomb).decode()
+    for name, text in text_cases(min(size, 2_000_000)):
+        if name in ("spaces", "short-lines", "long-line", "angles-open"):
+            yield name, text
+
+
+def _reports(text: str) -> object:
+    from alimail_mcp.dmarc_reports.analyze import analyze_dmarc_reports
+
+    return asyncio.run(analyze_dmarc_reports([text], live=False))
+
+
 ENTRIES = (
     Entry("diagnose", DIAGNOSE_CHARS, diagnosis_cases, _diagnose),
     Entry("classify.analyze", DIAGNOSE_CHARS, lambda n: mime_cases(n), _analyze),
@@ -448,6 +476,7 @@ ENTRIES = (
     Entry("taglist.parse_tags", TXT_CHARS, txt_cases("v=DKIM1; p="), _tags),
     Entry("dkim.key", TXT_CHARS, txt_cases("v=DKIM1; k=rsa; p="), _txt_check("dkim")),
     Entry("dmarc.record", TXT_CHARS, txt_cases("v=DMARC1; p=reject; rua="), _txt_check("dmarc")),
+    Entry("dmarc_reports", REPORT_CHARS, report_cases, _reports),
 )
 
 

@@ -28,6 +28,7 @@ ENGINES = (
     "webmail",
     "secure_setup",
     "missing_mail",
+    "dmarc_reports",
 )
 SHARED = ("errors", "config", "models", "inputs")
 """Top-level modules every layer may use."""

@@ -20,6 +20,7 @@ CLI_COMMAND = {
     "check_webmail": "check-webmail",
     "plan_secure_setup": "secure-plan",
     "diagnose_missing_mail": "missing-mail",
+    "analyze_dmarc_reports": "dmarc-reports",
 }
 
 

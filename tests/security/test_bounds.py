@@ -31,6 +31,11 @@ SAMPLES: dict[str, Any] = {
     "email": "bob@example.test",
     "sender": "alice@example.test",
     "mailbox": "bob@example.test",
+    "reports": [
+        "<feedback><report_metadata><org_name>r.test</org_name><report_id>1</report_id><date_range>"
+        "<begin>1</begin><end>2</end></date_range></report_metadata><policy_published><domain>example.test"
+        "</domain><p>none</p></policy_published></feedback>"
+    ],
 }
 """A valid value for each argument some tool requires (a new required argument needs one here)."""
 

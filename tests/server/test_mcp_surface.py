@@ -8,15 +8,19 @@ import pytest
 from mcp.client import Client
 from mcp.client.sse import sse_client
 
+from alimail_mcp.server.tools import TOOLS
 from tests.support.mcp_harness import http_server, stdio_params
 
 EXPECTED_TOOLS_FIRST = "route_query"
+EXPECTED_TOOLS = [row.name for row in TOOLS]
+"""Every row of the tool table, in its order (route_query ... analyze_dmarc_reports)."""
 
 
 async def _exercise(client: Client) -> None:
     tools = (await client.list_tools()).tools
     names = [t.name for t in tools]
     assert names[0] == EXPECTED_TOOLS_FIRST
+    assert names == EXPECTED_TOOLS and "analyze_dmarc_reports" in names
     assert len(names) == len(set(names))
     for tool in tools:
         assert tool.output_schema and tool.output_schema.get("type") == "object", tool.name
@@ -93,7 +97,7 @@ async def test_sse_starts_and_lists_tools() -> None:
     with http_server("sse") as (_, port):
         async with Client(sse_client(f"http://127.0.0.1:{port}/sse")) as client:
             names = [t.name for t in (await client.list_tools()).tools]
-            assert names[0] == EXPECTED_TOOLS_FIRST
+            assert names == EXPECTED_TOOLS
             result = await client.call_tool("route_query", {"query": "ESO_LOCAL_SPAM"})
             assert not result.is_error
 

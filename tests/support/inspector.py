@@ -11,6 +11,8 @@ Over HTTP a second run sets a token and checks that the inspector, which sends n
 
 from __future__ import annotations
 
+import base64
+import gzip
 import json
 import os
 import shutil
@@ -45,6 +47,16 @@ HEADERS = (
     " by mx1.qiye.aliyun.com with ESMTPS; Mon, 6 May 2024 10:05:00 +0800\n"
     "From: alice@remote.test\nTo: bob@good.test\nSubject: hello\nDate: Mon, 6 May 2024 09:59:58 +0800\n"
 )
+DMARC_REPORT = base64.b64encode(
+    gzip.compress(
+        b"<feedback><report_metadata><org_name>receiver.test</org_name><report_id>1</report_id>"
+        b"<date_range><begin>1717200000</begin><end>1717286399</end></date_range></report_metadata>"
+        b"<policy_published><domain>good.test</domain><p>none</p></policy_published><record><row>"
+        b"<source_ip>203.0.113.5</source_ip><count>3</count><policy_evaluated><disposition>none"
+        b"</disposition><dkim>pass</dkim><spf>pass</spf></policy_evaluated></row></record></feedback>"
+    )
+).decode("ascii")
+"""A gzip report as base64 (one line: the inspector passes a JSON list of it)."""
 CALLS: dict[str, dict[str, str]] = {
     "route_query": {"query": "客户收不到我们的邮件，MX 记录对吗？"},
     "check_dns": {"domain": "good.test", "sending_ip": "203.0.113.1"},
@@ -54,6 +66,7 @@ CALLS: dict[str, dict[str, str]] = {
     "diagnose_send_error": {"error_text": "550 5.1.1 <nobody@remote.test>: Recipient address rejected"},
     "plan_secure_setup": {"domain": "good.test"},
     "diagnose_missing_mail": {"domain": "good.test", "headers": HEADERS},
+    "analyze_dmarc_reports": {"reports": json.dumps([DMARC_REPORT]), "domain": "good.test"},
 }
 """One call per tool, as --tool-arg key=value pairs (the inspector converts them by the schema)."""
 

@@ -40,6 +40,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
         "missing-mail",
         "find why mail sent to a domain did not arrive (MX, mailbox settings, spam filtering, headers)",
     ),
+    ("dmarc-reports", "read DMARC aggregate reports: who sends as the domain, and when to move to reject"),
     ("check-skills", "validate every knowledge-base file (skills/) against its model"),
 )
 """(command, one-line help), in the order `--help` lists them; the module is the command's name with

@@ -53,6 +53,7 @@ def parts() -> tuple[tuple[str, Callable[[], object]], ...]:
     from alimail_mcp.diagnosis.catalog import catalog
     from alimail_mcp.diagnosis.reason.tables import tables
     from alimail_mcp.diagnosis.receiver.registry import receivers
+    from alimail_mcp.dmarc_reports.knowledge import load_dmarc_reports
     from alimail_mcp.dns.knowledge import load_dns
     from alimail_mcp.headers.knowledge import load_headers
     from alimail_mcp.knowledge.loader import load_knowledge
@@ -73,6 +74,7 @@ def parts() -> tuple[tuple[str, Callable[[], object]], ...]:
         ("missing_mail.yaml", load_missing_mail),
         ("headers.yaml", load_headers),
         ("dns.yaml", load_dns),
+        ("dmarc_reports.yaml", load_dmarc_reports),
     )
 
 

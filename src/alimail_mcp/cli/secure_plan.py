@@ -34,7 +34,7 @@ def configure(p: argparse.ArgumentParser) -> None:
         "from p=none to p=reject with dates; S/MIME eligibility and certificate checks; sender-filter costs."
     )
     # A certificate is read from a file here, which may be a .p12 asking for its password.
-    add_arguments(p, PlanSecureSetupArgs, FLAGS, skip={"certificate"})
+    add_arguments(p, PlanSecureSetupArgs, FLAGS, skip={"certificate", "reports"})
     p.add_argument(
         "--certificate",
         metavar="FILE",
@@ -42,6 +42,14 @@ def configure(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--selector", action="append", metavar="S", help="DKIM selector shown in the admin console"
+    )
+    p.add_argument(
+        "--report",
+        dest="reports",
+        action="append",
+        metavar="FILE",
+        help="a DMARC aggregate report file (.xml, .gz, .zip, .eml, mbox) or a folder of them: the next "
+        "DMARC step is judged by the reports instead of by dates (repeatable)",
     )
     p.add_argument(
         "--today", metavar="YYYY-MM-DD", help="count the DMARC stages from this date (default today)"
@@ -56,7 +64,12 @@ def run(args: argparse.Namespace) -> int:
     from alimail_mcp.secure_setup.plan import normalize_goals, plan_secure_setup
 
     settings = settings_from_args(args)
-    plan_args = read_arguments(PlanSecureSetupArgs, args, FLAGS, certificate=None)  # read below
+    plan_args = read_arguments(PlanSecureSetupArgs, args, FLAGS, certificate=None, reports=None)  # read below
+    report_items = None
+    if args.reports:
+        from alimail_mcp.cli.dmarc_reports import list_files, read_items
+
+        report_items = read_items(list_files(args.reports))
     goals = normalize_goals(plan_args.goals)
     check = None
     if args.certificate:
@@ -67,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
     plan = asyncio.run(
         plan_secure_setup(
             **dict(plan_args),
+            report_items=report_items,
             today=args.today,
             dkim_selectors=args.selector,
             certificate_check=check,
@@ -134,5 +148,11 @@ def print_plan(plan: SecureSetupPlan, term: Terminal) -> None:
             term.line(item, "    - ")
         if f.own_senders:
             w(f"    (other senders in the SPF record: {', '.join(f.own_senders)})\n")
+    if plan.dmarc_readiness is not None and plan.dmarc_readiness.period is not None:
+        judged = plan.dmarc_readiness
+        verdict = "ready" if judged.ready else f"not ready ({judged.blocked_sources} blocker(s))"
+        term.heading(f"DMARC REPORTS: p={judged.current} -> p={judged.next}: {verdict}")
+        for b in judged.blockers[:10]:
+            term.line(b.problem, f"  blocker {b.source_ip} ({b.sender}): ")
     term.findings(plan.findings)
     term.steps("NEXT STEPS", plan.next_steps)

@@ -6,6 +6,7 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import Field
 
+from alimail_mcp.dmarc_reports.args import MAX_REPORTS, ReportText
 from alimail_mcp.inputs import ADDRESS_CHARS, CHOICE_CHARS, DOMAIN_TEXT_CHARS
 from alimail_mcp.models import ToolArgs
 
@@ -20,7 +21,8 @@ CERTIFICATE_CHARS = 65_536
 class PlanSecureSetupArgs(ToolArgs):
     """Plan how to secure a domain's mail from its live DNS: SPF first, then DKIM (created in the admin
     console), then DMARC at p=none with reports and the dates to move to quarantine and reject, each
-    with its record and propagation time; S/MIME eligibility and certificate checks; what Strict
+    with its record and propagation time (given the domain's DMARC aggregate reports, whether the next
+    DMARC step is due now or what blocks it); S/MIME eligibility and certificate checks; what Strict
     anti-spam mode and permanent spam deletion cost, and the whitelist to build first."""
 
     domain: Annotated[
@@ -57,5 +59,14 @@ class PlanSecureSetupArgs(ToolArgs):
         Field(
             description="The mailbox the certificate is for (its address must be in it).",
             max_length=ADDRESS_CHARS,
+        ),
+    ] = None
+    reports: Annotated[
+        list[ReportText] | None,
+        Field(
+            description="The domain's DMARC aggregate reports, as analyze_dmarc_reports takes them (XML, "
+            "base64 of a .xml/.xml.gz/.zip file, or a report email): the next DMARC step is then judged "
+            "by them (due now, or blocked by the sources that still fail) instead of by dates.",
+            max_length=MAX_REPORTS,
         ),
     ] = None

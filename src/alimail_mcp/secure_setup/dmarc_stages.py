@@ -4,6 +4,8 @@ A stage counts as reached only when it applies to all mail: `p=quarantine; pct=2
 failing mail through, so the quarantine stage is still ahead (RFC 7489 6.6.4: mail outside the sample
 gets the next weaker policy). The records written for the later stages keep the published tags and
 drop `pct`. Every stage is judged by the aggregate reports, so a record without `rua=` is fixed first.
+Given the reports themselves (their `PolicyReadiness` from analyze_dmarc_reports), the next stage is due
+now when every legitimate source passes, and waits for the blockers when not, instead of being dated.
 """
 
 from __future__ import annotations
@@ -11,10 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from alimail_mcp.dmarc_reports.models import PolicyReadiness
 from alimail_mcp.dns.models import DmarcCheck, PlannedChange
 from alimail_mcp.dns.names import relative_host
 from alimail_mcp.dns.plan import planned
 from alimail_mcp.dns.report import DnsAuditResult
+from alimail_mcp.knowledge.facts import render
 from alimail_mcp.knowledge.provider import Provider
 from alimail_mcp.models import DnsChange
 from alimail_mcp.secure_setup.knowledge import SecureSetupKnowledge
@@ -44,14 +48,20 @@ class _Where:
 
 
 def dmarc_steps(
-    audit: DnsAuditResult, kb: SecureSetupKnowledge, provider: Provider, zone: str, today: date
+    audit: DnsAuditResult,
+    kb: SecureSetupKnowledge,
+    provider: Provider,
+    zone: str,
+    today: date,
+    readiness: PolicyReadiness | None = None,
 ) -> list[PlanStep]:
     dmarc = audit.checks.dmarc
     if dmarc.status == "unreachable":
         steps = [make_step(s, "unknown", kb, {"domain": zone}) for s in STAGES]
     else:
         where = _Where(audit, zone, _dmarc_host(audit, dmarc, zone))
-        steps = _staged(where, _published(dmarc), kb, provider, today)
+        judged = readiness if readiness is not None and readiness.period is not None else None
+        steps = _staged(where, _published(dmarc), kb, provider, today, judged)
     propagation = bound("auth", kb, provider, audit)
     for step in steps:
         step.propagation = propagation
@@ -77,12 +87,19 @@ def _pct(value: str | None) -> int:
 
 
 def _staged(
-    where: _Where, published: _Published, kb: SecureSetupKnowledge, provider: Provider, today: date
+    where: _Where,
+    published: _Published,
+    kb: SecureSetupKnowledge,
+    provider: Provider,
+    today: date,
+    readiness: PolicyReadiness | None,
 ) -> list[PlanStep]:
     zone = where.zone
     values: dict[str, object] = {"domain": zone}
     days_none, days_quarantine = provider.dmarc.days_at_none, provider.dmarc.days_at_quarantine
     quarantine_on = today + timedelta(days=days_none)
+    if readiness is not None and readiness.ready and published.level < 1:
+        quarantine_on = today  # the reports already show what the days at p=none were waiting for
     reject_on = (today if published.level >= 1 else quarantine_on) + timedelta(days=days_quarantine)
 
     first, tags = _first(where, published, kb, provider, values)
@@ -108,7 +125,32 @@ def _staged(
         previous = next_value
     if third.status == "later":
         _schedule(third, where, kb, reject_on, final_value, previous, "dmarc.policy-quarantine")
+    if readiness is not None and first.status == "done":
+        _judged_by_reports(second, third, readiness, kb, today)
     return [first, second, third]
+
+
+def _judged_by_reports(
+    second: PlanStep, third: PlanStep, readiness: PolicyReadiness, kb: SecureSetupKnowledge, today: date
+) -> None:
+    """The next stage due now when the reports show every legitimate source passing, else waiting for
+    the blockers (and the stage after it waiting for that one), with no date."""
+    due = second if second.status == "later" else third
+    if due.status != "later":
+        return
+    text = kb.dmarc_condition
+    if readiness.ready:
+        due.status = "to-do"
+        due.not_before = today.isoformat()
+        due.condition = text.ready
+        due.actions = [text.ready_action]
+        return
+    due.not_before = None
+    due.condition = render(text.blocked, {"count": readiness.blocked_sources})
+    due.actions = [text.blocked_action]
+    if due is second and third.status == "later":
+        third.not_before = None
+        third.condition = text.after
 
 
 def _first(

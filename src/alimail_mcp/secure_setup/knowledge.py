@@ -57,6 +57,11 @@ class DkimRecord(StrictModel):
 
 class DmarcCondition(StrictModel):
     started: str
+    ready: str
+    ready_action: str
+    blocked: str
+    blocked_action: str
+    after: str
 
 
 class RequirementText(StrictModel):
@@ -101,6 +106,8 @@ class Summaries(StrictModel):
     dns_resolver: str
     dmarc_dates: str
     dmarc_reject_date: str
+    dmarc_ready: str
+    dmarc_blocked: str
     smime_ok: str
     smime_cert_problems: str
     smime_not_eligible: str

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from alimail_mcp.dmarc_reports.models import PolicyReadiness
 from alimail_mcp.dns.models import PlannedChange
 from alimail_mcp.models import DnsChange, Finding, ResolverReport, ToolResult
 from alimail_mcp.secure_setup.args import GoalId
@@ -147,5 +148,7 @@ class SecureSetupPlan(ToolResult):
     """SPF, then DKIM, then DMARC at p=none, p=quarantine and p=reject."""
     dns_changes: list[PlannedChange] = Field(default_factory=list)
     """Every change check_dns plans for the domain, including MX and webmail records outside these steps."""
+    dmarc_readiness: PolicyReadiness | None = None
+    """What the DMARC aggregate reports given say about the next DMARC stage (None without reports)."""
     smime: SmimeEligibility | None = None
     sender_filters: SenderFilterAdvice | None = None

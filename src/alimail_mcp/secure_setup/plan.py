@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import unicodedata
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
@@ -37,6 +38,8 @@ from alimail_mcp.secure_setup.smime import smime_eligibility
 
 if TYPE_CHECKING:
     from alimail_mcp.config import Settings
+    from alimail_mcp.dmarc_reports.analyze import Item
+    from alimail_mcp.dmarc_reports.models import DmarcReportsResult, PolicyReadiness
     from alimail_mcp.dns.client import DnsClient
     from alimail_mcp.dns.report import DnsAuditResult
     from alimail_mcp.secure_setup.certificate import Purpose
@@ -55,7 +58,9 @@ async def plan_secure_setup(
     goals: list[str] | None = None,
     certificate: str | None = None,
     mailbox: str | None = None,
+    reports: list[str] | None = None,
     *,
+    report_items: Sequence[Item] | None = None,
     today: date | str | None = None,
     dkim_selectors: list[str] | None = None,
     certificate_check: CertificateCheck | None = None,
@@ -67,6 +72,8 @@ async def plan_secure_setup(
 
     `certificate`: PEM or base64 DER text, or the path of a .cer/.crt/.pem/.der file on this machine
     (a .p12/.pfx is refused: the command line checks those and passes `certificate_check`).
+    `reports` (or `report_items`, files the command line read): the domain's DMARC aggregate reports;
+    the next DMARC stage is then due when they show every legitimate source passing.
     Raises InputError naming the field for bad input; DNS problems become findings.
     """
     kb = load_secure_setup()
@@ -87,16 +94,24 @@ async def plan_secure_setup(
         )
 
     audit = None
+    analysis = None
+    items = _report_items(reports, report_items) if "anti-spoofing" in wanted else None
     if "anti-spoofing" in wanted or "spam-control" in wanted:
-        audit = await _audit(name, dkim_selectors, settings, client, authoritative_port)
+        audit, analysis = await asyncio.gather(
+            _audit(name, dkim_selectors, settings, client, authoritative_port),
+            _reports(items, name, settings, client),
+        )
 
     findings: list[Finding] = []
     steps: list[PlanStep] = []
+    readiness = analysis.policy_readiness if analysis is not None else None
     if audit is not None and "anti-spoofing" in wanted:
         from alimail_mcp.secure_setup.steps import authentication_steps
 
-        steps = authentication_steps(audit, kb, provider, day)
+        steps = authentication_steps(audit, kb, provider, day, readiness)
         findings += audit.findings
+    if analysis is not None:
+        findings += [f for f in analysis.findings if f.severity.value in ("error", "warning")]
     smime = None
     if certificate_check is not None or {"signing", "encryption"} & set(wanted):
         smime, smime_findings = smime_eligibility(edition_id, certificate_check, kb, provider)
@@ -108,7 +123,7 @@ async def plan_secure_setup(
         intent="configure-communication",
         path=path,
         skill=_SKILLS[path],
-        summary=_summary(name, steps, smime, filters is not None, kb, blamed=_blamed(audit)),
+        summary=_summary(name, steps, smime, filters is not None, kb, readiness, blamed=_blamed(audit)),
         findings=findings,
         next_steps=_next_steps(steps, smime, filters is not None, audit, kb),
         domain=name,
@@ -118,6 +133,7 @@ async def plan_secure_setup(
         dns_overall=audit.overall if audit is not None else None,
         authentication_steps=steps,
         dns_changes=audit.dns_changes if audit is not None else [],
+        dmarc_readiness=readiness,
         smime=smime,
         sender_filters=filters,
         resolver=audit.resolver if audit is not None else None,
@@ -150,7 +166,29 @@ async def _audit(
     )
 
 
+async def _reports(
+    items: Sequence[Item] | None, name: str, settings: Settings, client: DnsClient | None
+) -> DmarcReportsResult | None:
+    if not items:
+        return None
+    from alimail_mcp.dmarc_reports.analyze import analyze_items
+
+    return await analyze_items(items, name, settings=settings, client=client)
+
+
 # --- input rules ----------------------------------------------------------------------------------
+
+
+def _report_items(reports: list[str] | None, files: Sequence[Item] | None) -> list[Item] | None:
+    """The reports to judge the DMARC stages by: the tool's texts (checked as analyze_dmarc_reports
+    checks them) or the command line's files."""
+    if files:
+        return list(files)
+    if not reports:
+        return None
+    from alimail_mcp.dmarc_reports.analyze import text_items
+
+    return text_items(reports)
 
 
 def _key(text: str) -> str:
@@ -223,11 +261,13 @@ def _summary(
     smime: SmimeEligibility | None,
     filters: bool,
     kb: SecureSetupKnowledge,
+    readiness: PolicyReadiness | None = None,
     *,
     blamed: Finding | None = None,
 ) -> str:
     s = kb.summary
     parts: list[str] = []
+    judged = readiness is not None and readiness.period is not None and readiness.next is not None
     if steps:
         now = [st for st in steps if st.status in ("to-do", "fix")]
         unknown = [st for st in steps if st.status == "unknown"]
@@ -242,8 +282,11 @@ def _summary(
             parts.append(render(s.dns_ok, {"domain": domain}))
         else:
             parts.append(render(s.dns_staged, {"domain": domain}))
-        dated = {st.id: st.not_before for st in steps if st.status == "later"}
-        if "dmarc-quarantine" in dated and "dmarc-reject" in dated:
+        dated = {st.id: st.not_before for st in steps if st.status == "later" and st.not_before}
+        if judged and readiness is not None:
+            text = s.dmarc_ready if readiness.ready else s.dmarc_blocked
+            parts.append(render(text, {"next": readiness.next, "count": readiness.blocked_sources}))
+        elif "dmarc-quarantine" in dated and "dmarc-reject" in dated:
             values = {"quarantine_date": dated["dmarc-quarantine"], "reject_date": dated["dmarc-reject"]}
             parts.append(render(s.dmarc_dates, values))
         elif "dmarc-reject" in dated:

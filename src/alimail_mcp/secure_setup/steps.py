@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from alimail_mcp.dmarc_reports.models import PolicyReadiness
 from alimail_mcp.dns.report import DnsAuditResult
 from alimail_mcp.knowledge.provider import Provider
 from alimail_mcp.models import DnsChange, Finding
@@ -18,11 +19,16 @@ from alimail_mcp.secure_setup.stepping import ACTIONABLE, bound, codes_of, make_
 
 
 def authentication_steps(
-    audit: DnsAuditResult, kb: SecureSetupKnowledge, provider: Provider, today: date
+    audit: DnsAuditResult,
+    kb: SecureSetupKnowledge,
+    provider: Provider,
+    today: date,
+    readiness: PolicyReadiness | None = None,
 ) -> list[PlanStep]:
+    """`readiness`: what the domain's aggregate reports say about the next DMARC stage, when given."""
     zone = audit.checks.dmarc.organizational_domain or audit.domain
     steps = [_spf(audit, kb, provider, zone), _dkim(audit, kb, provider)]
-    steps += dmarc_steps(audit, kb, provider, zone, today)
+    steps += dmarc_steps(audit, kb, provider, zone, today, readiness)
     for order, step in enumerate(steps, 1):
         step.order = order
     return steps

@@ -1,6 +1,6 @@
 """The tool catalog: the `tools/list` answer, kept in tool_catalog.json beside this module.
 
-lazy.LazyServer answers `tools/list` from it so that start-up does not build eight pydantic
+lazy.LazyServer answers `tools/list` from it so that start-up does not build the tools' pydantic
 schemas. The file is generated from the real registrations by `python -m
 alimail_mcp.server.write_catalog`, and a test fails when it no longer matches them.
 """

@@ -16,6 +16,8 @@ from alimail_mcp.clients.args import CheckClientSettingsArgs
 from alimail_mcp.clients.models import ClientSettingsResult
 from alimail_mcp.diagnosis.args import DiagnoseSendErrorArgs
 from alimail_mcp.diagnosis.models import DiagnosisResult
+from alimail_mcp.dmarc_reports.args import AnalyzeDmarcReportsArgs
+from alimail_mcp.dmarc_reports.models import DmarcReportsResult
 from alimail_mcp.dns.args import CheckDnsArgs
 from alimail_mcp.dns.report import DnsAuditResult
 from alimail_mcp.missing_mail.args import DiagnoseMissingMailArgs
@@ -113,6 +115,14 @@ TOOLS: tuple[ToolRow, ...] = (
         DiagnoseMissingMailArgs,
         MissingMailDiagnosis,
         "alimail_mcp.missing_mail.diagnose:diagnose_missing_mail",
+        online=True,
+    ),
+    ToolRow(
+        "analyze_dmarc_reports",
+        "Analyze DMARC aggregate reports",
+        AnalyzeDmarcReportsArgs,
+        DmarcReportsResult,
+        "alimail_mcp.dmarc_reports.analyze:analyze_dmarc_reports",
         online=True,
     ),
 )
