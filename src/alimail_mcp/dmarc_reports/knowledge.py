@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
+from alimail_mcp.knowledge.compiled import compiled
 from alimail_mcp.knowledge.facts import fill_tree, provider_facts
 from alimail_mcp.knowledge.finding_text import FindingText
 from alimail_mcp.knowledge.loader import load_provider, read_yaml, skills_dir, validate
@@ -71,7 +71,7 @@ class DmarcReportsKnowledge(StrictModel):
         return self.findings[code].to_finding(code, values, skill=SKILL, evidence=evidence)
 
 
-@cache
+@compiled("dmarc_reports")
 def load_dmarc_reports() -> DmarcReportsKnowledge:
     path = skills_dir() / FILE
     data = fill_tree(read_yaml(path), provider_facts(load_provider()), FILE)
