@@ -2,7 +2,8 @@
 
 It serves zones given as master-file text (or records added one by one) over UDP and TCP on the
 same port, answers like an authoritative server (AA set; NXDOMAIN and NODATA with the zone's SOA
-in the authority section; CNAMEs chased inside the served data) and injects faults per name and,
+in the authority section; CNAMEs chased inside the served data; the RRSIG records of a signed zone
+beside the records they cover when the question has the DO bit) and injects faults per name and,
 optionally, per type: a delay, a drop (never answers), SERVFAIL, REFUSED, or truncation (TC over
 UDP, the full answer over TCP). It counts the questions it receives.
 
@@ -46,6 +47,8 @@ import dns.zonefile
 IN = dns.rdataclass.IN
 DEFAULT_TTL = 300
 MAX_CHAIN = 12
+_SIGNATURES = 0x10000
+"""RRSIG rdatasets are kept per covered type, under this plus the covered type's number."""
 _DEFAULT_SOA = "ns.invalid. hostmaster.invalid. 1 3600 600 86400 {ttl}"
 
 Transport = Literal["udp", "tcp"]
@@ -81,6 +84,7 @@ class DnsTestServer:
         unknown: Literal["nxdomain", "refused"] = "nxdomain",
         delay_ms: int = 0,
         recursion_available: bool = False,
+        authenticated_data: bool = False,
     ) -> None:
         """`zones`: master-file texts, each with `$ORIGIN` (or add them with `add_zone(text, origin)`).
 
@@ -90,6 +94,8 @@ class DnsTestServer:
         `recursion_available`: set the RA flag, as a recursive resolver does. Without it, an NXDOMAIN
         for a name outside every zone (no AA, no RA) is what an authoritative-only server says, and
         the engine's client reads it as "not answered" (Outcome.REFUSED), not as "does not exist".
+        `authenticated_data`: set the AD flag on answers to questions with the DO or AD bit, as a
+        validating resolver does for a signed zone whose chain of trust holds.
         """
         self.host = host
         self._requested_port = port
@@ -97,6 +103,7 @@ class DnsTestServer:
         self.unknown = unknown
         self.delay_ms = delay_ms
         self.recursion_available = recursion_available
+        self.authenticated_data = authenticated_data
         self._lock = threading.Lock()
         self._records: dict[dns.name.Name, dict[int, dns.rdataset.Rdataset]] = {}
         self._origins: dict[dns.name.Name, dns.rrset.RRset] = {}
@@ -124,7 +131,7 @@ class DnsTestServer:
         if not reader.origins:
             raise ValueError("the zone has no origin: give $ORIGIN in the text or the origin argument")
         with self._lock:
-            for (name, rdtype), rdataset in reader.rdatasets.items():
+            for (name, rdtype), rdataset in reader.rdatasets.items():  # rdtype: see _slot
                 self._records.setdefault(name, {})[rdtype] = rdataset
             for name in reader.origins:
                 self._add_origin(name, ttl)
@@ -147,21 +154,23 @@ class DnsTestServer:
             if self._zone_of(owner) is None:
                 raise ValueError(f"{name} is outside every served zone; call add_origin() first")
             node = self._records.setdefault(owner, {})
-            rdataset = node.get(kind) or dns.rdataset.Rdataset(IN, kind)
             for value in values:
                 rdata = value if isinstance(value, dns.rdata.Rdata) else dns.rdata.from_text(IN, kind, value)
+                rdataset = node.get(_slot(rdata)) or dns.rdataset.Rdataset(IN, kind, rdata.covers())
                 rdataset.add(rdata, ttl)
-            node[kind] = rdataset
+                node[_slot(rdata)] = rdataset
 
     def remove(self, name: str, rdtype: str | None = None) -> None:
-        """Stop serving `name` (one type, or every type)."""
+        """Stop serving `name` (one type and its signatures, or every type)."""
         owner = dns.name.from_text(name)
         with self._lock:
             node = self._records.get(owner, {})
             if rdtype is None:
                 node.clear()
             else:
-                node.pop(dns.rdatatype.from_text(rdtype), None)
+                kind = dns.rdatatype.from_text(rdtype)
+                node.pop(kind, None)
+                node.pop(_SIGNATURES + kind, None)
             if not node:
                 self._records.pop(owner, None)
 
@@ -321,14 +330,16 @@ class DnsTestServer:
         response.flags |= dns.flags.AA
         if self.recursion_available:
             response.flags |= dns.flags.RA
+        if self.authenticated_data and (query.ednsflags & dns.flags.DO or query.flags & dns.flags.AD):
+            response.flags |= dns.flags.AD
         if fault.rcode:
-            response.flags &= ~dns.flags.AA
+            response.flags &= ~(dns.flags.AA | dns.flags.AD)
             response.set_rcode(dns.rcode.from_text(fault.rcode))
         elif fault.truncate and transport == "udp":
             response.flags |= dns.flags.TC
         else:
             with self._lock:
-                self._resolve(response, question.name, question.rdtype)
+                self._resolve(response, question.name, question.rdtype, bool(query.ednsflags & dns.flags.DO))
         max_size = 65535 if transport == "tcp" else max(512, query.payload if query.edns >= 0 else 512)
         # Records go out in the order they were loaded (no shuffling), so tests are repeatable.
         return response.to_wire(max_size=max_size, prefer_truncation=True, want_shuffle=False)
@@ -338,8 +349,11 @@ class DnsTestServer:
             self._received.append(Received(_key(name), dns.rdatatype.to_text(rdtype), transport))
             return self._faults.get((name, rdtype)) or self._faults.get((name, None)) or Fault()
 
-    def _resolve(self, response: dns.message.Message, qname: dns.name.Name, rdtype: int) -> None:
-        """Fill the answer and authority sections the way an authoritative server would."""
+    def _resolve(
+        self, response: dns.message.Message, qname: dns.name.Name, rdtype: int, dnssec: bool = False
+    ) -> None:
+        """Fill the answer and authority sections the way an authoritative server would; with `dnssec`
+        (the DO bit) each RRset is followed by the RRSIGs covering it."""
         name, seen = qname, {qname}
         for _ in range(MAX_CHAIN):
             origin = self._zone_of(name)
@@ -354,10 +368,12 @@ class DnsTestServer:
             found = node.get(rdtype)
             if found is not None:
                 response.answer.append(_rrset(name, found))
+                self._sign(response.answer, name, node, rdtype, dnssec)
                 return
             cname = node.get(dns.rdatatype.CNAME)
             if cname is not None and rdtype != dns.rdatatype.CNAME:
                 response.answer.append(_rrset(name, cname))
+                self._sign(response.answer, name, node, dns.rdatatype.CNAME, dnssec)
                 target = next(iter(cname)).target  # type: ignore[attr-defined]
                 if target in seen:
                     return
@@ -367,7 +383,20 @@ class DnsTestServer:
             if not node and not self._has_descendant(name):
                 response.set_rcode(dns.rcode.NXDOMAIN)
             response.authority.append(self._origins[origin])
+            self._sign(response.authority, origin, self._records.get(origin, {}), dns.rdatatype.SOA, dnssec)
             return
+
+    @staticmethod
+    def _sign(
+        section: list[dns.rrset.RRset],
+        name: dns.name.Name,
+        node: dict[int, dns.rdataset.Rdataset],
+        rdtype: int,
+        dnssec: bool,
+    ) -> None:
+        signatures = node.get(_SIGNATURES + rdtype) if dnssec else None
+        if signatures is not None:
+            section.append(_rrset(name, signatures))
 
     def _zone_of(self, name: dns.name.Name) -> dns.name.Name | None:
         best: dns.name.Name | None = None
@@ -420,8 +449,10 @@ class _MasterFile:
         self.origins.append(origin)
 
     def add(self, name: dns.name.Name, ttl: int, rdata: dns.rdata.Rdata) -> None:
-        key = (name, rdata.rdtype)
-        rdataset = self.rdatasets.setdefault(key, dns.rdataset.Rdataset(rdata.rdclass, rdata.rdtype))
+        key = (name, _slot(rdata))
+        rdataset = self.rdatasets.setdefault(
+            key, dns.rdataset.Rdataset(rdata.rdclass, rdata.rdtype, rdata.covers())
+        )
         rdataset.add(rdata, ttl)
         if rdata.rdtype == dns.rdatatype.SOA and name not in self.origins:
             self.origins.append(name)
@@ -447,8 +478,13 @@ class _UdpProtocol(asyncio.DatagramProtocol):
             self.transport.sendto(reply, addr)
 
 
+def _slot(rdata: dns.rdata.Rdata) -> int:
+    """Where a record is kept at its name: its type, or for an RRSIG, _SIGNATURES plus the covered type."""
+    return _SIGNATURES + rdata.covers() if rdata.rdtype == dns.rdatatype.RRSIG else int(rdata.rdtype)
+
+
 def _rrset(name: dns.name.Name, rdataset: dns.rdataset.Rdataset) -> dns.rrset.RRset:
-    rrset = dns.rrset.RRset(name, rdataset.rdclass, rdataset.rdtype)
+    rrset = dns.rrset.RRset(name, rdataset.rdclass, rdataset.rdtype, rdataset.covers)
     rrset.update(rdataset)
     return rrset
 

@@ -27,7 +27,12 @@ MAX_FILE_DOMAINS = 10_000
 FLAGS = {
     "domain": Flag(positional=True, optional=True),
     "dkim_selectors": Flag(name="selector", metavar="S"),
-    "sending_ip": Flag(name="ip", metavar="IP"),
+    "sending_ip": Flag(
+        name="ip",
+        metavar="IP",
+        help="an IP the domain sends from: SPF is evaluated for it and it is looked up in the IP "
+        "blocklists (repeat the flag, or separate with commas, for several)",
+    ),
     "compare_authoritative": Flag(
         name="authoritative", on_by_default=True, help="do not compare with the domain's own nameservers"
     ),

@@ -53,7 +53,9 @@ def parts() -> tuple[tuple[str, Callable[[], object]], ...]:
     from alimail_mcp.diagnosis.catalog import catalog
     from alimail_mcp.diagnosis.reason.tables import tables
     from alimail_mcp.diagnosis.receiver.registry import receivers
+    from alimail_mcp.dns.blocklist.lists import load_blocklists
     from alimail_mcp.dns.knowledge import load_dns
+    from alimail_mcp.dns.standards import load_standards
     from alimail_mcp.headers.knowledge import load_headers
     from alimail_mcp.knowledge.loader import load_knowledge
     from alimail_mcp.missing_mail.knowledge import load_missing_mail
@@ -73,6 +75,8 @@ def parts() -> tuple[tuple[str, Callable[[], object]], ...]:
         ("missing_mail.yaml", load_missing_mail),
         ("headers.yaml", load_headers),
         ("dns.yaml", load_dns),
+        ("blocklists.yaml", load_blocklists),
+        ("mail_standards.yaml", load_standards),
     )
 
 
