@@ -108,6 +108,7 @@ class DnsTestServer:
         self._records: dict[dns.name.Name, dict[int, dns.rdataset.Rdataset]] = {}
         self._origins: dict[dns.name.Name, dns.rrset.RRset] = {}
         self._faults: dict[tuple[dns.name.Name, int | None], Fault] = {}
+        self._bogus: set[dns.name.Name] = set()
         self._received: list[Received] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -202,6 +203,13 @@ class DnsTestServer:
     def clear_faults(self) -> None:
         with self._lock:
             self._faults.clear()
+            self._bogus.clear()
+
+    def set_bogus(self, origin: str) -> None:
+        """Answer questions about names at or under `origin` with SERVFAIL unless they carry the CD flag:
+        what a validating resolver does for a zone whose chain of trust is broken."""
+        with self._lock:
+            self._bogus.add(dns.name.from_text(origin))
 
     # -- counting -----------------------------------------------------------------------------
 
@@ -332,9 +340,10 @@ class DnsTestServer:
             response.flags |= dns.flags.RA
         if self.authenticated_data and (query.ednsflags & dns.flags.DO or query.flags & dns.flags.AD):
             response.flags |= dns.flags.AD
-        if fault.rcode:
+        rcode = fault.rcode or ("SERVFAIL" if self._fails_validation(question.name, query.flags) else None)
+        if rcode:
             response.flags &= ~(dns.flags.AA | dns.flags.AD)
-            response.set_rcode(dns.rcode.from_text(fault.rcode))
+            response.set_rcode(dns.rcode.from_text(rcode))
         elif fault.truncate and transport == "udp":
             response.flags |= dns.flags.TC
         else:
@@ -343,6 +352,11 @@ class DnsTestServer:
         max_size = 65535 if transport == "tcp" else max(512, query.payload if query.edns >= 0 else 512)
         # Records go out in the order they were loaded (no shuffling), so tests are repeatable.
         return response.to_wire(max_size=max_size, prefer_truncation=True, want_shuffle=False)
+
+    def _fails_validation(self, name: dns.name.Name, flags: int) -> bool:
+        with self._lock:
+            bogus = any(name.is_subdomain(origin) for origin in self._bogus)
+        return bogus and not flags & dns.flags.CD
 
     def _record_and_fault(self, name: dns.name.Name, rdtype: int, transport: Transport) -> Fault:
         with self._lock:

@@ -13,9 +13,10 @@ import dns.rdata
 import dns.rdataclass
 import dns.rdatatype
 import dns.zone
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 DAY = 86_400
+Key = tuple[ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey, dns.rdata.Rdata]
 
 
 @dataclass(frozen=True)
@@ -28,11 +29,15 @@ class SignedZone:
     dnskey: str
 
 
-def new_key() -> tuple[ec.EllipticCurvePrivateKey, dns.rdata.Rdata]:
-    """A P-256 key (algorithm 13) with the SEP flag: it signs both the keys and the records."""
-    private = ec.generate_private_key(ec.SECP256R1())
-    dnskey = dns.dnssec.make_dnskey(private.public_key(), "ECDSAP256SHA256", flags=257)
-    return private, dnskey
+def new_key(algorithm: str = "ECDSAP256SHA256", *, flags: int = 257) -> Key:
+    """A key (P-256, algorithm 13, unless `algorithm` says RSASHA1 or RSASHA256); with the SEP flag (257)
+    it signs the key set, and the records too when it is the zone's only key."""
+    private: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
+    if algorithm.startswith("RSA"):
+        private = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    else:
+        private = ec.generate_private_key(ec.SECP256R1())
+    return private, dns.dnssec.make_dnskey(private.public_key(), algorithm, flags=flags)
 
 
 def sign(
@@ -41,17 +46,30 @@ def sign(
     *,
     inception: float | None = None,
     expiration: float | None = None,
-    key: tuple[ec.EllipticCurvePrivateKey, dns.rdata.Rdata] | None = None,
+    key: Key | None = None,
+    record_key: Key | None = None,
+    publish_record_key: bool = True,
 ) -> SignedZone:
     """`text` (records relative to `origin`) signed with a fresh key, valid from an hour ago for 30 days
-    unless `inception`/`expiration` (UNIX times) say otherwise."""
+    unless `inception`/`expiration` (UNIX times) say otherwise. `record_key`: a second key (no SEP flag)
+    that signs every record set but the keys; left out of the DNSKEY set unless `publish_record_key`."""
     now = time.time()
     origin = origin.rstrip(".") + "."
-    zone = dns.zone.from_text(text, origin=origin, relativize=False, check_origin=False)
+    zone = dns.zone.from_text(f"$TTL 300\n{text}", origin=origin, relativize=False, check_origin=False)
     private, dnskey = key or new_key()
+    keys = [(private, dnskey)] + ([record_key] if record_key else [])
+    published = [k for k in keys if publish_record_key or k is not record_key]
+    apex = dns.name.from_text(origin)
+    with zone.writer() as txn:
+        if txn.get(apex, dns.rdatatype.SOA) is None:
+            soa = "ns1.invalid. hostmaster.invalid. 1 3600 600 86400 300"
+            txn.add(apex, 300, dns.rdata.from_text(dns.rdataclass.IN, dns.rdatatype.SOA, soa))
+        for _, public in published:
+            txn.add(apex, 300, public)
     dns.dnssec.sign_zone(
         zone,
-        keys=[(private, dnskey)],  # type: ignore[list-item]
+        keys=keys,  # type: ignore[arg-type]
+        add_dnskey=False,
         inception=inception if inception is not None else now - 3600,
         expiration=expiration if expiration is not None else now + 30 * DAY,
     )
@@ -77,3 +95,8 @@ def minimal(origin: str, *records: str) -> str:
             *records,
         ]
     )
+
+
+def ds_of(origin: str, key: Key) -> str:
+    """The DS record (SHA-256) of `key`."""
+    return dns.dnssec.make_ds(origin.rstrip(".") + ".", key[1], "SHA256").to_text()

@@ -20,8 +20,8 @@ VERSION = "v=BIMI1"
 
 
 async def check_bimi(client: DnsClient, domain: str, *, dmarc: Awaitable[DmarcCheck]) -> BimiCheck:
-    """`dmarc`: the audit's DMARC check (awaited; a DMARC check that could not complete leaves the
-    requirement unjudged)."""
+    """`dmarc`: the audit's DMARC check, running beside this one (awaited only when a record is found; a
+    DMARC check that could not complete leaves the requirement unjudged)."""
     selector = load_standards().bimi.selector
     org = organizational_domain(domain)
     names = list(dict.fromkeys((domain, org)))

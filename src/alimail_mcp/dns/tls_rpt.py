@@ -26,9 +26,8 @@ async def check_tls_rpt(client: DnsClient, domain: str) -> TlsRptCheck:
     published = [t for t in texts if t.startswith(VERSION)]
     near = [t for t in texts if t.strip().lower().startswith("v=tlsrpt")]
     if not published and not near:
-        return TlsRptCheck(
-            status="ok", findings=[make("tls_rpt.not-published", {"domain": domain}, skill=SKILL_CONFIGURATION)]
-        )
+        absent = make("tls_rpt.not-published", {"domain": domain}, skill=SKILL_CONFIGURATION)
+        return TlsRptCheck(status="ok", findings=[absent])
     records = [excerpt(t) for t in (published or near)[:5]]
     if len(published) > 1:
         return _invalid(domain, records, [problem("tls_rpt.several")])

@@ -152,12 +152,14 @@ def _chain(
             make("dnssec.ds-stale", {"count": len(stale)}, evidence=evidence, skill=SKILL_DELIVERY)
         )
     tags = {d.record.key_tag for d in matched}
-    key_signatures = [s for name, group in signatures if name.endswith(" DNSKEY") for s in group]
-    if keys_answer.signed is not None and not any(
-        s.key_tag in tags and s.state in ("valid", "expiring", "not-checked") for s in key_signatures
-    ):
+    by_named_keys = [
+        s for name, group in signatures if name.endswith(" DNSKEY") for s in group if s.key_tag in tags
+    ]
+    if keys_answer.signed is not None and not by_named_keys:
         findings.append(make("dnssec.chain-broken", {}, evidence=evidence, skill=SKILL_DELIVERY))
         return "broken", findings
+    if by_named_keys and not any(s.state in ("valid", "expiring", "not-checked") for s in by_named_keys):
+        return "broken", findings  # the signature's own finding says what is wrong with it
     return "secure", findings
 
 

@@ -108,7 +108,7 @@ def check_signature(
     try:
         rrsig = dns.rdata.from_text(IN, dns.rdatatype.RRSIG, signature)
         kind = dns.rdatatype.from_text(rdtype)
-        rrset = dns.rrset.from_text_list(owner, 0, IN, kind, list(rdata))
+        rrset = dns.rrset.from_text_list(dns.name.from_text(owner), 0, IN, kind, list(rdata))
     except dns.exception.DNSException:
         return None
     assert isinstance(rrsig, RRSIG)
