@@ -17,7 +17,7 @@ from typing import Literal
 
 import httpx
 
-from alimail_mcp.clients import tls
+from alimail_mcp import tls
 from alimail_mcp.outbound import Target
 
 FetchOutcome = Literal["ok", "http-error", "redirect", "tls-error", "unreachable", "timeout", "too-large"]
