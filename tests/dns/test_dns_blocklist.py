@@ -284,3 +284,10 @@ async def test_a_bad_sending_ip_is_an_input_error() -> None:
         await audit_domain("good.test", sending_ip=["203.0.113.7", "not-an-ip"])
     with pytest.raises(InputError, match="at most 10"):
         await audit_domain("good.test", sending_ip=[f"192.0.2.{i}" for i in range(11)])
+
+
+async def test_a_name_too_long_to_ask_is_unverified_not_clean(lists_server: DnsTestServer) -> None:
+    long_domain = ".".join(["a" * 60] * 4) + ".test"
+    found = await check(lists_server, domains=[long_domain])
+    dbl = result(found, "dbl", long_domain)
+    assert (dbl.state, dbl.reason) == ("unverified", "name too long") and dbl.query is None

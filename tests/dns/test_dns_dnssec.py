@@ -219,3 +219,21 @@ async def test_a_correctly_signed_domain_audits_clean(start_dns_server: object) 
     assert audit.overall == "ok", audit.findings
     assert audit.checks.dnssec.chain == "secure" and audit.checks.dnssec.validated
     assert not [f for f in audit.findings if f.severity.value in ("error", "warning")]
+
+
+async def test_unsigned_records_count_only_from_the_zones_own_servers(dns_server: DnsTestServer) -> None:
+    """A resolver that does not validate may hand out records it cached without their signatures: only an
+    authoritative answer without them is a defect."""
+    import dataclasses
+
+    from alimail_mcp.dns.dnssec.judge import judge
+
+    signed = zone()
+    serve(dns_server, signed, signed.ds)
+    client = ResolverClient.from_settings(settings_for(dns_server))
+    ds, keys, mx, txt = [await client.query(ORIGIN, t) for t in ("DS", "DNSKEY", "MX", "TXT")]
+    bare = dataclasses.replace(txt, signed=None)
+    cached = dataclasses.replace(bare, authoritative=False)
+    for record, expected in ((bare, True), (cached, False)):
+        result = judge(ORIGIN, ds, keys, [mx, record], apex_records=[mx, record], now=time.time())
+        assert ("dnssec.records-unsigned" in {f.code for f in result.findings}) is expected

@@ -70,6 +70,8 @@ class Answer:
     means an authoritative-only server, whose silence about another party's name tells nothing."""
     authenticated: bool = False
     """The resolver validated the answer with DNSSEC (the AD flag)."""
+    authoritative: bool = False
+    """The answer came from a server holding the zone (the AA flag), not from a resolver's cache."""
     signed: Signed | None = None
     """The records and their signatures, when signatures came with them."""
 

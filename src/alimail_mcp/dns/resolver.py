@@ -192,6 +192,7 @@ class ResolverClient:
             server=_server_text(found.nameserver or "?", found.port or 0),
             elapsed_ms=_ms(started),
             authenticated=bool(found.response.flags & dns.flags.AD),
+            authoritative=bool(found.response.flags & dns.flags.AA),
             signed=_signed(found.response, result.answer),
         )
 
@@ -225,6 +226,7 @@ class ResolverClient:
             elapsed_ms=_ms(started),
             recursive=rest.recursive,
             authenticated=rest.authenticated,
+            authoritative=rest.authoritative,
             signed=rest.signed,
         )
 

@@ -24,6 +24,8 @@ from alimail_mcp.models import Finding
 
 MAX_IPS = 10
 MAX_DOMAINS = 4
+MAX_NAME = 253
+"""Longest name DNS can carry (without the trailing dot)."""
 
 
 async def check_blocklists(
@@ -85,6 +87,10 @@ async def _look_up(client: DnsClient, target: str, blocklist: Blocklist) -> List
     if blocklist.kind == "ip" and ":" in target and not blocklist.ipv6:
         return base
     name = query_name(target, blocklist)
+    if len(name) > MAX_NAME:  # no such question can be asked: not "not listed"
+        return base.model_copy(
+            update={"state": "unverified", "unverified_by": "no-answer", "reason": "name too long"}
+        )
     answer = await client.query(name, "A")
     return _result(base.model_copy(update={"query": name}), answer, blocklist)
 

@@ -207,9 +207,13 @@ _UNANCHORED_KEYS = {
 
 
 def _unsigned_records(apex_records: list[Answer], anchored: bool) -> list[Finding]:
-    """Records of the zone's apex that came without signatures while the keys came with theirs."""
+    """Records of the zone's apex that came without signatures while the keys came with theirs. Only
+    answers from the zone's own servers count: a resolver that does not validate may hand out records it
+    cached without their signatures."""
     bare = [
-        f"{a.name} {a.rdtype}" for a in apex_records if _has(a) and not a.cname_chain and a.signed is None
+        f"{a.name} {a.rdtype}"
+        for a in apex_records
+        if _has(a) and a.authoritative and not a.cname_chain and a.signed is None
     ]
     if not bare:
         return []
