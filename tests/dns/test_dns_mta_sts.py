@@ -328,3 +328,18 @@ async def test_a_policy_host_without_address(zone: DnsTestServer, good_policy: H
     result = await fetch_check(zone, good_policy.port)
     assert codes(result) == [("mta_sts.policy-unavailable", "error")]
     assert result.fetch is not None and result.fetch.outcome == "no-address"
+
+
+async def test_an_ipv6_only_policy_host_is_reached_by_its_aaaa(
+    zone: DnsTestServer, good_policy: HttpServer
+) -> None:
+    zone.remove(f"{HOST}.")
+    zone.add(f"{HOST}.", "AAAA", "::1")
+    result = await fetch_check(zone, good_policy.port)
+    assert result.fetch is not None and result.fetch.address == "::1"  # nothing listens there: unreachable
+    assert zone.count(HOST, "AAAA") == 1
+
+
+async def test_with_an_ipv4_address_no_aaaa_is_asked(zone: DnsTestServer, good_policy: HttpServer) -> None:
+    await fetch_check(zone, good_policy.port)
+    assert (zone.count(HOST, "A"), zone.count(HOST, "AAAA")) == (1, 0)

@@ -96,8 +96,10 @@ async def _fetch(
     client: DnsClient, host: str, outbound: OutboundPolicy, port: int, standard: MtaStsStandard
 ) -> _Fetch:
     url = f"https://{host}{standard.path}"
-    v4, v6 = await asyncio.gather(client.query(host, "A"), client.query(host, "AAAA"))
-    addresses = [*v4.records, *v6.records]
+    v4 = await client.query(host, "A")
+    # IPv6 only when there is no IPv4 address: one question fewer for nearly every policy host.
+    v6 = await client.query(host, "AAAA") if not v4.records else v4
+    addresses = [*v4.records, *(v6.records if v6 is not v4 else ())]
     if not addresses:
         unanswered = next((a for a in (v4, v6) if not a.outcome.conclusive), None)
         if unanswered is not None:
