@@ -106,6 +106,9 @@ class DnsTestServer:
         self.authenticated_data = authenticated_data
         self._lock = threading.Lock()
         self._records: dict[dns.name.Name, dict[int, dns.rdataset.Rdataset]] = {}
+        self._ancestors: set[dns.name.Name] | None = None
+        """Every proper ancestor of a name with records (empty non-terminals among them); rebuilt after a
+        change, so an NXDOMAIN costs a lookup rather than a scan of every name served."""
         self._origins: dict[dns.name.Name, dns.rrset.RRset] = {}
         self._faults: dict[tuple[dns.name.Name, int | None], Fault] = {}
         self._bogus: set[dns.name.Name] = set()
@@ -132,6 +135,7 @@ class DnsTestServer:
         if not reader.origins:
             raise ValueError("the zone has no origin: give $ORIGIN in the text or the origin argument")
         with self._lock:
+            self._ancestors = None
             for (name, rdtype), rdataset in reader.rdatasets.items():  # rdtype: see _slot
                 self._records.setdefault(name, {})[rdtype] = rdataset
             for name in reader.origins:
@@ -154,6 +158,7 @@ class DnsTestServer:
         with self._lock:
             if self._zone_of(owner) is None:
                 raise ValueError(f"{name} is outside every served zone; call add_origin() first")
+            self._ancestors = None
             node = self._records.setdefault(owner, {})
             for value in values:
                 rdata = value if isinstance(value, dns.rdata.Rdata) else dns.rdata.from_text(IN, kind, value)
@@ -174,11 +179,13 @@ class DnsTestServer:
                 node.pop(_SIGNATURES + kind, None)
             if not node:
                 self._records.pop(owner, None)
+                self._ancestors = None
 
     def clear(self) -> None:
         """Forget every zone, record, fault and received question."""
         with self._lock:
             self._records.clear()
+            self._ancestors = None
             self._origins.clear()
             self._faults.clear()
             self._received.clear()
@@ -421,13 +428,20 @@ class DnsTestServer:
 
     def _has_descendant(self, name: dns.name.Name) -> bool:
         """True for an empty non-terminal: the name has no records but names below it do."""
-        return any(owner != name and owner.is_subdomain(name) for owner in self._records)
+        if self._ancestors is None:
+            self._ancestors = set()
+            for owner in self._records:
+                while owner != dns.name.root and owner not in self._ancestors:
+                    owner = owner.parent()
+                    self._ancestors.add(owner)
+        return name in self._ancestors
 
     def _add_origin(self, origin: dns.name.Name, ttl: int) -> None:
         soa = self._records.get(origin, {}).get(dns.rdatatype.SOA)
         if soa is None:
             soa = dns.rdataset.from_text(IN, dns.rdatatype.SOA, ttl, _DEFAULT_SOA.format(ttl=ttl))
             self._records.setdefault(origin, {})[dns.rdatatype.SOA] = soa
+            self._ancestors = None
         self._origins[origin] = _rrset(origin, soa)
 
     async def _serve_tcp(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
