@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
@@ -22,6 +23,8 @@ ENV_AUTHORITATIVE_PORT = "ALIMAIL_MCP_AUTHORITATIVE_PORT"
 ENV_ALLOW_PRIVATE_TARGETS = "ALIMAIL_MCP_ALLOW_PRIVATE_TARGETS"
 ENV_STATELESS_HTTP = "ALIMAIL_MCP_STATELESS_HTTP"
 ENV_KNOWLEDGE_CACHE = "ALIMAIL_MCP_KNOWLEDGE_CACHE"  # a folder, or "off"; read by knowledge/compiled.py
+ENV_BLOCKLIST_ZONES = "ALIMAIL_MCP_BLOCKLIST_ZONES"
+ENV_MTA_STS_PORT = "ALIMAIL_MCP_MTA_STS_PORT"
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,11 @@ class Settings:
     """Seconds a whole DNS audit may take; what is not answered by then is reported as a timeout."""
     authoritative_port: int = 53
     """Port on which a domain's own nameservers are asked (changed only by tests and benchmarks)."""
+    mta_sts_port: int = 443
+    """Port on which a domain's MTA-STS policy is fetched (changed only by tests and harnesses)."""
+    blocklist_zones: tuple[tuple[str, str], ...] = ()
+    """(list id, DNS zone) pairs replacing the zones of skills/blocklists.yaml: a DQS zone, a mirror, a
+    harness's fake zones. An empty zone turns that list off."""
     allow_private_targets: bool = False
     """Destinations a tool's caller can steer (the webmail fetch, the client probe, a domain's own
     nameservers) may be loopback, private or link-local addresses (outbound.py). For test harnesses whose
@@ -102,6 +110,32 @@ def parse_nameservers(text: str, field: str = ENV_RESOLVERS) -> tuple[Nameserver
     return tuple(servers)
 
 
+def parse_blocklist_zones(text: str, field: str = ENV_BLOCKLIST_ZONES) -> tuple[tuple[str, str], ...]:
+    """`id=zone` items separated by commas (`zen=zen.dq.example,spamcop=`); an empty zone turns the
+    list off. Whether each id names a list is checked where the lists are read (dns/blocklist/)."""
+    pairs: dict[str, str] = {}
+    for raw in text.split(","):
+        item = raw.strip()
+        if not item:
+            continue
+        key, sep, zone = item.partition("=")
+        key, zone = key.strip().lower(), zone.strip().lower().rstrip(".")
+        if not sep or not _LIST_ID.match(key):
+            raise InputError(field, f"{item[:60]!r} is not id=zone (comma separated, e.g. zen=zen.example)")
+        if zone and not _zone_name(zone):
+            raise InputError(field, f"{zone[:60]!r} is not a DNS zone name")
+        pairs[key] = zone
+    return tuple(pairs.items())
+
+
+_LIST_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+_LABEL = re.compile(r"^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$")
+
+
+def _zone_name(zone: str) -> bool:
+    return len(zone) <= 200 and all(_LABEL.match(label) for label in zone.split("."))
+
+
 def _port(text: str, field: str) -> int:
     if not (text.isascii() and text.isdigit()) or not 0 < int(text) < 65536:
         raise InputError(field, f"{text!r} is not a port number (1-65535)")
@@ -142,6 +176,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         settings = replace(settings, authoritative_port=_port(text, ENV_AUTHORITATIVE_PORT))
     if text := env.get(ENV_STATELESS_HTTP, "").strip():
         settings = replace(settings, stateless_http=_switch(text, ENV_STATELESS_HTTP))
+    if text := env.get(ENV_MTA_STS_PORT, "").strip():
+        settings = replace(settings, mta_sts_port=_port(text, ENV_MTA_STS_PORT))
+    if text := env.get(ENV_BLOCKLIST_ZONES, "").strip():
+        settings = replace(settings, blocklist_zones=parse_blocklist_zones(text))
     if text := env.get(ENV_ALLOW_PRIVATE_TARGETS, "").strip():
         settings = replace(settings, allow_private_targets=_switch(text, ENV_ALLOW_PRIVATE_TARGETS))
     if text := env.get(ENV_AUTH_TOKEN, "").strip():

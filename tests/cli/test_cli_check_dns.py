@@ -28,7 +28,22 @@ def test_table_of_a_correct_domain(world: DnsTestServer, capsys: pytest.CaptureF
     assert out.startswith("good.test: OK")
     for row in ("mx ", "spf ", "dkim ", "dmarc ", "webmail_cname ", "propagation "):
         assert f"\n{row}" in out
+    for row in ("blocklist ", "mta_sts ", "tls_rpt ", "bimi ", "dnssec "):
+        assert f"\n{row}" in out
+    assert "chain unsigned" in out and "not listed" in out
     assert "CHANGE PLAN" not in out
+
+
+def test_several_ips_and_other_blocklist_zones(
+    world: DnsTestServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    world.add_origin("zen.bl.test")
+    world.add("9.113.0.203.zen.bl.test.", "A", "127.0.0.2")
+    args = ["good.test", "--ip", "203.0.113.9", "--ip", "203.0.113.10,2001:db8::1", "--no-authoritative"]
+    assert cli(world, *args, "--blocklist-zones", "zen=zen.bl.test,spamcop=,barracuda=") == 1
+    out = capsys.readouterr().out
+    assert "3 IP(s), 1 domain(s)" in out and "listed: 203.0.113.9 on Spamhaus ZEN" in out
+    assert "blocklist.listed: A sending IP is listed on Spamhaus ZEN" in out
 
 
 def test_table_of_a_broken_domain(world: DnsTestServer, capsys: pytest.CaptureFixture[str]) -> None:
@@ -94,6 +109,8 @@ def test_a_bulk_run_asks_each_shared_question_once(
         ([], "give a domain"),
         (["good.test", "--dns-budget", "0"], "--dns-budget"),
         (["good.test", "--resolvers", "resolver.test"], "--resolvers"),
+        (["good.test", "--blocklist-zones", "zen"], "--blocklist-zones"),
+        (["good.test", "--blocklist-zones", "nope=x.test"], "names no list"),
     ],
 )
 def test_bad_input_exits_2(args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -3,10 +3,12 @@ the loopback nameserver), and the blocklist slot, with its no-op default and an 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 
 from alimail_mcp.config import Settings
 from alimail_mcp.diagnosis.engine import diagnose
+from alimail_mcp.diagnosis.live.blocklist import not_checked
 from alimail_mcp.diagnosis.models import BlocklistListing, BlocklistResult
 from alimail_mcp.dns.client import DnsClient
 from alimail_mcp.dns.resolver import ResolverClient
@@ -45,14 +47,35 @@ async def test_a_ptr_that_points_back_clears_the_problem(
     assert result.live.still_present is False
 
 
-async def test_blocklist_slot_default_says_it_did_not_run(
-    dns_settings: Settings, dns_client: ResolverClient
+async def test_the_default_lookup_asks_check_dns_blocklist_engine(
+    dns_server: DnsTestServer, dns_settings: Settings, dns_client: ResolverClient
 ) -> None:
+    """The IP the bounce names is asked of the lists: a listing code is `listed`, still present now."""
+    dns_server.add_origin("zen.spamhaus.org")
+    dns_server.add("23.100.51.198.zen.spamhaus.org.", "A", "127.0.0.2")
+    result = await diagnose(BLOCKED, settings=dns_settings, client=dns_client)
+    live = result.live
+    assert live is not None and live.blocklist is not None and live.blocklist.checked
+    assert [(i.target, i.status) for i in live.blocklist.listings] == [("198.51.100.23", "listed")]
+    assert live.still_present is True and "Spamhaus" in live.blocklist.note
+
+
+async def test_a_refusal_code_is_never_a_listing(
+    dns_server: DnsTestServer, dns_settings: Settings, dns_client: ResolverClient
+) -> None:
+    """Spamhaus answers 127.255.255.254 to a query through a public resolver: not verifiable."""
+    dns_server.add_origin("zen.spamhaus.org")
+    dns_server.add("23.100.51.198.zen.spamhaus.org.", "A", "127.255.255.254")
     result = await diagnose(BLOCKED, settings=dns_settings, client=dns_client)
     live = result.live
     assert live is not None and live.blocklist is not None
-    assert live.blocklist.checked is False and live.still_present is None
-    assert [item.status for item in live.blocklist.listings] == ["unverified"]
+    assert [i.status for i in live.blocklist.listings] == ["unverified"]
+    assert live.still_present is not True
+
+
+def test_not_checked_says_so() -> None:
+    found = asyncio.run(not_checked(["198.51.100.23"], [], settings=None, client=None))
+    assert found.checked is False and [i.status for i in found.listings] == ["unverified"]
 
 
 async def test_blocklist_slot_takes_an_injected_lookup(

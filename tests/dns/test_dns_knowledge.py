@@ -16,7 +16,9 @@ from alimail_mcp.errors import KnowledgeError
 from alimail_mcp.knowledge.loader import load_provider, read_yaml, skills_dir, validate
 
 SOURCES = Path(alimail_mcp.dns.__file__).parent
-_DOTTED = re.compile(r'"((?:mx|spf|dkim|dmarc|webmail_cname|dns|tags)\.[a-z0-9.-]+)"')
+_DOTTED = re.compile(
+    r'"((?:mx|spf|dkim|dmarc|webmail_cname|dns|tags|blocklist|mta_sts|tls_rpt|bimi|dnssec)\.[a-z0-9.-]+)"'
+)
 _PIECE = re.compile(r'\b(step|subject)\(\s*"([a-z0-9-]+)"')
 
 

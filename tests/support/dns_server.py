@@ -2,7 +2,8 @@
 
 It serves zones given as master-file text (or records added one by one) over UDP and TCP on the
 same port, answers like an authoritative server (AA set; NXDOMAIN and NODATA with the zone's SOA
-in the authority section; CNAMEs chased inside the served data) and injects faults per name and,
+in the authority section; CNAMEs chased inside the served data; the RRSIG records of a signed zone
+beside the records they cover when the question has the DO bit) and injects faults per name and,
 optionally, per type: a delay, a drop (never answers), SERVFAIL, REFUSED, or truncation (TC over
 UDP, the full answer over TCP). It counts the questions it receives.
 
@@ -46,6 +47,8 @@ import dns.zonefile
 IN = dns.rdataclass.IN
 DEFAULT_TTL = 300
 MAX_CHAIN = 12
+_SIGNATURES = 0x10000
+"""RRSIG rdatasets are kept per covered type, under this plus the covered type's number."""
 _DEFAULT_SOA = "ns.invalid. hostmaster.invalid. 1 3600 600 86400 {ttl}"
 
 Transport = Literal["udp", "tcp"]
@@ -82,6 +85,7 @@ class DnsTestServer:
         delay_ms: int = 0,
         recursion_available: bool = False,
         silent: bool = False,
+        authenticated_data: bool = False,
     ) -> None:
         """`zones`: master-file texts, each with `$ORIGIN` (or add them with `add_zone(text, origin)`).
 
@@ -92,6 +96,8 @@ class DnsTestServer:
         for a name outside every zone (no AA, no RA) is what an authoritative-only server says, and
         the engine's client reads it as "not answered" (Outcome.REFUSED), not as "does not exist".
         `silent`: receive and count every question but never answer (a resolver that is down).
+        `authenticated_data`: set the AD flag on answers to questions with the DO or AD bit, as a
+        validating resolver does for a signed zone whose chain of trust holds.
         """
         self.host = host
         self._requested_port = port
@@ -100,11 +106,15 @@ class DnsTestServer:
         self.delay_ms = delay_ms
         self.recursion_available = recursion_available
         self.silent = silent
+        self.authenticated_data = authenticated_data
         self._lock = threading.Lock()
         self._records: dict[dns.name.Name, dict[int, dns.rdataset.Rdataset]] = {}
+        self._ancestors: set[dns.name.Name] | None = None
+        """Every proper ancestor of a name with records (empty non-terminals among them); rebuilt after a
+        change, so an NXDOMAIN costs a lookup rather than a scan of every name served."""
         self._origins: dict[dns.name.Name, dns.rrset.RRset] = {}
-        self._parents: set[dns.name.Name] | None = None  # names with records below them; None: recompute
         self._faults: dict[tuple[dns.name.Name, int | None], Fault] = {}
+        self._bogus: set[dns.name.Name] = set()
         self._received: list[Received] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -128,8 +138,8 @@ class DnsTestServer:
         if not reader.origins:
             raise ValueError("the zone has no origin: give $ORIGIN in the text or the origin argument")
         with self._lock:
-            self._parents = None
-            for (name, rdtype), rdataset in reader.rdatasets.items():
+            self._ancestors = None
+            for (name, rdtype), rdataset in reader.rdatasets.items():  # rdtype: see _slot
                 self._records.setdefault(name, {})[rdtype] = rdataset
             for name in reader.origins:
                 self._add_origin(name, ttl)
@@ -151,32 +161,35 @@ class DnsTestServer:
         with self._lock:
             if self._zone_of(owner) is None:
                 raise ValueError(f"{name} is outside every served zone; call add_origin() first")
-            self._parents = None
+            self._ancestors = None
             node = self._records.setdefault(owner, {})
-            rdataset = node.get(kind) or dns.rdataset.Rdataset(IN, kind)
             for value in values:
                 rdata = value if isinstance(value, dns.rdata.Rdata) else dns.rdata.from_text(IN, kind, value)
+                rdataset = node.get(_slot(rdata)) or dns.rdataset.Rdataset(IN, kind, rdata.covers())
                 rdataset.add(rdata, ttl)
-            node[kind] = rdataset
+                node[_slot(rdata)] = rdataset
 
     def remove(self, name: str, rdtype: str | None = None) -> None:
-        """Stop serving `name` (one type, or every type)."""
+        """Stop serving `name` (one type and its signatures, or every type)."""
         owner = dns.name.from_text(name)
         with self._lock:
-            self._parents = None
+            self._ancestors = None
             node = self._records.get(owner, {})
             if rdtype is None:
                 node.clear()
             else:
-                node.pop(dns.rdatatype.from_text(rdtype), None)
+                kind = dns.rdatatype.from_text(rdtype)
+                node.pop(kind, None)
+                node.pop(_SIGNATURES + kind, None)
             if not node:
                 self._records.pop(owner, None)
+                self._ancestors = None
 
     def clear(self) -> None:
         """Forget every zone, record, fault and received question."""
         with self._lock:
-            self._parents = None
             self._records.clear()
+            self._ancestors = None
             self._origins.clear()
             self._faults.clear()
             self._received.clear()
@@ -201,6 +214,13 @@ class DnsTestServer:
     def clear_faults(self) -> None:
         with self._lock:
             self._faults.clear()
+            self._bogus.clear()
+
+    def set_bogus(self, origin: str) -> None:
+        """Answer questions about names at or under `origin` with SERVFAIL unless they carry the CD flag:
+        what a validating resolver does for a zone whose chain of trust is broken."""
+        with self._lock:
+            self._bogus.add(dns.name.from_text(origin))
 
     # -- counting -----------------------------------------------------------------------------
 
@@ -331,25 +351,36 @@ class DnsTestServer:
         response.flags |= dns.flags.AA
         if self.recursion_available:
             response.flags |= dns.flags.RA
-        if fault.rcode:
-            response.flags &= ~dns.flags.AA
-            response.set_rcode(dns.rcode.from_text(fault.rcode))
+        if self.authenticated_data and (query.ednsflags & dns.flags.DO or query.flags & dns.flags.AD):
+            response.flags |= dns.flags.AD
+        rcode = fault.rcode or ("SERVFAIL" if self._fails_validation(question.name, query.flags) else None)
+        if rcode:
+            response.flags &= ~(dns.flags.AA | dns.flags.AD)
+            response.set_rcode(dns.rcode.from_text(rcode))
         elif fault.truncate and transport == "udp":
             response.flags |= dns.flags.TC
         else:
             with self._lock:
-                self._resolve(response, question.name, question.rdtype)
+                self._resolve(response, question.name, question.rdtype, bool(query.ednsflags & dns.flags.DO))
         max_size = 65535 if transport == "tcp" else max(512, query.payload if query.edns >= 0 else 512)
         # Records go out in the order they were loaded (no shuffling), so tests are repeatable.
         return response.to_wire(max_size=max_size, prefer_truncation=True, want_shuffle=False)
+
+    def _fails_validation(self, name: dns.name.Name, flags: int) -> bool:
+        with self._lock:
+            bogus = any(name.is_subdomain(origin) for origin in self._bogus)
+        return bogus and not flags & dns.flags.CD
 
     def _record_and_fault(self, name: dns.name.Name, rdtype: int, transport: Transport) -> Fault:
         with self._lock:
             self._received.append(Received(_key(name), dns.rdatatype.to_text(rdtype), transport))
             return self._faults.get((name, rdtype)) or self._faults.get((name, None)) or Fault()
 
-    def _resolve(self, response: dns.message.Message, qname: dns.name.Name, rdtype: int) -> None:
-        """Fill the answer and authority sections the way an authoritative server would."""
+    def _resolve(
+        self, response: dns.message.Message, qname: dns.name.Name, rdtype: int, dnssec: bool = False
+    ) -> None:
+        """Fill the answer and authority sections the way an authoritative server would; with `dnssec`
+        (the DO bit) each RRset is followed by the RRSIGs covering it."""
         name, seen = qname, {qname}
         for _ in range(MAX_CHAIN):
             origin = self._zone_of(name)
@@ -364,10 +395,12 @@ class DnsTestServer:
             found = node.get(rdtype)
             if found is not None:
                 response.answer.append(_rrset(name, found))
+                self._sign(response.answer, name, node, rdtype, dnssec)
                 return
             cname = node.get(dns.rdatatype.CNAME)
             if cname is not None and rdtype != dns.rdatatype.CNAME:
                 response.answer.append(_rrset(name, cname))
+                self._sign(response.answer, name, node, dns.rdatatype.CNAME, dnssec)
                 target = next(iter(cname)).target  # type: ignore[attr-defined]
                 if target in seen:
                     return
@@ -377,7 +410,20 @@ class DnsTestServer:
             if not node and not self._has_descendant(name):
                 response.set_rcode(dns.rcode.NXDOMAIN)
             response.authority.append(self._origins[origin])
+            self._sign(response.authority, origin, self._records.get(origin, {}), dns.rdatatype.SOA, dnssec)
             return
+
+    @staticmethod
+    def _sign(
+        section: list[dns.rrset.RRset],
+        name: dns.name.Name,
+        node: dict[int, dns.rdataset.Rdataset],
+        rdtype: int,
+        dnssec: bool,
+    ) -> None:
+        signatures = node.get(_SIGNATURES + rdtype) if dnssec else None
+        if signatures is not None:
+            section.append(_rrset(name, signatures))
 
     def _zone_of(self, name: dns.name.Name) -> dns.name.Name | None:
         """The closest enclosing origin, walking up the name (thousands of zones stay fast)."""
@@ -390,21 +436,20 @@ class DnsTestServer:
 
     def _has_descendant(self, name: dns.name.Name) -> bool:
         """True for an empty non-terminal: the name has no records but names below it do."""
-        if self._parents is None:
-            parents: set[dns.name.Name] = set()
+        if self._ancestors is None:
+            self._ancestors = set()
             for owner in self._records:
-                while owner != dns.name.root and owner != dns.name.empty:
+                while owner != dns.name.root and owner not in self._ancestors:
                     owner = owner.parent()
-                    parents.add(owner)
-            self._parents = parents
-        return name in self._parents
+                    self._ancestors.add(owner)
+        return name in self._ancestors
 
     def _add_origin(self, origin: dns.name.Name, ttl: int) -> None:
-        self._parents = None
         soa = self._records.get(origin, {}).get(dns.rdatatype.SOA)
         if soa is None:
             soa = dns.rdataset.from_text(IN, dns.rdatatype.SOA, ttl, _DEFAULT_SOA.format(ttl=ttl))
             self._records.setdefault(origin, {})[dns.rdatatype.SOA] = soa
+            self._ancestors = None
         self._origins[origin] = _rrset(origin, soa)
 
     async def _serve_tcp(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -440,8 +485,10 @@ class _MasterFile:
         self.origins.append(origin)
 
     def add(self, name: dns.name.Name, ttl: int, rdata: dns.rdata.Rdata) -> None:
-        key = (name, rdata.rdtype)
-        rdataset = self.rdatasets.setdefault(key, dns.rdataset.Rdataset(rdata.rdclass, rdata.rdtype))
+        key = (name, _slot(rdata))
+        rdataset = self.rdatasets.setdefault(
+            key, dns.rdataset.Rdataset(rdata.rdclass, rdata.rdtype, rdata.covers())
+        )
         rdataset.add(rdata, ttl)
         if rdata.rdtype == dns.rdatatype.SOA and name not in self.origins:
             self.origins.append(name)
@@ -467,8 +514,13 @@ class _UdpProtocol(asyncio.DatagramProtocol):
             self.transport.sendto(reply, addr)
 
 
+def _slot(rdata: dns.rdata.Rdata) -> int:
+    """Where a record is kept at its name: its type, or for an RRSIG, _SIGNATURES plus the covered type."""
+    return _SIGNATURES + rdata.covers() if rdata.rdtype == dns.rdatatype.RRSIG else int(rdata.rdtype)
+
+
 def _rrset(name: dns.name.Name, rdataset: dns.rdataset.Rdataset) -> dns.rrset.RRset:
-    rrset = dns.rrset.RRset(name, rdataset.rdclass, rdataset.rdtype)
+    rrset = dns.rrset.RRset(name, rdataset.rdclass, rdataset.rdtype, rdataset.covers)
     rrset.update(rdataset)
     return rrset
 

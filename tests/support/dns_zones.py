@@ -13,9 +13,21 @@ ZONES = Path(__file__).parent / "zones"
 DOMAIN_ZONES = ("good.test", "broken.test")
 
 
+def serve_blocklists(server: DnsTestServer) -> DnsTestServer:
+    """Serve the public blocklists' zones (skills/blocklists.yaml) empty: every lookup is an
+    authoritative NXDOMAIN, "not listed", as from a resolver that reaches the lists. List entries are
+    added with `server.add(<query name>, "A", "127.0.0.2")`."""
+    from alimail_mcp.dns.blocklist.lists import load_blocklists
+
+    for blocklist in load_blocklists().lists:
+        server.add_origin(blocklist.zone)
+    return server
+
+
 def serve_world(server: DnsTestServer, *domains: str) -> DnsTestServer:
-    """Serve the providers' zones and the given domain zone texts; reports.test (an external DMARC
-    report receiver) authorises each of these domains."""
+    """Serve the providers' zones, the blocklists' (empty) and the given domain zone texts; reports.test
+    (an external DMARC report receiver) authorises each of these domains."""
+    serve_blocklists(server)
     for path in sorted(ZONES.glob("*.zone")):
         if path.stem not in DOMAIN_ZONES:
             server.add_zone(path.read_text())

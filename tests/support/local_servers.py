@@ -44,6 +44,12 @@ class CertAuthority:
         assert self.cert is not None
         return self.cert.public_bytes(serialization.Encoding.PEM).decode()
 
+    def pem_file(self) -> Path:
+        """The authority's certificate as a PEM file (what SSL_CERT_FILE names)."""
+        path = self.folder / "authority.pem"
+        path.write_text(self.pem)
+        return path
+
     def trust(self) -> ssl.SSLContext:
         """A client context that trusts this authority (and nothing else)."""
         return ssl.create_default_context(cadata=self.pem)
@@ -184,12 +190,20 @@ async def _say(writer: asyncio.StreamWriter, *lines: str) -> None:
 
 
 class HttpServer:
-    """Answers every request with `status`, optional `location`; records Host headers and SNI names."""
+    """Answers every request with `status`, optional `location`, `body` and `content_type`; records Host
+    headers, SNI names and paths."""
 
     def __init__(
-        self, status: int, *, location: str | None = None, tls: ssl.SSLContext | None = None
+        self,
+        status: int,
+        *,
+        location: str | None = None,
+        tls: ssl.SSLContext | None = None,
+        body: bytes = b"<html>webmail</html>",
+        content_type: str | None = None,
     ) -> None:
         self.status, self.location, self.tls = status, location, tls
+        self.body, self.content_type = body, content_type
         self.hosts: list[str] = []
         self.sni: list[str | None] = []
         self.paths: list[str] = []
@@ -222,10 +236,12 @@ class HttpServer:
             while (line := (await reader.readline()).decode().rstrip("\r\n")) != "":
                 if line.lower().startswith("host:"):
                     self.hosts.append(line.split(":", 1)[1].strip())
-            body = b"<html>webmail</html>"
+            body = self.body
             head = [f"HTTP/1.1 {self.status} X", f"Content-Length: {len(body)}", "Connection: close"]
             if self.location:
                 head.append(f"Location: {self.location}")
+            if self.content_type:
+                head.append(f"Content-Type: {self.content_type}")
             writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + body)
             await writer.drain()
         except (ConnectionError, ssl.SSLError):

@@ -31,7 +31,12 @@ MAX_FILE_DOMAINS = 10_000
 FLAGS = {
     "domain": Flag(positional=True, optional=True),
     "dkim_selectors": Flag(name="selector", metavar="S"),
-    "sending_ip": Flag(name="ip", metavar="IP"),
+    "sending_ip": Flag(
+        name="ip",
+        metavar="IP",
+        help="an IP the domain sends from: SPF is evaluated for it and it is looked up in the IP "
+        "blocklists (repeat the flag, or separate with commas, for several)",
+    ),
     "compare_authoritative": Flag(
         name="authoritative", on_by_default=True, help="do not compare with the domain's own nameservers"
     ),
@@ -140,9 +145,9 @@ def print_table(result: DnsAuditResult, term: Terminal) -> None:
     term.line(result.summary)
     w(f"\n{'CHECK':<15}{'STATUS':<13}RECORDS\n")
     room = max(20, term.width - 29)
-    for name in ("mx", "spf", "dkim", "dmarc", "webmail_cname"):
+    for name in type(result.checks).model_fields:
         check = getattr(result.checks, name)
-        records = [_cut(r, room) for r in check.records] or ["-"]
+        records = [_cut(r, room) for r in _shown(name, result)] or ["-"]
         w(f"{name:<15}{check.status:<13}{records[0]}\n")
         for record in records[1:4]:
             w(f"{'':<28}{record}\n")
@@ -163,6 +168,27 @@ def print_table(result: DnsAuditResult, term: Terminal) -> None:
                 term.code(c.find_command, "     find RecordId: ")
             term.code(c.command, "     ")
     term.steps("NEXT STEPS", result.next_steps)
+
+
+def _shown(name: str, result: DnsAuditResult) -> list[str]:
+    """What the table shows for a check: its records, or for the blocklists and DNSSEC what was found."""
+    checks = result.checks
+    if name == "blocklist":
+        asked = [r for r in checks.blocklist.results if r.state != "not-applicable"]
+        states = {s: sum(1 for r in asked if r.state == s) for s in ("listed", "policy", "unverified")}
+        parts = [f"{n} {s}" for s, n in states.items() if n]
+        ips, domains = len(checks.blocklist.ips), len(checks.blocklist.domains)
+        head = f"{ips} IP(s), {domains} domain(s), {len(asked)} lookups"
+        named = [f"{r.state}: {r.target} on {r.list_name}" for r in asked if r.state in ("listed", "policy")]
+        return [f"{head}: {', '.join(parts) or 'not listed'}", *named]
+    if name == "dnssec":
+        dnssec = checks.dnssec
+        validated = {True: "resolver validated (AD)", False: "not validated by the resolver", None: ""}
+        return [f"chain {dnssec.chain}" + (f", {validated[dnssec.validated]}" if dnssec.signed else "")]
+    if name == "mta_sts" and checks.mta_sts.mode:
+        return [f"mode {checks.mta_sts.mode}, max_age {checks.mta_sts.max_age}", *checks.mta_sts.records]
+    records: list[str] = getattr(checks, name).records
+    return records
 
 
 def _cut(text: str, limit: int) -> str:

@@ -54,7 +54,9 @@ def parts() -> tuple[tuple[str, Callable[[], object]], ...]:
     from alimail_mcp.diagnosis.reason.tables import tables
     from alimail_mcp.diagnosis.receiver.registry import receivers
     from alimail_mcp.dmarc_reports.knowledge import load_dmarc_reports
+    from alimail_mcp.dns.blocklist.lists import load_blocklists
     from alimail_mcp.dns.knowledge import load_dns
+    from alimail_mcp.dns.standards import load_standards
     from alimail_mcp.headers.knowledge import load_headers
     from alimail_mcp.knowledge.loader import load_knowledge
     from alimail_mcp.missing_mail.knowledge import load_missing_mail
@@ -75,6 +77,8 @@ def parts() -> tuple[tuple[str, Callable[[], object]], ...]:
         ("headers.yaml", load_headers),
         ("dns.yaml", load_dns),
         ("dmarc_reports.yaml", load_dmarc_reports),
+        ("blocklists.yaml", load_blocklists),
+        ("mail_standards.yaml", load_standards),
     )
 
 

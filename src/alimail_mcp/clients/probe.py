@@ -22,7 +22,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Literal
 
-from alimail_mcp.clients import tls
+from alimail_mcp import tls
 from alimail_mcp.clients.configuration import ClientConfig, Endpoint
 from alimail_mcp.clients.dialogue import Dialogue, UnexpectedReply
 from alimail_mcp.clients.hosts import catalogue, classify

@@ -18,26 +18,36 @@ import functools
 import ipaddress
 import re
 import time
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Coroutine, Sequence
 from typing import Any
 
 from alimail_mcp import progress
 from alimail_mcp.config import Settings, load_settings
 from alimail_mcp.dns.answer_cache import AnswerCache
-from alimail_mcp.dns.args import MAX_SELECTORS
+from alimail_mcp.dns.args import MAX_SELECTORS, MAX_SENDING_IPS
+from alimail_mcp.dns.bimi import check_bimi
+from alimail_mcp.dns.blocklist.check import check_blocklists
+from alimail_mcp.dns.blocklist.lists import active_lists
+from alimail_mcp.dns.blocklist.models import BlocklistCheck
 from alimail_mcp.dns.client import Answer, DnsClient, Outcome
 from alimail_mcp.dns.dkim import check_dkim
 from alimail_mcp.dns.dmarc import check_dmarc
+from alimail_mcp.dns.dnssec.check import check_dnssec
+from alimail_mcp.dns.dnssec.models import DnssecCheck
 from alimail_mcp.dns.finding import FAULT_CODES, SKILL_DELIVERY, make
 from alimail_mcp.dns.health import resolver_finding, resolver_report
 from alimail_mcp.dns.models import (
+    BimiCheck,
     CheckResult,
     DkimCheck,
     DmarcCheck,
     MxCheck,
     PropagationCheck,
+    TlsRptCheck,
     WebmailCheck,
 )
+from alimail_mcp.dns.mta_sts.check import check_mta_sts
+from alimail_mcp.dns.mta_sts.models import MtaStsCheck
 from alimail_mcp.dns.mx import check_mx
 from alimail_mcp.dns.names import fqdn, organizational_domain
 from alimail_mcp.dns.plan import build_plan
@@ -45,6 +55,7 @@ from alimail_mcp.dns.propagation import DirectAsker
 from alimail_mcp.dns.propagation import compare_authoritative as compare_with_authoritative
 from alimail_mcp.dns.report import DnsAuditResult, DnsChecks
 from alimail_mcp.dns.spf import SpfCheck, check_spf
+from alimail_mcp.dns.tls_rpt import check_tls_rpt
 from alimail_mcp.dns.verdict import next_steps_of, overall_of, route_of, summary_of
 from alimail_mcp.dns.webmail_cname import check_webmail_cname
 from alimail_mcp.errors import InputError
@@ -66,7 +77,7 @@ async def audit_domain(
     domain: str,
     *,
     dkim_selectors: list[str] | None = None,
-    sending_ip: str | None = None,
+    sending_ip: str | Sequence[str] | None = None,
     compare_authoritative: bool = False,
     settings: Settings | None = None,
     client: DnsClient | None = None,
@@ -82,24 +93,33 @@ async def audit_domain(
     started = time.monotonic()
     name = normalize_domain(domain)
     selectors = normalize_selectors(dkim_selectors)
-    ip = normalize_ip(sending_ip)
+    ips = normalize_ips(sending_ip)
     settings = settings or load_settings()
     provider = load_provider()
+    lists = active_lists(settings.blocklist_zones)
     inner = client if client is not None else _network_client(settings, shared_answers)
     margin = min(0.3, settings.dns_budget * _MARGIN)
     bounded = _Bounded(inner, started + settings.dns_budget - margin)
+    outbound = OutboundPolicy.from_settings(settings)
 
-    jobs: dict[str, Coroutine[Any, Any, CheckResult]] = {
+    dmarc = asyncio.ensure_future(check_dmarc(bounded, name, provider=provider))
+    jobs: dict[str, Awaitable[CheckResult]] = {
         "mx": check_mx(bounded, name, provider=provider),
-        "spf": check_spf(bounded, name, sending_ip=ip),
+        "spf": check_spf(bounded, name, sending_ip=ips),
         "dkim": check_dkim(bounded, name, selectors, provider=provider),
-        "dmarc": check_dmarc(bounded, name, provider=provider),
+        "dmarc": dmarc,
         "webmail_cname": check_webmail_cname(bounded, name, provider=provider),
+        "blocklist": check_blocklists(
+            bounded, domains=list(dict.fromkeys((name, organizational_domain(name)))), ips=ips, lists=lists
+        ),
+        "mta_sts": check_mta_sts(bounded, name, outbound=outbound, port=settings.mta_sts_port),
+        "tls_rpt": check_tls_rpt(bounded, name),
+        "bimi": check_bimi(bounded, name, dmarc=asyncio.shield(dmarc)),
+        "dnssec": check_dnssec(bounded, name),
     }
     if compare_authoritative and isinstance(inner, DirectAsker):
         questions = _questions(name, selectors or list(provider.dkim.common_selectors), provider)
         port = authoritative_port or settings.authoritative_port
-        outbound = OutboundPolicy.from_settings(settings)
         jobs["propagation"] = compare_with_authoritative(
             bounded, bounded, name, questions, port=port, provider=provider, outbound=outbound
         )
@@ -116,6 +136,11 @@ async def audit_domain(
         dkim=_as(results["dkim"], DkimCheck),
         dmarc=_as(results["dmarc"], DmarcCheck),
         webmail_cname=_as(results["webmail_cname"], WebmailCheck),
+        blocklist=_as(results["blocklist"], BlocklistCheck),
+        mta_sts=_as(results["mta_sts"], MtaStsCheck),
+        tls_rpt=_as(results["tls_rpt"], TlsRptCheck),
+        bimi=_as(results["bimi"], BimiCheck),
+        dnssec=_as(results["dnssec"], DnssecCheck),
     )
     propagation = _as(results["propagation"], PropagationCheck) if "propagation" in results else None
     if propagation is not None and bounded.nameservers_cut:
@@ -133,7 +158,8 @@ async def audit_domain(
         webmail=checks.webmail_cname,
         provider=provider,
     )
-    overall = overall_of(findings, by_name)
+    # The lists are third parties: not reaching them leaves the domain's audit complete.
+    overall = overall_of(findings, {k: c for k, c in by_name.items() if k != "blocklist"})
     route = route_of(overall, findings)
     dkim_found = any(k.valid and not k.revoked for k in checks.dkim.keys)
     return DnsAuditResult(
@@ -180,6 +206,14 @@ def normalize_ip(value: str | None) -> str | None:
         raise InputError("sending_ip", f"{str(value)[:60]!r} is not an IPv4 or IPv6 address") from None
 
 
+def normalize_ips(value: str | Sequence[str] | None) -> list[str]:
+    """Sending IPs, canonical and without repeats: one address, a comma-separated string or a list."""
+    items = value.replace(",", " ").split() if isinstance(value, str) else list(value or ())
+    if len(items) > MAX_SENDING_IPS:
+        raise InputError("sending_ip", f"at most {MAX_SENDING_IPS} addresses")
+    return list(dict.fromkeys(ip for item in items if (ip := normalize_ip(item)) is not None))
+
+
 def _network_client(settings: Settings, shared: AnswerCache | None) -> DnsClient:
     from alimail_mcp.dns.resolver import ResolverClient
 
@@ -199,7 +233,7 @@ def _questions(domain: str, selectors: list[str], provider: Provider) -> list[tu
     return names
 
 
-async def _run(jobs: dict[str, Coroutine[Any, Any, CheckResult]], deadline: float) -> dict[str, CheckResult]:
+async def _run(jobs: dict[str, Awaitable[CheckResult]], deadline: float) -> dict[str, CheckResult]:
     tasks = {key: asyncio.ensure_future(job) for key, job in jobs.items()}
     finished: list[str] = []
 

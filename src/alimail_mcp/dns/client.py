@@ -34,6 +34,19 @@ class Outcome(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Signed:
+    """An answer's records with the RRSIG records that came with them (questions ask for them with the
+    DO bit), in presentation form, so that a DNSSEC check can verify them without asking again."""
+
+    owner: str
+    """The records' owner name (the end of any alias chain), lower-case, without the trailing dot."""
+    rdata: tuple[str, ...]
+    """Each record in full presentation form (TXT strings kept apart, as they were signed)."""
+    signatures: tuple[str, ...]
+    """Each RRSIG record covering them, in presentation form."""
+
+
+@dataclass(frozen=True, slots=True)
 class Answer:
     """One question's answer. `records` hold presentation text per record type:
 
@@ -55,6 +68,12 @@ class Answer:
     recursive: bool | None = None
     """On a failed question: whether the resolvers asked had shown they recurse (RA) before it; False
     means an authoritative-only server, whose silence about another party's name tells nothing."""
+    authenticated: bool = False
+    """The resolver validated the answer with DNSSEC (the AD flag)."""
+    authoritative: bool = False
+    """The answer came from a server holding the zone (the AA flag), not from a resolver's cache."""
+    signed: Signed | None = None
+    """The records and their signatures, when signatures came with them."""
 
 
 class DnsClient(Protocol):

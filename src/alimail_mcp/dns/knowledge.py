@@ -13,7 +13,9 @@ from alimail_mcp.knowledge.loader import load_provider, read_yaml, skills_dir, v
 from alimail_mcp.knowledge.strict import StrictModel
 
 FILE = "dns.yaml"
-_CODE = re.compile(r"^(?:mx|spf|dkim|dmarc|webmail_cname|dns)\.[a-z0-9-]+$")
+_CODE = re.compile(
+    r"^(?:mx|spf|dkim|dmarc|webmail_cname|dns|blocklist|mta_sts|tls_rpt|bimi|dnssec)\.[a-z0-9-]+$"
+)
 
 
 class DnsFindingText(FindingText):

@@ -133,6 +133,27 @@ class WebmailCheck(CheckResult):
     optional: list[CnameRecord] = Field(default_factory=list)
 
 
+# --- TLS-RPT and BIMI ----------------------------------------------------------------------------
+
+
+class TlsRptCheck(CheckResult):
+    record: str | None = None
+    rua: list[str] = Field(default_factory=list)
+    """Where reports go, as published."""
+
+
+class BimiCheck(CheckResult):
+    record_domain: str | None = None
+    """Where the record was found: the domain, or its organisational domain."""
+    record: str | None = None
+    logo: str | None = None
+    """The l= URL (the SVG logo), as published."""
+    certificate: str | None = None
+    """The a= URL (the mark certificate, VMC or CMC), as published."""
+    declined: bool = False
+    """The record declines to show a logo (empty l=)."""
+
+
 # --- propagation ----------------------------------------------------------------------------------
 
 

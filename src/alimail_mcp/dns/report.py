@@ -9,14 +9,19 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from alimail_mcp.dns.blocklist.models import BlocklistCheck
+from alimail_mcp.dns.dnssec.models import DnssecCheck
 from alimail_mcp.dns.models import (
+    BimiCheck,
     DkimCheck,
     DmarcCheck,
     MxCheck,
     PlannedChange,
     PropagationCheck,
+    TlsRptCheck,
     WebmailCheck,
 )
+from alimail_mcp.dns.mta_sts.models import MtaStsCheck
 from alimail_mcp.dns.spf.models import SpfCheck
 from alimail_mcp.models import ResolverReport, ToolResult
 
@@ -29,6 +34,12 @@ class DnsChecks(BaseModel):
     dkim: DkimCheck
     dmarc: DmarcCheck
     webmail_cname: WebmailCheck
+    blocklist: BlocklistCheck
+    """The domain (and its organisational domain) in the domain lists, each sending IP in the IP lists."""
+    mta_sts: MtaStsCheck
+    tls_rpt: TlsRptCheck
+    bimi: BimiCheck
+    dnssec: DnssecCheck
 
 
 class DnsAuditResult(ToolResult):

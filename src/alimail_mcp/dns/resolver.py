@@ -27,10 +27,11 @@ import dns.rcode
 import dns.rdata
 import dns.rdatatype
 import dns.resolver
+import dns.rrset
 
 from alimail_mcp.config import Nameserver, Settings, load_settings
 from alimail_mcp.dns.answer_cache import AnswerCache
-from alimail_mcp.dns.client import Answer, Outcome
+from alimail_mcp.dns.client import Answer, Outcome, Signed
 from alimail_mcp.dns.network_loop import on_network_loop
 from alimail_mcp.models import ResolverReport, ResolverState
 
@@ -41,6 +42,9 @@ _SLACK = 0.05
 _NAME_TYPES = {"CNAME", "NS", "PTR", "DNAME"}
 _MAX_HOPS = 8
 """Alias chains an authoritative-only server leaves unfinished are followed at most this many times."""
+_UNCHECKED = frozenset({dns.rdatatype.DS, dns.rdatatype.DNSKEY})
+"""Asked with the CD flag: a validating resolver then shows the keys of a zone whose chain of trust is
+broken, instead of SERVFAIL, so the DNSSEC check can say what is broken."""
 
 
 _Asking = Coroutine[Any, Any, Answer]
@@ -104,6 +108,7 @@ class ResolverClient:
         self.configured = bool(nameservers)
         self.health = _Health()
         self._resolver = _make_resolver(nameservers, timeout, recursion)
+        self._unchecked = _make_resolver(nameservers, timeout, recursion, checking_disabled=True)
 
     @classmethod
     def from_settings(
@@ -208,9 +213,10 @@ class ResolverClient:
     ) -> Answer:
         started = time.monotonic()
         name, type_text = _text(qname), dns.rdatatype.to_text(kind)
+        resolver = self._unchecked if kind in _UNCHECKED else self._resolver
         try:
             async with asyncio.timeout(lifetime + _SLACK):
-                found = await self._resolver.resolve(
+                found = await resolver.resolve(
                     qname, kind, raise_on_no_answer=False, lifetime=lifetime, search=False
                 )
         except dns.resolver.NXDOMAIN as exc:
@@ -253,6 +259,9 @@ class ResolverClient:
             cname_chain=chain,
             server=_server_text(found.nameserver or "?", found.port or 0),
             elapsed_ms=_ms(started),
+            authenticated=bool(found.response.flags & dns.flags.AD),
+            authoritative=bool(found.response.flags & dns.flags.AA),
+            signed=_signed(found.response, result.answer),
         )
 
     async def _follow(
@@ -284,6 +293,9 @@ class ResolverClient:
             server=rest.server,
             elapsed_ms=_ms(started),
             recursive=rest.recursive,
+            authenticated=rest.authenticated,
+            authoritative=rest.authoritative,
+            signed=rest.signed,
         )
 
     def _note_failure(self, errors: list[tuple[object, ...]]) -> None:
@@ -340,8 +352,27 @@ def _aliases(result: dns.message.ChainingResult) -> tuple[str, ...]:
     return tuple(_host(next(iter(rrset)).target) for rrset in result.cnames)
 
 
+def _signed(response: dns.message.Message, rrset: dns.rrset.RRset | None) -> Signed | None:
+    """The answer's records and the RRSIGs covering them, when the response carries any."""
+    if rrset is None:
+        return None
+    signatures = [
+        sig
+        for found in response.answer
+        if found.rdtype == dns.rdatatype.RRSIG and found.covers == rrset.rdtype and found.name == rrset.name
+        for sig in found
+    ]
+    if not signatures:
+        return None
+    return Signed(
+        owner=_text(rrset.name),
+        rdata=tuple(str(r.to_text()) for r in rrset),
+        signatures=tuple(str(s.to_text()) for s in signatures),
+    )
+
+
 def _make_resolver(
-    nameservers: Sequence[Nameserver], timeout: float, recursion: bool
+    nameservers: Sequence[Nameserver], timeout: float, recursion: bool, *, checking_disabled: bool = False
 ) -> dns.asyncresolver.Resolver:
     resolver = dns.asyncresolver.Resolver(configure=False)
     servers = nameservers or [Nameserver(address) for address in _system_nameservers()]
@@ -352,9 +383,13 @@ def _make_resolver(
     resolver.lifetime = timeout
     resolver.cache = None
     resolver.retry_servfail = False
-    resolver.use_edns(0, 0, _EDNS_PAYLOAD)
-    if not recursion:
-        resolver.set_flags(0)
+    # DO: signatures come with the records, for the DNSSEC check (and the AD flag from validators).
+    resolver.use_edns(0, dns.flags.DO, _EDNS_PAYLOAD)
+    flags = dns.flags.RD if recursion else 0
+    if checking_disabled:
+        flags |= dns.flags.CD
+    if flags != dns.flags.RD:
+        resolver.set_flags(flags)
     return resolver
 
 

@@ -1,10 +1,10 @@
 """The audit's verdict in the engine's own words: overall state, the route, summary and next steps.
 
-Route: a domain whose mail cannot flow right (MX, SPF, unanswered questions) belongs to
-resolve-failure / dns-authorization; one whose only issue is the webmail name to
-resolve-failure / webmail-service; one that works but is not (fully) protected (DKIM, DMARC), or is
-fine, to configure-communication / dns-auth. Summaries use fixed phrases per finding code, never
-text read from DNS.
+Route: a domain whose mail cannot flow right (MX, SPF, unanswered questions, a blocklist listing, broken
+DNSSEC or an MTA-STS policy senders cannot apply) belongs to resolve-failure / dns-authorization; one
+whose only issue is the webmail name to resolve-failure / webmail-service; one that works but is not
+(fully) protected (DKIM, DMARC, TLS-RPT, BIMI), or is fine, to configure-communication / dns-auth.
+Summaries use fixed phrases per finding code, never text read from DNS.
 """
 
 from __future__ import annotations
@@ -48,7 +48,33 @@ PHRASES = {
     "dns.propagation-pending": "a change is still propagating",
     "dns.nameservers-disagree": "the domain's nameservers disagree",
     "dns.refused": "names outside the domain could not be verified with this resolver",
+    "blocklist.listed": "a sending IP or the domain is on a blocklist",
+    "blocklist.policy-listed": "a sending IP is in an end-user range that receivers refuse (policy listing)",
+    "mta_sts.record-invalid": "the MTA-STS record is invalid",
+    "mta_sts.policy-unavailable": "the MTA-STS policy cannot be fetched",
+    "mta_sts.policy-certificate": "the MTA-STS policy host's certificate does not verify",
+    "mta_sts.policy-invalid": "the MTA-STS policy is invalid",
+    "mta_sts.policy-content-type": "the MTA-STS policy is not served as text/plain",
+    "mta_sts.mx-not-covered": "the MTA-STS policy leaves MX hosts out",
+    "mta_sts.max-age-short": "the MTA-STS max_age is short",
+    "tls_rpt.invalid": "the TLS-RPT record is invalid",
+    "bimi.invalid": "the BIMI record is invalid",
+    "bimi.dmarc-not-enforced": "BIMI needs DMARC at quarantine or reject for all mail",
+    "bimi.subdomain-policy-none": "BIMI does not accept sp=none",
+    "dnssec.ds-mismatch": "the DS record matches no DNSSEC key, so validating resolvers fail",
+    "dnssec.chain-broken": "the DNSSEC chain of trust is broken",
+    "dnssec.ds-stale": "a stale DS record is left at the parent",
+    "dnssec.signature-expired": "DNSSEC signatures have expired",
+    "dnssec.signature-not-yet-valid": "DNSSEC signatures are not valid yet",
+    "dnssec.signature-expiring": "DNSSEC signatures are about to expire",
+    "dnssec.signature-unknown-key": "DNSSEC signatures name an unpublished key",
+    "dnssec.signature-invalid": "DNSSEC signatures do not verify",
+    "dnssec.records-unsigned": "records of the signed zone are unsigned",
+    "dnssec.algorithm-deprecated": "the zone is signed with a deprecated algorithm",
+    "dnssec.digest-deprecated": "the DS record uses a deprecated digest",
 }
+DELIVERY_FAMILIES = frozenset({"mx", "spf", "dns", "blocklist", "dnssec", "mta_sts"})
+"""Findings whose defects keep mail from flowing: the audit routes to resolve-failure / dns-authorization."""
 _ACTIONABLE = ("error", "warning")
 
 
@@ -68,7 +94,7 @@ def overall_of(findings: list[Finding], checks: dict[str, CheckResult]) -> str:
 def route_of(overall: str, findings: list[Finding]) -> Route:
     actionable = [f for f in findings if f.severity.value in _ACTIONABLE]
     families = {f.code.split(".", 1)[0] for f in actionable}
-    if overall == "unreachable" or families & {"mx", "spf", "dns"}:
+    if overall == "unreachable" or families & DELIVERY_FAMILIES:
         return Route(intent="resolve-failure", path="dns-authorization", skill=SKILL_DELIVERY)
     if families == {"webmail_cname"}:
         return Route(intent="resolve-failure", path="webmail-service", skill=SKILL_SERVICE)
@@ -154,6 +180,11 @@ def next_steps_of(
     if "dmarc.rua-unauthorized" in codes:
         steps.append(
             "Have the external report domain authorise your reports, or use a report mailbox of your own."
+        )
+    if "blocklist.listed" in codes:
+        steps.append(
+            "For each blocklist listing, stop what caused it (a compromised mailbox or host, mail sent "
+            "without consent), then ask for removal at the list's page named in the finding."
         )
     if "dmarc.policy-none" in codes:
         steps.append(

@@ -21,7 +21,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from alimail_mcp.clients import tls
+from alimail_mcp import tls
 from alimail_mcp.outbound import DEFAULT_PORTS, Target, same_origin
 from alimail_mcp.webmail.models import FetchResult
 

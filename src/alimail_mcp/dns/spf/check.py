@@ -1,8 +1,8 @@
 """The SPF check of an audit: the domain's record, its include tree (dns/spf/walk.py), the limits a
 receiver applies, whether Alibaba Mail is authorised, and the one record the domain should publish.
 
-When a sending IP is given, check_host() runs beside the walk on the same client, so they share
-answers.
+When sending IPs are given, check_host() runs for each beside the walk on the same client, so they
+share answers.
 """
 
 from __future__ import annotations
@@ -36,17 +36,18 @@ MAX_RECORDS = 10
 """SPF records read, listed and deleted by the plan when a domain publishes several (one is allowed)."""
 
 
-async def check_spf(client: DnsClient, domain: str, *, sending_ip: str | None = None) -> SpfCheck:
-    """Audit `domain`'s SPF for Alibaba Mail; evaluate check_host() for `sending_ip` when given.
+async def check_spf(
+    client: DnsClient, domain: str, *, sending_ip: str | Sequence[str] | None = None
+) -> SpfCheck:
+    """Audit `domain`'s SPF for Alibaba Mail; evaluate check_host() for each `sending_ip` given.
 
     Raises InputError for a `sending_ip` that is not an address; DNS failures become findings.
     """
-    ip = parse_ip(sending_ip, "sending_ip") if sending_ip else None
+    given = [sending_ip] if isinstance(sending_ip, str) else list(sending_ip or ())
+    ips = list(dict.fromkeys(str(parse_ip(ip, "sending_ip")) for ip in given if ip))
     domain = domain.strip().lower().removesuffix(".")
     provider = load_provider()
-    evaluation = (
-        asyncio.ensure_future(check_host(client, str(ip), domain, helo=domain)) if ip is not None else None
-    )
+    evaluations = [asyncio.ensure_future(check_host(client, ip, domain, helo=domain)) for ip in ips]
     answer = await client.query(domain, "TXT")
     published = spf_records(answer.records)
     if not answer.outcome.conclusive:
@@ -58,11 +59,13 @@ async def check_spf(client: DnsClient, domain: str, *, sending_ip: str | None = 
         result = SpfCheck(status="error", findings=[findings.missing(domain, change)], changes=[change])
     else:
         result = await _audit(client, domain, published[:MAX_RECORDS], provider, count=len(published))
-    if evaluation is not None:
-        result.evaluation = await evaluation
-        if result.evaluation.explanation:  # the domain's exp= text: outside text, shown as evidence
-            result.evaluation.explanation = excerpt(result.evaluation.explanation)
-        _add_evaluation_finding(result, domain, provider)
+    for evaluation in evaluations:
+        evaluated = await evaluation
+        if evaluated.explanation:  # the domain's exp= text: outside text, shown as evidence
+            evaluated.explanation = excerpt(evaluated.explanation)
+        result.evaluations.append(evaluated)
+        _add_evaluation_finding(result, evaluated)
+    result.evaluation = result.evaluations[0] if result.evaluations else None
     return result
 
 
@@ -262,9 +265,8 @@ def _all_qualifier(record: SpfRecord, records: dict[str, SpfRecord]) -> tuple[Al
     return f"{current.all.qualifier}all", True  # type: ignore[return-value]
 
 
-def _add_evaluation_finding(result: SpfCheck, domain: str, provider: Provider) -> None:
-    evaluation: SpfResult | None = result.evaluation
-    if evaluation is None or evaluation.result in ("pass", "permerror", "temperror", "none"):
+def _add_evaluation_finding(result: SpfCheck, evaluation: SpfResult) -> None:
+    if evaluation.result in ("pass", "permerror", "temperror", "none"):
         return  # errors and a missing record already have their own findings
     result.findings.append(findings.ip_not_authorized(evaluation))
     result.status = _status(result.findings)

@@ -84,7 +84,9 @@ class SpfCheck(CheckResult):
     all_qualifier: AllQualifier | None = None
     """How mail from unlisted servers is treated (following redirect=); None: no `all`, so neutral."""
     evaluation: SpfResult | None = None
-    """check_host() for `sending_ip`, when one was given."""
+    """check_host() for the first `sending_ip`, when one was given."""
+    evaluations: list[SpfResult] = Field(default_factory=list)
+    """check_host() for each `sending_ip` given, in order."""
     recommended_record: str | None = None
     """The one record the domain should publish, when it differs from what is published."""
     changes: list[DnsChange] = Field(default_factory=list)

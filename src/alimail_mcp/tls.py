@@ -1,4 +1,5 @@
-"""TLS contexts and certificate names for the probes (standard library only).
+"""TLS contexts and certificate names for the connections the tools make (standard library only): the
+client probe, the webmail fetch and the MTA-STS policy fetch.
 
 Certificates are checked in two parts so a mismatch can be reported with the names it has: the
 chain against the trust store (ssl does it), then the name against the certificate (done here).
