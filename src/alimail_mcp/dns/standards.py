@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cache
-
+from alimail_mcp.knowledge.compiled import compiled
 from alimail_mcp.knowledge.loader import read_yaml, skills_dir, validate
 from alimail_mcp.knowledge.strict import StrictModel
 
@@ -43,7 +42,7 @@ class MailStandards(StrictModel):
     dnssec: DnssecStandard
 
 
-@cache
+@compiled("mail_standards")
 def load_standards() -> MailStandards:
     path = skills_dir() / FILE
     return validate(MailStandards, read_yaml(path), path)

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
-from functools import cache
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from alimail_mcp.errors import InputError
+from alimail_mcp.knowledge.compiled import compiled
 from alimail_mcp.knowledge.loader import read_yaml, skills_dir, validate
 from alimail_mcp.knowledge.strict import StrictModel
 
@@ -72,7 +72,7 @@ class BlocklistKnowledge(StrictModel):
         return lists
 
 
-@cache
+@compiled("blocklists")
 def load_blocklists() -> BlocklistKnowledge:
     path = skills_dir() / FILE
     return validate(BlocklistKnowledge, read_yaml(path), path)
