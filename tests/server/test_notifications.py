@@ -13,6 +13,7 @@ import pytest
 from mcp.client import Client
 from mcp_types import LoggingMessageNotificationParams, PromptReference, ResourceTemplateReference
 
+from alimail_mcp.dns.report import DnsChecks
 from tests.support.dns_server import DnsTestServer
 from tests.support.dns_zones import serve_world, zone_file
 from tests.support.mcp_harness import http_server, stdio_params
@@ -46,7 +47,8 @@ async def _logging_progress_completion(target: Any) -> None:
 
         result = await client.call_tool("check_dns", {"domain": "good.test"}, progress_callback=on_progress)
         assert not result.is_error and (result.structured_content or {})["overall"] == "ok"
-        assert [p[0] for p in progress] == [1, 2, 3, 4, 5] and {p[1] for p in progress} == {5}
+        checks = len(DnsChecks.model_fields)  # one step a check
+        assert [p[0] for p in progress] == list(range(1, checks + 1)) and {p[1] for p in progress} == {checks}
         assert all(p[2] and p[2].endswith("checked") for p in progress)
 
         prompt = await client.complete(
@@ -113,5 +115,6 @@ def test_http_answers_json_unless_progress_is_asked(port: int) -> None:
             if line.startswith("data:") and line[5:].strip()
         ]
         methods = [m.get("method") for m in messages]
-        assert methods.count("notifications/progress") == 5 and messages[-1]["id"] == 3
+        assert methods.count("notifications/progress") == len(DnsChecks.model_fields)
+        assert messages[-1]["id"] == 3
         assert messages[-1]["result"]["structuredContent"]["overall"] == "ok"
