@@ -108,3 +108,18 @@ def test_a_second_process_reads_what_the_first_compiled(cache_dir: Path) -> None
     assert first.stdout == second.stdout and int(first.stdout.split()[0]) == 12
     # nothing was rebuilt: a rebuilt part is written anew (a new file replaces the old one)
     assert written == {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in cache_dir.rglob("*.pickle")}
+
+
+def test_old_compiled_folders_are_pruned(cache_dir: Path) -> None:
+    """Each change of skills/ or of the code makes a new folder; only the newest few are kept."""
+    cache_dir.mkdir(parents=True)
+    for n in range(6):
+        old = cache_dir / f"old{n}"
+        old.mkdir()
+        os.utime(old, (1000 + n, 1000 + n))
+    load, _ = _counting_loader("prune-test", 1)
+    assert load() == 1  # type: ignore[operator]
+    left = sorted(p.name for p in cache_dir.iterdir())
+    current = cache_folder()
+    assert current is not None and current.name in left
+    assert len(left) == compiled_module.KEEP and "old5" in left and "old0" not in left

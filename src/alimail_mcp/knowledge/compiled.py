@@ -109,7 +109,9 @@ def _write(path: Path, value: object) -> None:
         return
     temp: str | None = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.parent.exists():
+            path.parent.mkdir(parents=True)
+            _prune(path.parent.parent, keep=path.parent)
         fd, temp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -118,3 +120,20 @@ def _write(path: Path, value: object) -> None:
         if temp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(temp)
+
+
+KEEP = 4
+"""Compiled folders kept side by side (other installations or versions may share the cache)."""
+
+
+def _prune(base: Path, keep: Path) -> None:
+    """Remove all but the KEEP most recently made folders of compiled parts (each skills/ or code change
+    makes a new one): the cache does not grow with every upgrade."""
+    import shutil
+
+    with contextlib.suppress(OSError):
+        folders = sorted(
+            (p for p in base.iterdir() if p.is_dir() and p != keep), key=lambda p: p.stat().st_mtime
+        )
+        for old in folders[: max(0, len(folders) - (KEEP - 1))]:
+            shutil.rmtree(old, ignore_errors=True)
