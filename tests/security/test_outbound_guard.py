@@ -46,6 +46,9 @@ ns3 A 169.254.169.254
 """
 """With good.test's ns1 A 127.0.0.1: loopback, loopback written IPv4-mapped, the metadata address."""
 CALL_SECONDS = 5.0
+SERVER_CALL_SECONDS = 20.0
+"""A call to the real server: the first one in a fresh process also imports (and, on a clean checkout,
+compiles) the engines. Well under the 30 s tool timeout a hostile target would run into."""
 
 
 def hostile_zone(web: str = LOOPBACK) -> str:
@@ -324,7 +327,7 @@ async def exercise(client: Client, authoritative: DnsTestServer, web: list[DripS
         result = await client.call_tool(tool, arguments)
         elapsed = time.monotonic() - started
         assert not result.is_error, (tool, result.content)
-        assert elapsed < CALL_SECONDS, (tool, elapsed)
+        assert elapsed < SERVER_CALL_SECONDS, (tool, elapsed)
         data = str(result.structured_content)
         expected = {
             "check_webmail": "webmail.target-refused",
