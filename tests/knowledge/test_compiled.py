@@ -123,3 +123,12 @@ def test_old_compiled_folders_are_pruned(cache_dir: Path) -> None:
     current = cache_folder()
     assert current is not None and current.name in left
     assert len(left) == compiled_module.KEEP and "old5" in left and "old0" not in left
+
+
+def test_a_part_others_could_write_is_not_unpickled(cache_dir: Path) -> None:
+    load, builds = _counting_loader("shared-test", {"safe": True})
+    assert load() == {"safe": True}  # type: ignore[operator]
+    part = cache_folder() / "shared-test.pickle"  # type: ignore[operator]
+    part.chmod(0o666)
+    load.cache_clear()  # type: ignore[attr-defined]
+    assert load() == {"safe": True} and builds == [1, 1]  # type: ignore[operator]

@@ -93,11 +93,21 @@ def _key() -> str:
 
 
 def _read(path: Path) -> Any:
+    """A compiled part, or None to rebuild it: missing, cut short, or not safe to unpickle (a file another
+    user owns or could have written)."""
     try:
         with path.open("rb") as handle:
+            if not _trusted(os.fstat(handle.fileno())):
+                return None
             return pickle.load(handle)
     except Exception:  # missing, cut short, or written by something else: rebuild it
         return None
+
+
+def _trusted(stat: os.stat_result) -> bool:
+    if not hasattr(os, "getuid"):
+        return True  # no POSIX owners (Windows): the folder's own permissions decide
+    return stat.st_uid == os.getuid() and not stat.st_mode & 0o022
 
 
 def _write(path: Path, value: object) -> None:
