@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from tests.support.dns_server import DnsTestServer
 from tests.support.dns_zones import serve_world
 from tests.support.dnssec_zones import DAY, other_ds, sign
-from tests.support.local_servers import LOOPBACK, CertAuthority
+from tests.support.local_servers import CertAuthority, LoopbackServer
 
 LIST_ZONES = {
     "zen": "zen.fake-bl.test",
@@ -317,7 +317,7 @@ def _ds_of(text: str, origin: str) -> str:
     return str(dns.dnssec.make_ds(origin + ".", key, "SHA256").to_text())
 
 
-class PolicyServer:
+class PolicyServer(LoopbackServer):
     """One loopback HTTPS server for every case's MTA-STS policy, chosen by the Host header; its
     certificate names every mta-sts host except those of cases with `in_certificate=False`."""
 
@@ -325,20 +325,6 @@ class PolicyServer:
         names = [f"mta-sts.{c.domain}" for c in CASES if c.policy is not None and c.in_certificate]
         self.tls = authority.server_context(*names)
         self.policies = {f"mta-sts.{c.domain}": c.policy for c in CASES if c.policy is not None}
-        self._server: asyncio.Server | None = None
-
-    async def __aenter__(self) -> PolicyServer:
-        self._server = await asyncio.start_server(self._serve, LOOPBACK, 0, ssl=self.tls)
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self._server is not None
-        self._server.close()
-
-    @property
-    def port(self) -> int:
-        assert self._server is not None
-        return int(self._server.sockets[0].getsockname()[1])
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:

@@ -10,7 +10,7 @@ import datetime as dt
 import ssl
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -95,7 +95,33 @@ def _builder(
 MailProtocol = Literal["smtp", "imap", "pop3"]
 
 
-class MailServer:
+class LoopbackServer:
+    """A TCP listener serving `_serve` on `host` (loopback) at `wanted_port` (0: a free one), with TLS from
+    the first byte when `tls` is set; `async with` starts and stops it, `port` is where it listens."""
+
+    host: str = LOOPBACK
+    wanted_port: int = 0
+    tls: ssl.SSLContext | None = None
+    _server: asyncio.Server | None = None
+
+    async def __aenter__(self) -> Self:
+        self._server = await asyncio.start_server(self._serve, self.host, self.wanted_port, ssl=self.tls)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._server is not None
+        self._server.close()
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None
+        return int(self._server.sockets[0].getsockname()[1])
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        raise NotImplementedError
+
+
+class MailServer(LoopbackServer):
     """Answers greeting, EHLO/CAPABILITY/CAPA, STARTTLS/STLS and QUIT/LOGOUT; records every line.
 
     `tls`: implicit TLS from the first byte; `starttls`: offered and honoured with that context;
@@ -114,20 +140,6 @@ class MailServer:
         self.speaks = speaks or protocol
         self.lines: list[str] = []
         self.connections = 0
-        self._server: asyncio.Server | None = None
-
-    async def __aenter__(self) -> MailServer:
-        self._server = await asyncio.start_server(self._serve, LOOPBACK, 0, ssl=self.tls)
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self._server is not None
-        self._server.close()
-
-    @property
-    def port(self) -> int:
-        assert self._server is not None
-        return int(self._server.sockets[0].getsockname()[1])
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
@@ -189,7 +201,7 @@ async def _say(writer: asyncio.StreamWriter, *lines: str) -> None:
     await writer.drain()
 
 
-class HttpServer:
+class HttpServer(LoopbackServer):
     """Answers every request with `status`, optional `location`, `body` and `content_type`; records Host
     headers, SNI names and paths."""
 
@@ -208,25 +220,11 @@ class HttpServer:
         self.sni: list[str | None] = []
         self.paths: list[str] = []
         self.connections = 0
-        self._server: asyncio.Server | None = None
         if tls is not None:
             tls.sni_callback = self._record_sni
 
     def _record_sni(self, _obj: ssl.SSLObject, name: str | None, _ctx: ssl.SSLContext) -> None:
         self.sni.append(name)
-
-    async def __aenter__(self) -> HttpServer:
-        self._server = await asyncio.start_server(self._serve, LOOPBACK, 0, ssl=self.tls)
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self._server is not None
-        self._server.close()
-
-    @property
-    def port(self) -> int:
-        assert self._server is not None
-        return int(self._server.sockets[0].getsockname()[1])
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
@@ -250,7 +248,7 @@ class HttpServer:
             writer.close()
 
 
-class DripServer:
+class DripServer(LoopbackServer):
     """Sends `text` one byte every `interval` seconds to whoever connects, and counts connections: a
     server that holds a client as long as it lets itself be held. With no text, a counting listener.
     `host` and `port` may name another loopback address or a well-known port (binding may then fail
@@ -261,26 +259,12 @@ class DripServer:
     ) -> None:
         self.text, self.interval, self.host, self.wanted_port = text, interval, host, port
         self.connections = 0
-        self._server: asyncio.Server | None = None
-
-    async def __aenter__(self) -> DripServer:
-        self._server = await asyncio.start_server(self._serve, self.host, self.wanted_port)
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self._server is not None
-        self._server.close()
 
     async def bind(self) -> DripServer | None:
         try:
             return await self.__aenter__()
         except OSError:
             return None
-
-    @property
-    def port(self) -> int:
-        assert self._server is not None
-        return int(self._server.sockets[0].getsockname()[1])
 
     async def _serve(self, _reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
