@@ -193,7 +193,12 @@ async def _announce(web: object, transport: Literal["sse", "http"], host: str, p
         if getattr(web, "should_exit", False):
             return
         await anyio.sleep(0.02)
+    sys.stderr.write(f"alimail-mcp: serving {serving(transport, host, port)} (Ctrl-C stops)\n")
+    sys.stderr.flush()
+
+
+def serving(transport: Literal["sse", "http"], host: str, port: int) -> str:
+    """What a client points at: `streamable HTTP at http://127.0.0.1:8000/mcp`."""
     name = f"[{host.strip('[]')}]" if ":" in host else host
     kind, path = ("SSE", "/sse") if transport == "sse" else ("streamable HTTP", "/mcp")
-    sys.stderr.write(f"alimail-mcp: serving {kind} at http://{name}:{port}{path} (Ctrl-C stops)\n")
-    sys.stderr.flush()
+    return f"{kind} at http://{name}:{port}{path}"

@@ -52,6 +52,8 @@ def run_workers(
 ) -> int:
     """Start the workers, each serving `make_server(settings)`, and keep them running until SIGINT or
     SIGTERM; returns the exit status."""
+    from alimail_mcp.server.http_app import serving
+
     sock = listening_socket(host, port)
     context = multiprocessing.get_context("fork")
     running: dict[int, BaseProcess] = {}
@@ -71,11 +73,8 @@ def run_workers(
     try:
         for slot in range(workers):
             start(slot)
-        name = f"[{host.strip('[]')}]" if ":" in host else host
-        sys.stderr.write(
-            f"alimail-mcp: serving streamable HTTP at http://{name}:{port}/mcp with {workers} workers "
-            "(stateless; Ctrl-C stops)\n"
-        )
+        where = serving("http", host, port)
+        sys.stderr.write(f"alimail-mcp: serving {where} with {workers} workers (stateless; Ctrl-C stops)\n")
         sys.stderr.flush()
         while not stop:
             multiprocessing.connection.wait([p.sentinel for p in running.values()], timeout=0.5)
